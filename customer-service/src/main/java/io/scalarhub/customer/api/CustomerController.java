@@ -1,0 +1,78 @@
+package io.scalarhub.customer.api;
+
+import java.net.URI;
+import java.util.UUID;
+
+import io.scalarhub.customer.domain.Customer;
+import io.scalarhub.customer.domain.CustomerService;
+import io.scalarhub.platform.paging.PageQuery;
+import io.scalarhub.platform.paging.PageResponse;
+import jakarta.validation.Valid;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /v1/customers}: the Customers part of the public contract (docs/api.md). */
+@RestController
+@RequestMapping(path = "/v1/customers", produces = MediaType.APPLICATION_JSON_VALUE)
+class CustomerController {
+
+	static final String MERGE_PATCH_JSON = "application/merge-patch+json";
+
+	private final CustomerService customers;
+
+	CustomerController(CustomerService customers) {
+		this.customers = customers;
+	}
+
+	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+	Mono<ResponseEntity<CustomerResponse>> create(@Valid @RequestBody CreateCustomerRequest request) {
+		return this.customers.create(request.toNewCustomer())
+			.map((customer) -> ResponseEntity.created(URI.create("/v1/customers/" + customer.id()))
+				.eTag(customer.etag())
+				.body(CustomerResponse.of(customer)));
+	}
+
+	@GetMapping("/{id}")
+	Mono<ResponseEntity<CustomerResponse>> get(@PathVariable UUID id) {
+		return this.customers.get(id).map(CustomerController::withETag);
+	}
+
+	@GetMapping
+	Mono<PageResponse<CustomerResponse>> list(@RequestParam(required = false) String email, PageQuery page) {
+		return this.customers.list(email, page)
+			.map((result) -> new PageResponse<>(result.content().stream().map(CustomerResponse::of).toList(),
+					result.page()));
+	}
+
+	@PatchMapping(path = "/{id}", consumes = { MERGE_PATCH_JSON, MediaType.APPLICATION_JSON_VALUE })
+	Mono<ResponseEntity<CustomerResponse>> patch(@PathVariable UUID id,
+			@RequestHeader(name = "If-Match", required = false) String ifMatch, @RequestBody JsonNode patch) {
+		return Mono.fromCallable(() -> CustomerMergePatch.parse(patch))
+			.flatMap((changes) -> this.customers.update(id, ifMatch, changes))
+			.map(CustomerController::withETag);
+	}
+
+	@DeleteMapping("/{id}")
+	Mono<ResponseEntity<Void>> close(@PathVariable UUID id) {
+		return this.customers.close(id).thenReturn(ResponseEntity.status(HttpStatus.NO_CONTENT).build());
+	}
+
+	private static ResponseEntity<CustomerResponse> withETag(Customer customer) {
+		return ResponseEntity.ok().eTag(customer.etag()).body(CustomerResponse.of(customer));
+	}
+
+}

@@ -1,0 +1,7 @@
+package io.scalarhub.customer.domain;
+
+public enum CustomerStatus {
+
+	ACTIVE, CLOSED
+
+}

@@ -1,0 +1,442 @@
+package io.scalarhub.customer;
+
+import java.util.UUID;
+
+import io.scalarhub.test.ServiceTestProperties;
+import io.scalarhub.test.TestJwtIssuer;
+import io.scalarhub.test.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Customers contract over real HTTP, against a real PostgreSQL database of the test's own and tokens
+ * verified against a real JWKS endpoint.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class CustomerApiTest {
+
+	static final TestJwtIssuer issuer = new TestJwtIssuer();
+
+	@DynamicPropertySource
+	static void properties(DynamicPropertyRegistry registry) {
+		ServiceTestProperties.register(registry, TestPostgres.createDatabase("customer"), issuer);
+	}
+
+	@AfterAll
+	static void stopIssuer() {
+		issuer.close();
+	}
+
+	@LocalServerPort
+	int port;
+
+	WebTestClient client;
+
+	@BeforeEach
+	void client() {
+		this.client = WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + this.port)
+			.defaultHeader(HttpHeaders.AUTHORIZATION,
+					"Bearer " + issuer.token("test-client", "customers:read", "customers:write"))
+			.build();
+	}
+
+	static String uniqueEmail() {
+		return "c-" + UUID.randomUUID() + "@example.com";
+	}
+
+	String create(String email) {
+		return this.client.post()
+			.uri("/v1/customers")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\":\"Ada Lovelace\",\"email\":\"" + email + "\",\"phone\":\"+44 20 7946 0000\","
+					+ "\"metadata\":{\"plan\":\"gold\"}}")
+			.exchange()
+			.expectStatus()
+			.isCreated()
+			.returnResult(String.class)
+			.getResponseHeaders()
+			.getLocation()
+			.getPath()
+			.replace("/v1/customers/", "");
+	}
+
+	@Test
+	void createReturns201WithLocationETagAndTheCustomer() {
+		String email = uniqueEmail();
+		this.client.post()
+			.uri("/v1/customers")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\":\"Ada\",\"email\":\"" + email + "\",\"metadata\":{\"plan\":\"gold\"}}")
+			.exchange()
+			.expectStatus()
+			.isCreated()
+			.expectHeader()
+			.valueMatches(HttpHeaders.LOCATION, "/v1/customers/[0-9a-f-]{36}")
+			.expectHeader()
+			.valueEquals(HttpHeaders.ETAG, "\"1\"")
+			.expectBody()
+			.jsonPath("$.id").isNotEmpty()
+			.jsonPath("$.name").isEqualTo("Ada")
+			.jsonPath("$.email").isEqualTo(email)
+			.jsonPath("$.phone").isEmpty()
+			.jsonPath("$.metadata.plan").isEqualTo("gold")
+			.jsonPath("$.status").isEqualTo("ACTIVE")
+			.jsonPath("$.createdAt").value((String createdAt) -> assertThat(createdAt).endsWith("Z"))
+			.jsonPath("$.updatedAt").isNotEmpty();
+	}
+
+	@Test
+	void createdCustomerReadsBackTheSame() {
+		String id = create(uniqueEmail());
+		this.client.get()
+			.uri("/v1/customers/{id}", id)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.valueEquals(HttpHeaders.ETAG, "\"1\"")
+			.expectBody()
+			.jsonPath("$.id").isEqualTo(id)
+			.jsonPath("$.phone").isEqualTo("+44 20 7946 0000");
+	}
+
+	@Test
+	void duplicateEmailInAnyCaseIs409() {
+		String email = uniqueEmail();
+		create(email);
+		this.client.post()
+			.uri("/v1/customers")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\":\"Other\",\"email\":\"" + email.toUpperCase() + "\"}")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(409)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/email-taken")
+			.jsonPath("$.status").isEqualTo(409)
+			.jsonPath("$.instance").isEqualTo("/v1/customers")
+			.jsonPath("$.requestId").isNotEmpty();
+	}
+
+	@Test
+	void unknownCustomerIs404Problem() {
+		this.client.get()
+			.uri("/v1/customers/{id}", UUID.randomUUID())
+			.exchange()
+			.expectStatus()
+			.isNotFound()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/not-found");
+	}
+
+	@Test
+	void malformedIdIs400NamingTheParameter() {
+		this.client.get()
+			.uri("/v1/customers/not-a-uuid")
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.errors[0].field").isEqualTo("id")
+			.jsonPath("$.errors[0].message").isEqualTo("must be a UUID");
+	}
+
+	@Test
+	void invalidFieldsAre400WithEveryError() {
+		this.client.post()
+			.uri("/v1/customers")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\":\"  \",\"email\":\"not-an-email\",\"phone\":\"call me\"}")
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/validation-error")
+			.jsonPath("$.errors[?(@.field == 'name')]").exists()
+			.jsonPath("$.errors[?(@.field == 'email')]").exists()
+			.jsonPath("$.errors[?(@.field == 'phone')]").exists();
+	}
+
+	@Test
+	void unknownFieldIs400() {
+		this.client.post()
+			.uri("/v1/customers")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\":\"Ada\",\"email\":\"" + uniqueEmail() + "\",\"nickname\":\"A\"}")
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.errors[0].field").isEqualTo("nickname")
+			.jsonPath("$.errors[0].message").isEqualTo("unknown field");
+	}
+
+	@Test
+	void malformedJsonAndWrongTypesAre400WithoutInternals() {
+		String body = this.client.post()
+			.uri("/v1/customers")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\": \"Ada\", \"email\": ")
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(body).contains("malformed-request").doesNotContain("jackson").doesNotContain("Exception");
+		this.client.post()
+			.uri("/v1/customers")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\":\"Ada\",\"email\":\"" + uniqueEmail() + "\",\"metadata\":{\"plan\":7}}")
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.errors[0].field").isEqualTo("metadata.plan");
+	}
+
+	@Test
+	void aRefusedCreateWritesNothing() {
+		String email = uniqueEmail();
+		StringBuilder metadata = new StringBuilder("{");
+		for (int i = 0; i < 51; i++) {
+			metadata.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+		}
+		metadata.append("}");
+		this.client.post()
+			.uri("/v1/customers")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\":\"Ada\",\"email\":\"" + email + "\",\"metadata\":" + metadata + "}")
+			.exchange()
+			.expectStatus()
+			.isBadRequest();
+		this.client.get()
+			.uri((uri) -> uri.path("/v1/customers").queryParam("email", email).build())
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.page.totalElements").isEqualTo(0);
+	}
+
+	@Test
+	void listFiltersByEmailCaseInsensitivelyInTheContractShape() {
+		String email = uniqueEmail();
+		String id = create(email);
+		this.client.get()
+			.uri((uri) -> uri.path("/v1/customers").queryParam("email", email.toUpperCase()).build())
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.content.length()").isEqualTo(1)
+			.jsonPath("$.content[0].id").isEqualTo(id)
+			.jsonPath("$.page.size").isEqualTo(20)
+			.jsonPath("$.page.number").isEqualTo(0)
+			.jsonPath("$.page.totalElements").isEqualTo(1)
+			.jsonPath("$.page.totalPages").isEqualTo(1);
+	}
+
+	@Test
+	void pagesDoNotOverlapAndCountEverything() {
+		for (int i = 0; i < 3; i++) {
+			create(uniqueEmail());
+		}
+		byte[] first = this.client.get().uri("/v1/customers?page=0&size=2").exchange()
+			.expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.content.length()").isEqualTo(2)
+			.jsonPath("$.page.size").isEqualTo(2)
+			.returnResult()
+			.getResponseBody();
+		byte[] second = this.client.get().uri("/v1/customers?page=1&size=2").exchange()
+			.expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.page.number").isEqualTo(1)
+			.returnResult()
+			.getResponseBody();
+		String firstIds = new String(first).replaceAll(".*?\"id\":\"([^\"]+)\".*?", "$1 ");
+		String secondPage = new String(second);
+		for (String id : firstIds.trim().split(" ")) {
+			if (id.matches("[0-9a-f-]{36}")) {
+				assertThat(secondPage).doesNotContain(id);
+			}
+		}
+	}
+
+	@Test
+	void outOfRangePagingIs400NotAClamp() {
+		for (String query : new String[] { "size=0", "size=101", "page=-1", "size=abc", "page=1.5" }) {
+			this.client.get()
+				.uri("/v1/customers?" + query)
+				.exchange()
+				.expectStatus()
+				.isBadRequest()
+				.expectBody()
+				.jsonPath("$.errors[0].field").isEqualTo(query.substring(0, query.indexOf('=')));
+		}
+	}
+
+	@Test
+	void mergePatchChangesOnlyWhatItNamesAndBumpsTheETag() {
+		String id = create(uniqueEmail());
+		this.client.patch()
+			.uri("/v1/customers/{id}", id)
+			.contentType(MediaType.parseMediaType("application/merge-patch+json"))
+			.header(HttpHeaders.IF_MATCH, "\"1\"")
+			.bodyValue("{\"name\":\"Ada King\",\"phone\":null,\"metadata\":{\"plan\":null,\"tier\":\"b\"}}")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.valueEquals(HttpHeaders.ETAG, "\"2\"")
+			.expectBody()
+			.jsonPath("$.name").isEqualTo("Ada King")
+			.jsonPath("$.phone").isEmpty()
+			.jsonPath("$.metadata.plan").doesNotExist()
+			.jsonPath("$.metadata.tier").isEqualTo("b");
+	}
+
+	@Test
+	void staleIfMatchIs412AndChangesNothing() {
+		String id = create(uniqueEmail());
+		this.client.patch()
+			.uri("/v1/customers/{id}", id)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\":\"First\"}")
+			.exchange()
+			.expectStatus()
+			.isOk();
+		this.client.patch()
+			.uri("/v1/customers/{id}", id)
+			.contentType(MediaType.APPLICATION_JSON)
+			.header(HttpHeaders.IF_MATCH, "\"1\"")
+			.bodyValue("{\"name\":\"Second\"}")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(412)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/precondition-failed");
+		this.client.get().uri("/v1/customers/{id}", id).exchange().expectBody().jsonPath("$.name").isEqualTo("First");
+	}
+
+	@Test
+	void patchRefusesReadOnlyAndUnknownFields() {
+		String id = create(uniqueEmail());
+		this.client.patch()
+			.uri("/v1/customers/{id}", id)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"email\":\"x@example.com\",\"colour\":\"red\",\"name\":null}")
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.errors[?(@.field == 'email')].message").isEqualTo("cannot be changed")
+			.jsonPath("$.errors[?(@.field == 'colour')].message").isEqualTo("unknown field")
+			.jsonPath("$.errors[?(@.field == 'name')]").exists();
+	}
+
+	@Test
+	void deleteClosesTheCustomerWhoThenCannotChange() {
+		String id = create(uniqueEmail());
+		this.client.delete().uri("/v1/customers/{id}", id).exchange().expectStatus().isNoContent();
+		this.client.get()
+			.uri("/v1/customers/{id}", id)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status").isEqualTo("CLOSED");
+		this.client.patch()
+			.uri("/v1/customers/{id}", id)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\":\"Back\"}")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(409);
+		this.client.delete().uri("/v1/customers/{id}", UUID.randomUUID()).exchange().expectStatus().isNotFound();
+	}
+
+	@Test
+	void requestsWithoutAValidTokenAre401Problems() {
+		WebTestClient anonymous = WebTestClient.bindToServer().baseUrl("http://localhost:" + this.port).build();
+		anonymous.get()
+			.uri("/v1/customers")
+			.exchange()
+			.expectStatus()
+			.isUnauthorized()
+			.expectHeader()
+			.valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/unauthorized");
+		for (String token : new String[] { issuer.unsignedToken("x", "customers:read"),
+				issuer.tokenWithWrongSignature("x", "customers:read"), issuer.expiredToken("x", "customers:read"),
+				issuer.tokenFromOtherIssuer("x", "customers:read"), "not.a.jwt" }) {
+			anonymous.get()
+				.uri("/v1/customers")
+				.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+				.exchange()
+				.expectStatus()
+				.isUnauthorized()
+				.expectHeader()
+				.valueMatches(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\".*");
+		}
+	}
+
+	@Test
+	void aTokenWithoutTheWriteScopeIs403() {
+		this.client.post()
+			.uri("/v1/customers")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("reader", "customers:read"))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\":\"Ada\",\"email\":\"" + uniqueEmail() + "\"}")
+			.exchange()
+			.expectStatus()
+			.isForbidden()
+			.expectBody()
+			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/forbidden");
+		this.client.get()
+			.uri("/v1/customers")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("writer", "accounts:read"))
+			.exchange()
+			.expectStatus()
+			.isForbidden();
+	}
+
+	@Test
+	void requestIdIsEchoedWhenSaneAndReplacedWhenNot() {
+		this.client.get()
+			.uri("/v1/customers")
+			.header("X-Request-Id", "client-req-42")
+			.exchange()
+			.expectHeader()
+			.valueEquals("X-Request-Id", "client-req-42");
+		this.client.get()
+			.uri("/v1/customers")
+			.header("X-Request-Id", "bad id\twith spaces")
+			.exchange()
+			.expectHeader()
+			.valueMatches("X-Request-Id", "[0-9a-f-]{36}");
+	}
+
+}

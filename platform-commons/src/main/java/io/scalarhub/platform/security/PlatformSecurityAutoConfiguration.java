@@ -1,0 +1,94 @@
+package io.scalarhub.platform.security;
+
+import io.scalarhub.platform.client.LoadBalancedWebClients;
+import io.scalarhub.platform.problem.ProblemWriter;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest;
+import org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration;
+import org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Every app is an OAuth2 resource server: a request without a valid token from the platform's issuer is a
+ * 401, one without the scope its path and method need is a 403 (defence in depth: services check again
+ * what the gateway checked). Management endpoints are left open here because they are served on a
+ * separate port that the gateway never routes.
+ */
+@AutoConfiguration(before = { ReactiveWebSecurityAutoConfiguration.class,
+		ReactiveManagementWebSecurityAutoConfiguration.class, ReactiveOAuth2ResourceServerAutoConfiguration.class })
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@EnableWebFluxSecurity
+@EnableConfigurationProperties(ResourceServerProperties.class)
+public class PlatformSecurityAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	ReactiveJwtDecoder jwtDecoder(ResourceServerProperties properties,
+			ObjectProvider<LoadBalancedWebClients> loadBalancedWebClients,
+			ObjectProvider<WebClient.Builder> webClientBuilder) {
+		String jwkSetUri = properties.jwkSetUri();
+		WebClient webClient = LoadBalancedWebClients.isLoadBalanced(jwkSetUri)
+				? loadBalancedWebClients.getObject().builder().build()
+				: webClientBuilder.getIfAvailable(WebClient::builder).build();
+		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder
+			.withJwkSetUri(LoadBalancedWebClients.toHttp(jwkSetUri))
+			.webClient(webClient)
+			.build();
+		decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(properties.issuer()));
+		return decoder;
+	}
+
+	@Bean
+	ProblemSecurityHandlers problemSecurityHandlers(ProblemWriter problemWriter) {
+		return new ProblemSecurityHandlers(problemWriter);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(SecurityWebFilterChain.class)
+	SecurityWebFilterChain platformSecurityFilterChain(ServerHttpSecurity http, ResourceServerProperties properties,
+			ReactiveJwtDecoder jwtDecoder, ProblemSecurityHandlers problemHandlers) {
+		http.csrf(ServerHttpSecurity.CsrfSpec::disable)
+			.httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+			.logout(ServerHttpSecurity.LogoutSpec::disable)
+			// stateless API: no session, nothing saved for a later redirect
+			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+			.requestCache((cache) -> cache.requestCache(NoOpServerRequestCache.getInstance()))
+			.exceptionHandling((handling) -> handling.authenticationEntryPoint(problemHandlers)
+				.accessDeniedHandler(problemHandlers))
+			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> jwt.jwtDecoder(jwtDecoder))
+				.authenticationEntryPoint(problemHandlers)
+				.accessDeniedHandler(problemHandlers))
+			.authorizeExchange((exchanges) -> {
+				exchanges.matchers(EndpointRequest.toAnyEndpoint()).permitAll();
+				if (!properties.publicPaths().isEmpty()) {
+					exchanges.pathMatchers(properties.publicPaths().toArray(String[]::new)).permitAll();
+				}
+				for (ResourceServerProperties.ScopeRule rule : properties.scopeRules()) {
+					String[] paths = rule.paths().toArray(String[]::new);
+					exchanges.pathMatchers(HttpMethod.GET, paths).hasAuthority("SCOPE_" + rule.readScope());
+					exchanges.pathMatchers(HttpMethod.HEAD, paths).hasAuthority("SCOPE_" + rule.readScope());
+					exchanges.pathMatchers(paths).hasAuthority("SCOPE_" + rule.writeScope());
+				}
+				exchanges.anyExchange().authenticated();
+			});
+		return http.build();
+	}
+
+}

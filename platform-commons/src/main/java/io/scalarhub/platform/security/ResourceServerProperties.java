@@ -1,0 +1,29 @@
+package io.scalarhub.platform.security;
+
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How an app checks the bearer tokens it is sent.
+ *
+ * @param issuer the {@code iss} every accepted token must carry: the platform's public issuer URL
+ * @param jwkSetUri where the signing keys are published; {@code lb://auth-server/...} resolves through Eureka
+ * @param scopeRules which scope a path needs: {@code readScope} for GET and HEAD, {@code writeScope} otherwise
+ * @param publicPaths paths anyone may call without a token (the gateway's token endpoint, say)
+ */
+@ConfigurationProperties("scalarhub.security")
+public record ResourceServerProperties(@DefaultValue("http://localhost:8080") String issuer,
+		@DefaultValue("lb://auth-server/oauth2/jwks") String jwkSetUri, @DefaultValue List<ScopeRule> scopeRules,
+		@DefaultValue List<String> publicPaths) {
+
+	/**
+	 * @param paths path patterns such as {@code /v1/customers/**}
+	 * @param readScope scope that GET and HEAD need
+	 * @param writeScope scope that every other method needs
+	 */
+	public record ScopeRule(List<String> paths, String readScope, String writeScope) {
+	}
+
+}

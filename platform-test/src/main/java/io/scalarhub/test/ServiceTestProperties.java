@@ -1,0 +1,35 @@
+package io.scalarhub.test;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * The properties that point a service under test at its real test database and a real token issuer,
+ * standing in for what config-server supplies in a running suite.
+ */
+public final class ServiceTestProperties {
+
+	private ServiceTestProperties() {
+	}
+
+	public static void register(DynamicPropertyRegistry registry, TestPostgres.Database database,
+			TestJwtIssuer issuer) {
+		registry.add("spring.r2dbc.url", database::r2dbcUrl);
+		registry.add("spring.r2dbc.username", database::username);
+		registry.add("spring.r2dbc.password", database::password);
+		registry.add("spring.flyway.url", database::jdbcUrl);
+		registry.add("spring.flyway.user", database::username);
+		registry.add("spring.flyway.password", database::password);
+		registerIssuer(registry, issuer);
+	}
+
+	public static void registerIssuer(DynamicPropertyRegistry registry, TestJwtIssuer issuer) {
+		registry.add("scalarhub.security.issuer", () -> TestJwtIssuer.ISSUER);
+		registry.add("scalarhub.security.jwk-set-uri", issuer::jwkSetUri);
+		// a service test runs the service alone: no config-server to import from, no Eureka to join
+		registry.add("spring.cloud.config.enabled", () -> "false");
+		registry.add("eureka.client.enabled", () -> "false");
+		// never collide with a suite running on the default ports
+		registry.add("management.server.port", () -> "0");
+	}
+
+}

@@ -1,0 +1,121 @@
+package io.scalarhub.test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A real token issuer for service tests: an RSA key, its JWKS served over HTTP on loopback, and signed JWTs
+ * in the shape the auth-server issues. Services under test fetch the key set and verify signatures exactly
+ * as in production; nothing about token checking is mocked.
+ */
+public final class TestJwtIssuer implements AutoCloseable {
+
+	public static final String ISSUER = "http://issuer.test.scalarhub";
+
+	private final RSAKey signingKey;
+
+	private final RSAKey strangerKey;
+
+	private final HttpServer server;
+
+	public TestJwtIssuer() {
+		try {
+			this.signingKey = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
+			this.strangerKey = new RSAKeyGenerator(2048).keyID(this.signingKey.getKeyID()).generate();
+			this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		}
+		catch (JOSEException | IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		byte[] jwks = new JWKSet(this.signingKey.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
+		this.server.createContext("/oauth2/jwks", (exchange) -> {
+			exchange.getResponseHeaders().set("Content-Type", "application/json");
+			exchange.sendResponseHeaders(200, jwks.length);
+			try (OutputStream body = exchange.getResponseBody()) {
+				body.write(jwks);
+			}
+		});
+		this.server.start();
+	}
+
+	public String jwkSetUri() {
+		return "http://127.0.0.1:" + this.server.getAddress().getPort() + "/oauth2/jwks";
+	}
+
+	/** A valid token for {@code clientId} with the given scopes, as the auth-server would issue it. */
+	public String token(String clientId, String... scopes) {
+		return sign(this.signingKey, claims(clientId, ISSUER, Instant.now().plus(Duration.ofMinutes(5)), scopes));
+	}
+
+	public String expiredToken(String clientId, String... scopes) {
+		return sign(this.signingKey, claims(clientId, ISSUER, Instant.now().minus(Duration.ofMinutes(10)), scopes));
+	}
+
+	public String tokenFromOtherIssuer(String clientId, String... scopes) {
+		return sign(this.signingKey,
+				claims(clientId, "http://elsewhere.example", Instant.now().plus(Duration.ofMinutes(5)), scopes));
+	}
+
+	/** Same key id, different key: what a forger without the private key can produce. */
+	public String tokenWithWrongSignature(String clientId, String... scopes) {
+		return sign(this.strangerKey, claims(clientId, ISSUER, Instant.now().plus(Duration.ofMinutes(5)), scopes));
+	}
+
+	/** An unsecured JWT ({@code alg: none}) claiming every scope. */
+	public String unsignedToken(String clientId, String... scopes) {
+		JWTClaimsSet claims = claims(clientId, ISSUER, Instant.now().plus(Duration.ofMinutes(5)), scopes);
+		Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
+		return encoder.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
+				+ encoder.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8)) + ".";
+	}
+
+	private static JWTClaimsSet claims(String clientId, String issuer, Instant expiry, String... scopes) {
+		return new JWTClaimsSet.Builder().issuer(issuer)
+			.subject(clientId)
+			.claim("client_id", clientId)
+			.claim("scope", List.of(scopes))
+			.claim("tier", "standard")
+			.issueTime(Date.from(expiry.minus(Duration.ofMinutes(15))))
+			.notBeforeTime(Date.from(expiry.minus(Duration.ofMinutes(15))))
+			.expirationTime(Date.from(expiry))
+			.jwtID(UUID.randomUUID().toString())
+			.build();
+	}
+
+	private static String sign(RSAKey key, JWTClaimsSet claims) {
+		try {
+			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
+					claims);
+			jwt.sign(new RSASSASigner(key));
+			return jwt.serialize();
+		}
+		catch (JOSEException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Override
+	public void close() {
+		this.server.stop(0);
+	}
+
+}

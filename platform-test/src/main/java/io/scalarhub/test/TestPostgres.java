@@ -1,0 +1,84 @@
+package io.scalarhub.test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.UUID;
+
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * A real PostgreSQL server for tests: a Testcontainers container where a Docker engine answers, else the
+ * project's own local primary that {@code deploy/local/infra.sh up} starts (never an in-memory stand-in).
+ * Each caller gets a fresh database of its own, dropped when the JVM exits, so test runs never see each
+ * other's rows.
+ */
+public final class TestPostgres {
+
+	private static Server server;
+
+	private TestPostgres() {
+	}
+
+	/** A new, empty database on the test server. */
+	public static synchronized Database createDatabase(String prefix) {
+		Server current = server();
+		String name = (prefix + "_test_" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
+		execute(current, "postgres", "CREATE DATABASE " + name);
+		Runtime.getRuntime()
+			.addShutdownHook(new Thread(() -> execute(current, "postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")));
+		return new Database(current.host(), current.port(), name, current.username(), current.password());
+	}
+
+	private static Server server() {
+		if (server == null) {
+			server = TestEnvironment.dockerAvailable() ? startContainer() : localServer();
+		}
+		return server;
+	}
+
+	private static Server startContainer() {
+		PostgreSQLContainer container = new PostgreSQLContainer("postgres:16-alpine");
+		container.start();
+		return new Server(container.getHost(), container.getMappedPort(5432), container.getUsername(),
+				container.getPassword());
+	}
+
+	private static Server localServer() {
+		return new Server(TestEnvironment.get("SCALARHUB_PG_HOST", "127.0.0.1"),
+				Integer.parseInt(TestEnvironment.get("SCALARHUB_PG_PORT", "55432")),
+				TestEnvironment.get("SCALARHUB_PG_USER", "scalarhub"),
+				TestEnvironment.get("SCALARHUB_PG_PASSWORD", "scalarhub"));
+	}
+
+	private static void execute(Server server, String database, String sql) {
+		String url = "jdbc:postgresql://" + server.host() + ":" + server.port() + "/" + database;
+		try (Connection connection = DriverManager.getConnection(url, server.username(), server.password());
+				Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Test PostgreSQL at " + url + " refused '" + sql
+					+ "'. Without Docker, tests use the local servers: run deploy/local/infra.sh up", ex);
+		}
+	}
+
+	record Server(String host, int port, String username, String password) {
+	}
+
+	/** Coordinates of one test database. */
+	public record Database(String host, int port, String name, String username, String password) {
+
+		public String r2dbcUrl() {
+			return "r2dbc:postgresql://" + this.host + ":" + this.port + "/" + this.name;
+		}
+
+		public String jdbcUrl() {
+			return "jdbc:postgresql://" + this.host + ":" + this.port + "/" + this.name;
+		}
+
+	}
+
+}
