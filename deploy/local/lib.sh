@@ -34,3 +34,29 @@ wait_for() {
         sleep 0.2
     done
 }
+
+# ---- The suite's apps (shared by up.sh and down.sh) --------------------------------------------
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Where a run keeps its pids, logs and temp files; one folder per run, so a second suite (the
+# end-to-end test's) can run beside the developer's without touching it.
+RUN_DIR=${SCALARHUB_RUN_DIR:-$REPO_ROOT/.run}
+# Every port moves by this much: the end-to-end test runs a whole suite on other ports.
+PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-0}
+# app name = Maven module; default port. The management port is always port + 10000.
+declare -A APP_BASE_PORT=([config-server]=8888 [discovery]=8761 [auth-server]=9000
+    [customer-service]=8081 [gateway]=8080)
+# Start order: config-server first (everyone imports from it), then the rest in parallel.
+FIRST_APPS=(config-server)
+PARALLEL_APPS=(discovery auth-server customer-service gateway)
+
+app_port() { echo $((APP_BASE_PORT[$1] + PORT_OFFSET)); }
+mgmt_port() { echo $((APP_BASE_PORT[$1] + PORT_OFFSET + 10000)); }
+pid_file() { echo "$RUN_DIR/pids/$1.pid"; }
+
+# app_alive NAME: the process recorded for NAME is alive
+app_alive() {
+    local pid
+    pid=$(cat "$(pid_file "$1")" 2>/dev/null) || return 1
+    # the pid must still be our app's JVM, not an unrelated process that reused the number
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$1"
+}

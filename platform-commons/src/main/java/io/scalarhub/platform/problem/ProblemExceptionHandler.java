@@ -1,5 +1,6 @@
 package io.scalarhub.platform.problem;
 
+import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,10 +64,15 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
 			return Mono.error(error);
 		}
 		ApiProblem problem = toProblem(error);
-		if (problem.status().is5xxServerError()) {
-			log.error("{} {} failed with {} [requestId={}]", exchange.getRequest().getMethod(),
-					exchange.getRequest().getPath(), problem.status().value(), RequestCorrelation.requestId(exchange),
-					error);
+		if (problem.status() == HttpStatus.INTERNAL_SERVER_ERROR) {
+			log.error("{} {} failed [requestId={}]", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+					RequestCorrelation.requestId(exchange), error);
+		}
+		else if (problem.status().is5xxServerError()) {
+			// an outage of something behind us: expected, and its cause is enough to act on
+			log.warn("{} {} answered {}: {} [requestId={}]", exchange.getRequest().getMethod(),
+					exchange.getRequest().getPath(), problem.status().value(), error.toString(),
+					RequestCorrelation.requestId(exchange));
 		}
 		if (error instanceof MethodNotAllowedException notAllowed) {
 			exchange.getResponse().getHeaders().setAllow(notAllowed.getSupportedMethods());
@@ -97,6 +103,9 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
 		}
 		if (error instanceof ResponseStatusException status) {
 			return statusProblem(status.getStatusCode());
+		}
+		if (findCause(error, ConnectException.class) != null) {
+			return ApiProblem.unavailable("A service behind this endpoint is unavailable; retry shortly.", 1);
 		}
 		if (findCause(error, TimeoutException.class) != null) {
 			return new ApiProblem(HttpStatus.GATEWAY_TIMEOUT, ProblemTypes.TIMEOUT, "Upstream timeout",

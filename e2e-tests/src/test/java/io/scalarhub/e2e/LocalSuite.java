@@ -1,0 +1,86 @@
+package io.scalarhub.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The whole suite, started and stopped with the README's own commands ({@code deploy/local/up.sh} and
+ * {@code down.sh}) on ports shifted by {@link #PORT_OFFSET}, so that a suite a developer already runs on
+ * the default ports is left alone.
+ */
+final class LocalSuite {
+
+	static final int PORT_OFFSET = 300;
+
+	static final Path REPO_ROOT = Path.of("").toAbsolutePath().getParent();
+
+	static final Path RUN_DIR = REPO_ROOT.resolve("e2e-tests/target/e2e-run");
+
+	static final String GATEWAY = "http://localhost:" + (8080 + PORT_OFFSET);
+
+	private LocalSuite() {
+	}
+
+	static void up() {
+		run(Duration.ofMinutes(5), "deploy/local/up.sh");
+	}
+
+	/** Stops the apps (the shared PostgreSQL and Redis stay up) and returns the pids that were stopped. */
+	static List<Long> down() {
+		List<Long> pids = pids();
+		run(Duration.ofMinutes(2), "deploy/local/down.sh", "--apps-only");
+		return pids;
+	}
+
+	static List<Long> pids() {
+		try (Stream<Path> files = Files.list(RUN_DIR.resolve("pids"))) {
+			return files.map((file) -> {
+				try {
+					return Long.parseLong(Files.readString(file).trim());
+				}
+				catch (IOException ex) {
+					throw new IllegalStateException(ex);
+				}
+			}).toList();
+		}
+		catch (IOException ex) {
+			return List.of();
+		}
+	}
+
+	private static void run(Duration timeout, String... command) {
+		Path log = RUN_DIR.resolve(Path.of(command[0]).getFileName() + ".out");
+		try {
+			Files.createDirectories(RUN_DIR);
+			ProcessBuilder builder = new ProcessBuilder(command).directory(REPO_ROOT.toFile())
+				.redirectErrorStream(true)
+				.redirectOutput(log.toFile());
+			Map<String, String> env = builder.environment();
+			env.put("SCALARHUB_RUN_DIR", RUN_DIR.toString());
+			env.put("SCALARHUB_PORT_OFFSET", Integer.toString(PORT_OFFSET));
+			Process process = builder.start();
+			if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+				process.destroyForcibly();
+				throw new IllegalStateException(String.join(" ", command) + " timed out; see " + log);
+			}
+			if (process.exitValue() != 0) {
+				throw new IllegalStateException(String.join(" ", command) + " failed (exit " + process.exitValue()
+						+ "):\n" + Files.readString(log));
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

@@ -1,0 +1,147 @@
+package io.scalarhub.e2e;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real apps (discovery, config-server, auth-server, customer-service, gateway) started by the README's
+ * run command, exercised only through the gateway as an API consumer would: a token from
+ * {@code /oauth2/token}, then customers. customer-service gets its database only from config-server and
+ * finds nobody but through Eureka, so a green run also proves config import and discovery.
+ */
+class SuiteEndToEndTest {
+
+	static final HttpClient http = HttpClient.newHttpClient();
+
+	static final JsonMapper json = JsonMapper.builder().build();
+
+	@BeforeAll
+	static void startSuite() {
+		LocalSuite.up();
+	}
+
+	@AfterAll
+	static void stopSuiteAndCheckNothingIsLeft() {
+		List<Long> pids = LocalSuite.down();
+		assertThat(pids).hasSize(5);
+		for (long pid : pids) {
+			assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+				.as("process %d after down.sh", pid)
+				.isFalse();
+		}
+	}
+
+	static String token(String clientId, String secret, String scope) throws Exception {
+		HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + "/oauth2/token"))
+			.header("Authorization",
+					"Basic " + Base64.getEncoder()
+						.encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8)))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=" + scope)));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		JsonNode body = json.readTree(response.body());
+		assertThat(body.get("token_type").asString()).isEqualTo("Bearer");
+		return body.get("access_token").asString();
+	}
+
+	static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	static HttpRequest.Builder api(String path, String token) {
+		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + path));
+		return (token != null) ? builder.header("Authorization", "Bearer " + token) : builder;
+	}
+
+	@Test
+	void aDemoClientCreatesAndReadsBackACustomerThroughTheGateway() throws Exception {
+		String token = token("scalarhub-demo", "demo-secret", "customers:read customers:write");
+		String email = "e2e-" + UUID.randomUUID() + "@example.com";
+		HttpResponse<String> created = send(api("/v1/customers", token).header("Content-Type", "application/json")
+			.header("X-Request-Id", "e2e-create-1")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Grace Hopper\",\"email\":\"" + email + "\"}")));
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		assertThat(created.headers().firstValue("X-Request-Id")).hasValue("e2e-create-1");
+		assertThat(created.headers().firstValue("X-Trace-Id").orElseThrow()).matches("[0-9a-f]{32}");
+		String location = created.headers().firstValue("Location").orElseThrow();
+
+		HttpResponse<String> read = send(api(location, token).GET());
+		assertThat(read.statusCode()).isEqualTo(200);
+		JsonNode customer = json.readTree(read.body());
+		assertThat(customer.get("email").asString()).isEqualTo(email);
+		assertThat(customer.get("status").asString()).isEqualTo("ACTIVE");
+		assertThat(read.headers().firstValue("ETag")).hasValue("\"1\"");
+	}
+
+	@Test
+	void requestsWithoutAGoodTokenAre401AtTheGateway() throws Exception {
+		String token = token("scalarhub-demo", "demo-secret", "customers:read");
+		String[] parts = token.split("\\.");
+		String badSignature = parts[0] + "." + parts[1] + "."
+				+ new StringBuilder(parts[2]).reverse();
+		String algNone = Base64.getUrlEncoder()
+			.withoutPadding()
+			.encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8)) + "." + parts[1] + ".";
+		for (String presented : new String[] { null, badSignature, algNone }) {
+			HttpResponse<String> response = send(api("/v1/customers", presented).GET());
+			assertThat(response.statusCode()).as("token %s", presented).isEqualTo(401);
+			assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			assertThat(response.headers().firstValue("WWW-Authenticate").orElseThrow()).startsWith("Bearer");
+			assertThat(response.headers().firstValue("X-Request-Id")).isPresent();
+		}
+	}
+
+	@Test
+	void theFreeReadOnlyClientCannotWrite() throws Exception {
+		String token = token("scalarhub-demo-free", "free-secret", "customers:read");
+		HttpResponse<String> response = send(api("/v1/customers", token).header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"X\",\"email\":\"x-" + UUID.randomUUID()
+					+ "@example.com\"}")));
+		assertThat(response.statusCode()).isEqualTo(403);
+		assertThat(send(api("/v1/customers?size=1", token).GET()).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void aClientCannotObtainAScopeItWasNotGranted() throws Exception {
+		HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + "/oauth2/token"))
+			.header("Authorization",
+					"Basic " + Base64.getEncoder().encodeToString("scalarhub-demo-free:free-secret".getBytes(StandardCharsets.UTF_8)))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=customers:write")));
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.body()).contains("invalid_scope");
+	}
+
+	@Test
+	void theAuthorizationServerMetadataIsPublishedThroughTheGateway() throws Exception {
+		HttpResponse<String> response = send(
+				HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + "/.well-known/oauth-authorization-server")).GET());
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode metadata = json.readTree(response.body());
+		assertThat(metadata.get("issuer").asString()).isEqualTo(LocalSuite.GATEWAY);
+		assertThat(metadata.get("token_endpoint").asString()).isEqualTo(LocalSuite.GATEWAY + "/oauth2/token");
+	}
+
+	@Test
+	void aServiceCalledDirectlyWithoutATokenIs401() throws Exception {
+		HttpResponse<String> response = send(
+				HttpRequest.newBuilder(URI.create("http://localhost:" + (8081 + LocalSuite.PORT_OFFSET) + "/v1/customers"))
+					.GET());
+		assertThat(response.statusCode()).isEqualTo(401);
+	}
+
+}
