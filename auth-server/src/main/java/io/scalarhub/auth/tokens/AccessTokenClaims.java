@@ -1,0 +1,30 @@
+package io.scalarhub.auth.tokens;
+
+import io.scalarhub.auth.clients.RegisteredClients;
+
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+
+/**
+ * Adds to every access token what the gateway and the services read besides Spring's defaults ({@code iss},
+ * {@code sub} = client id, {@code aud}, {@code scope}, {@code iat}, {@code nbf}, {@code exp}, {@code jti}):
+ * {@code client_id} (RFC 9068) and {@code tier}, the client's rate-limit tier.
+ */
+public class AccessTokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
+
+	public static final String CLIENT_ID = "client_id";
+
+	public static final String TIER = "tier";
+
+	@Override
+	public void customize(JwtEncodingContext context) {
+		if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
+			return;
+		}
+		context.getClaims()
+			.claim(CLIENT_ID, context.getRegisteredClient().getClientId())
+			.claim(TIER, RegisteredClients.tierOf(context.getRegisteredClient()).claimValue());
+	}
+
+}
