@@ -5,6 +5,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -35,14 +37,16 @@ class SuiteEndToEndTest {
 	}
 
 	@AfterAll
-	static void stopSuiteAndCheckNothingIsLeft() {
+	static void stopSuiteAndCheckNothingIsLeft() throws Exception {
 		List<Long> pids = LocalSuite.down();
 		assertThat(pids).hasSize(5);
-		for (long pid : pids) {
-			assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
-				.as("process %d after down.sh", pid)
-				.isFalse();
-		}
+		// down.sh returns once every JVM has exited; an exited process is reaped a moment later
+		CompletableFuture<?>[] exits = pids.stream()
+			.map((pid) -> ProcessHandle.of(pid).map(ProcessHandle::onExit).orElse(CompletableFuture.completedFuture(null)))
+			.toArray(CompletableFuture[]::new);
+		CompletableFuture.allOf(exits).get(15, TimeUnit.SECONDS);
+		assertThat(pids).as("processes left after down.sh")
+			.noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
 	}
 
 	static String token(String clientId, String secret, String scope) throws Exception {
