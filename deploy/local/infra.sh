@@ -5,6 +5,8 @@
 #   deploy/local/infra.sh up       start (creating on first run) everything; idempotent
 #   deploy/local/infra.sh down     stop our PostgreSQL servers, and Redis only if we started it
 #   deploy/local/infra.sh status   show what is running; exit 0 only if everything is up
+#   deploy/local/infra.sh stop primary|replica    fault drills: stop one PostgreSQL server
+#   deploy/local/infra.sh start primary|replica   ...and start it again (it must exist)
 #
 # Environment (defaults in brackets):
 #   SCALARHUB_STATE_DIR         [$HOME/.local/state/scalarhub; /var/lib/scalarhub, see below]
@@ -510,21 +512,48 @@ cmd_status() {
     return "$rc"
 }
 
+server_dir() { # server_dir primary|replica
+    case $1 in
+    primary) echo "$PRIMARY_DIR" ;;
+    replica) echo "$REPLICA_DIR" ;;
+    *) usage ;;
+    esac
+}
+
+cmd_stop() { # one server, for fault drills; `up` brings everything back
+    local dir
+    dir=$(server_dir "$1")
+    take_lock
+    pg_stop "$dir" "$1"
+}
+
+cmd_start() {
+    local dir
+    dir=$(server_dir "$1")
+    [[ -d $dir ]] || die "$1 does not exist yet; run: $0 up"
+    take_lock
+    if pg_running "$dir"; then
+        log "$1 already running"
+    else
+        pg_start "$dir" "$1"
+    fi
+}
+
 usage() {
-    echo "usage: $0 up|down|status" >&2
+    echo "usage: $0 up|down|status|stop primary|stop replica|start primary|start replica" >&2
     exit 2
 }
 
 main() {
-    (($# == 1)) || usage
-    case $1 in
-    up | down | status) ;;
+    case ${1:-} in
+    up | down | status) (($# == 1)) || usage ;;
+    stop | start) (($# == 2)) || usage ;;
     *) usage ;;
     esac
     validate_config
     find_pg_bin
     resolve_state_dir
-    "cmd_$1"
+    "cmd_$1" "${@:2}"
 }
 
 main "$@"

@@ -19,14 +19,19 @@ public final class ServiceTestProperties {
 		registry.add("spring.flyway.url", database::jdbcUrl);
 		registry.add("spring.flyway.user", database::username);
 		registry.add("spring.flyway.password", database::password);
+		if (database.hasReplica()) {
+			// services under test read from the real streaming replica, as they do when deployed
+			registry.add("scalarhub.r2dbc.replica.url", database::replicaR2dbcUrl);
+			registry.add("scalarhub.r2dbc.replica.username", database::username);
+			registry.add("scalarhub.r2dbc.replica.password", database::password);
+		}
 		registerIssuer(registry, issuer);
 	}
 
 	public static void registerIssuer(DynamicPropertyRegistry registry, TestJwtIssuer issuer) {
 		registry.add("scalarhub.security.issuer", () -> TestJwtIssuer.ISSUER);
 		registry.add("scalarhub.security.jwk-set-uri", issuer::jwkSetUri);
-		// a service test runs the service alone: no config-server to import from, no Eureka to join
-		registry.add("spring.cloud.config.enabled", () -> "false");
+		// a service test runs the service alone: no Eureka to join (config import is off for all tests: root pom)
 		registry.add("eureka.client.enabled", () -> "false");
 		// never collide with a suite running on the default ports
 		registry.add("management.server.port", () -> "0");

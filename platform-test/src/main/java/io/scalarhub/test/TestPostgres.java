@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -22,14 +23,50 @@ public final class TestPostgres {
 	private TestPostgres() {
 	}
 
-	/** A new, empty database on the test server. */
+	/**
+	 * A new, empty database on the test server. Where the server has a streaming replica (the local
+	 * cluster), this returns once the replica has the database too, so that a service under test can read
+	 * there from its first request.
+	 */
 	public static synchronized Database createDatabase(String prefix) {
 		Server current = server();
 		String name = (prefix + "_test_" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
 		execute(current, "postgres", "CREATE DATABASE " + name);
 		Runtime.getRuntime()
 			.addShutdownHook(new Thread(() -> execute(current, "postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")));
-		return new Database(current.host(), current.port(), name, current.username(), current.password());
+		Database database = new Database(current.host(), current.port(), current.replicaPort(), name,
+				current.username(), current.password());
+		if (current.replicaPort() > 0) {
+			Polling.until(Duration.ofSeconds(30), "the replica to have database " + name,
+					() -> canConnect(current.host(), current.replicaPort(), name, current));
+		}
+		return database;
+	}
+
+	/**
+	 * Runs SQL as the superuser on the replica: {@code SELECT pg_wal_replay_pause()} and the like. Only the
+	 * local cluster has a replica.
+	 */
+	public static void onReplicaAsSuperuser(String sql) {
+		Server current = server();
+		String url = "jdbc:postgresql://" + current.host() + ":" + current.replicaPort() + "/postgres";
+		try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+				Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("replica at " + url + " refused '" + sql + "'", ex);
+		}
+	}
+
+	private static boolean canConnect(String host, int port, String database, Server server) {
+		try (Connection connection = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database,
+				server.username(), server.password())) {
+			return connection.isValid(1);
+		}
+		catch (SQLException ex) {
+			return false;
+		}
 	}
 
 	private static Server server() {
@@ -42,13 +79,15 @@ public final class TestPostgres {
 	private static Server startContainer() {
 		PostgreSQLContainer container = new PostgreSQLContainer("postgres:16-alpine");
 		container.start();
-		return new Server(container.getHost(), container.getMappedPort(5432), container.getUsername(),
+		// a container has no streaming replica: replica-routing tests need the local cluster
+		return new Server(container.getHost(), container.getMappedPort(5432), -1, container.getUsername(),
 				container.getPassword());
 	}
 
 	private static Server localServer() {
 		return new Server(TestEnvironment.get("SCALARHUB_PG_HOST", "127.0.0.1"),
 				Integer.parseInt(TestEnvironment.get("SCALARHUB_PG_PORT", "55432")),
+				Integer.parseInt(TestEnvironment.get("SCALARHUB_PG_REPLICA_PORT", "55433")),
 				TestEnvironment.get("SCALARHUB_PG_USER", "scalarhub"),
 				TestEnvironment.get("SCALARHUB_PG_PASSWORD", "scalarhub"));
 	}
@@ -65,14 +104,23 @@ public final class TestPostgres {
 		}
 	}
 
-	record Server(String host, int port, String username, String password) {
+	record Server(String host, int port, int replicaPort, String username, String password) {
 	}
 
 	/** Coordinates of one test database. */
-	public record Database(String host, int port, String name, String username, String password) {
+	public record Database(String host, int port, int replicaPort, String name, String username, String password) {
 
 		public String r2dbcUrl() {
 			return "r2dbc:postgresql://" + this.host + ":" + this.port + "/" + this.name;
+		}
+
+		public boolean hasReplica() {
+			return this.replicaPort > 0;
+		}
+
+		public String replicaR2dbcUrl() {
+			return "r2dbc:pool:postgresql://" + this.host + ":" + this.replicaPort + "/" + this.name
+					+ "?maxSize=5&connectTimeout=PT1S&maxCreateConnectionTime=PT1S&validationDepth=LOCAL";
 		}
 
 		public String jdbcUrl() {

@@ -7,6 +7,7 @@ import io.r2dbc.spi.R2dbcTransientException;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
+import org.springframework.transaction.CannotCreateTransactionException;
 
 /**
  * A database that cannot be reached, or refuses for now (connection lost, pool exhausted, serialization
@@ -19,6 +20,7 @@ public class DatabaseProblemMapper implements ProblemMapper {
 	public Optional<ApiProblem> map(Throwable error) {
 		for (Throwable current = error; current != null; current = current.getCause()) {
 			if (current instanceof TransientDataAccessException || current instanceof DataAccessResourceFailureException
+					|| current instanceof CannotCreateTransactionException
 					|| current instanceof R2dbcTransientException
 					|| current instanceof R2dbcNonTransientResourceException) {
 				return Optional.of(ApiProblem.unavailable("The database is unavailable; retry shortly.", 1));

@@ -1,0 +1,79 @@
+package io.scalarhub.platform.data;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.ConnectionFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcAutoConfiguration;
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration;
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcTransactionManagerAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import org.springframework.r2dbc.connection.R2dbcTransactionManager;
+import org.springframework.transaction.ReactiveTransactionManager;
+
+/**
+ * Read/write routing for apps that configure a read replica ({@code scalarhub.r2dbc.replica.url}): Boot's
+ * {@code connectionFactory} stays the primary pool; {@link ReadReplica} pools the replica; the routing factory
+ * in front of both is the one everything else (DatabaseClient, the transaction manager) uses.
+ */
+@AutoConfiguration(after = R2dbcAutoConfiguration.class,
+		before = { R2dbcTransactionManagerAutoConfiguration.class, DataR2dbcAutoConfiguration.class })
+@ConditionalOnClass({ ConnectionFactory.class, R2dbcTransactionManager.class, ConnectionPool.class })
+@ConditionalOnProperty(prefix = "scalarhub.r2dbc.replica", name = "url")
+@EnableConfigurationProperties(ReadReplicaProperties.class)
+public class ReadReplicaAutoConfiguration {
+
+	@Bean(destroyMethod = "close")
+	ReadReplica readReplica(ReadReplicaProperties properties, MeterRegistry meterRegistry) {
+		return new ReadReplica(properties, meterRegistry);
+	}
+
+	@Bean
+	ReplicaMonitor replicaMonitor(@Qualifier("connectionFactory") ConnectionFactory primary,
+			ReadReplica replica, ReadReplicaProperties properties, ObjectProvider<CircuitBreakerRegistry> circuitBreakers, MeterRegistry meterRegistry) {
+		// the app's registry when Spring Cloud Circuit Breaker made one: its breakers are all in the metrics
+		CircuitBreakerRegistry registry = circuitBreakers.getIfAvailable(() -> {
+			CircuitBreakerRegistry own = CircuitBreakerRegistry.ofDefaults();
+			TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(own).bindTo(meterRegistry);
+			return own;
+		});
+		ReplicaMonitor monitor = new ReplicaMonitor(primary, replica.connectionFactory(), properties, registry);
+		Gauge.builder("scalarhub.db.replica.lag", monitor, ReplicaMonitor::lagSeconds)
+			.description("Replay lag of the read replica behind the primary (NaN while unknown)")
+			.baseUnit("seconds")
+			.register(meterRegistry);
+		Gauge.builder("scalarhub.db.replica.lag.bytes", monitor, ReplicaMonitor::lagBytes)
+			.description("WAL the read replica has not replayed yet")
+			.baseUnit("bytes")
+			.register(meterRegistry);
+		return monitor;
+	}
+
+	@Bean
+	@Primary
+	ReadWriteRoutingConnectionFactory readWriteRoutingConnectionFactory(
+			@Qualifier("connectionFactory") ConnectionFactory primary, ReadReplica replica, ReplicaMonitor monitor, ReadReplicaProperties properties, MeterRegistry meterRegistry) {
+		return new ReadWriteRoutingConnectionFactory(primary, replica.connectionFactory(), monitor, properties, meterRegistry);
+	}
+
+	@Bean
+	ReactiveTransactionManager transactionManager(ReadWriteRoutingConnectionFactory connectionFactory) {
+		return new ReadOnlyRoutingTransactionManager(connectionFactory);
+	}
+
+	@Bean
+	ConsistencyTokenWebFilter consistencyTokenWebFilter(ReplicaMonitor monitor, ReadReplicaProperties properties) {
+		return new ConsistencyTokenWebFilter(monitor, properties);
+	}
+
+}

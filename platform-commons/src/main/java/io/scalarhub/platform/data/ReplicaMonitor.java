@@ -1,0 +1,224 @@
+package io.scalarhub.platform.data;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Readable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.r2dbc.core.DatabaseClient;
+
+/**
+ * Watches the read replica: whether it answers (a resilience4j circuit breaker, opened by a failed probe or
+ * a failed connection, probed again after {@code retryAfter}), how far it has replayed, and how far behind
+ * the primary it is. The router asks {@link #usable()} for every read-only transaction, so that question is
+ * answered from memory; the measuring happens every {@code checkInterval}, off the request path.
+ */
+public class ReplicaMonitor implements SmartLifecycle {
+
+	/** The circuit breaker's name, as it appears in the resilience4j metrics. */
+	public static final String CIRCUIT_BREAKER = "read-replica";
+
+	private static final Logger log = LoggerFactory.getLogger(ReplicaMonitor.class);
+
+	private final DatabaseClient primary;
+
+	private final DatabaseClient replica;
+
+	private final ReadReplicaProperties properties;
+
+	private final CircuitBreaker circuitBreaker;
+
+	private volatile Lsn replayed;
+
+	/** Replay lag in seconds; NaN while unknown (primary unreachable, or not measured yet). */
+	private volatile double lagSeconds = Double.NaN;
+
+	private volatile long lagBytes;
+
+	private volatile boolean lagging;
+
+	/** The primary's position when this app started, i.e. after its migrations ran. */
+	private volatile Lsn startedAt;
+
+	/** Until the replica has replayed {@link #startedAt}, it may lack this app's latest schema. */
+	private volatile boolean caughtUpSinceStart;
+
+	private volatile Disposable probing;
+
+	public ReplicaMonitor(ConnectionFactory primary, ConnectionFactory replica, ReadReplicaProperties properties,
+			CircuitBreakerRegistry circuitBreakers) {
+		this.primary = DatabaseClient.create(primary);
+		this.replica = DatabaseClient.create(replica);
+		this.properties = properties;
+		// the last call decides: one failed probe or connection opens it, one good probe closes it again
+		this.circuitBreaker = circuitBreakers.circuitBreaker(CIRCUIT_BREAKER,
+				CircuitBreakerConfig.custom()
+					.slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+					.slidingWindowSize(1)
+					.minimumNumberOfCalls(1)
+					.failureRateThreshold(100)
+					.permittedNumberOfCallsInHalfOpenState(1)
+					.waitDurationInOpenState(properties.retryAfter())
+					.automaticTransitionFromOpenToHalfOpenEnabled(true)
+					.build());
+		// one line when the replica is lost and one when it is back, not one per half-open probe in between
+		this.circuitBreaker.getEventPublisher().onStateTransition((event) -> {
+			CircuitBreaker.StateTransition transition = event.getStateTransition();
+			if (transition == CircuitBreaker.StateTransition.CLOSED_TO_OPEN) {
+				log.warn("read replica unreachable: reads go to the primary until it answers again");
+			}
+			else if (transition.getToState() == CircuitBreaker.State.CLOSED) {
+				log.warn("read replica answers again: reads go to the replica");
+			}
+		});
+	}
+
+	/** Whether a read-only transaction may go to the replica now: it answers and is not too far behind. */
+	public boolean usable() {
+		return this.caughtUpSinceStart && this.circuitBreaker.getState() == CircuitBreaker.State.CLOSED
+				&& !this.lagging;
+	}
+
+	/** Whether the replica has replayed {@code position}: from memory when it is known to, else asked once. */
+	public Mono<Boolean> hasReplayed(Lsn position) {
+		if (position.reachedBy(this.replayed)) {
+			return Mono.just(true);
+		}
+		return this.replica.sql("SELECT pg_last_wal_replay_lsn()::text")
+			.map((row) -> Lsn.parse(row.get(0, String.class)))
+			.one()
+			.timeout(this.properties.connectTimeout())
+			.doOnNext(this::replayedUpTo)
+			.map(position::reachedBy)
+			.onErrorReturn(false)
+			.defaultIfEmpty(false);
+	}
+
+	/** The primary's current WAL position: any write committed before this call is at or before it. */
+	public Mono<Lsn> primaryPosition() {
+		return this.primary.sql("SELECT pg_current_wal_lsn()::text").map((row) -> Lsn.parse(row.get(0, String.class))).one();
+	}
+
+	/** A connection to the replica failed: stop sending reads there until a probe succeeds. */
+	public void connectionFailed(Throwable error) {
+		this.circuitBreaker.onError(0, TimeUnit.NANOSECONDS, error);
+	}
+
+	public CircuitBreaker circuitBreaker() {
+		return this.circuitBreaker;
+	}
+
+	public double lagSeconds() {
+		return this.lagSeconds;
+	}
+
+	public long lagBytes() {
+		return this.lagBytes;
+	}
+
+	Mono<Void> probe() {
+		if (!this.circuitBreaker.tryAcquirePermission()) {
+			return Mono.empty();
+		}
+		long started = System.nanoTime();
+		Mono<ReplicaState> replicaState = this.replica
+			.sql("SELECT pg_last_wal_replay_lsn()::text, "
+					+ "coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)::float8")
+			.map(ReplicaMonitor::replicaState)
+			.one()
+			.timeout(this.properties.connectTimeout());
+		// the primary being down leaves the lag unknown: the replica is then the best there is
+		Mono<Lsn> primaryPosition = primaryPosition().timeout(this.properties.connectTimeout())
+			.onErrorResume((error) -> Mono.empty());
+		return replicaState.flatMap((state) -> primaryPosition.map((position) -> {
+			if (this.startedAt == null) {
+				this.startedAt = position;
+			}
+			return state.comparedTo(position);
+		}).defaultIfEmpty(state)).doOnNext((state) -> {
+				if (this.startedAt != null && this.startedAt.reachedBy(state.replayed())) {
+					this.caughtUpSinceStart = true;
+				}
+				this.circuitBreaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+				replayedUpTo(state.replayed());
+				record(state);
+			}).onErrorResume((error) -> {
+				this.circuitBreaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, error);
+				this.lagSeconds = Double.NaN;
+				log.debug("read replica probe failed", error);
+				return Mono.empty();
+			}).then();
+	}
+
+	private void record(ReplicaState state) {
+		this.lagSeconds = state.lagSeconds();
+		this.lagBytes = state.lagBytes();
+		boolean nowLagging = !Double.isNaN(state.lagSeconds())
+				&& state.lagSeconds() > this.properties.maxLag().toNanos() / 1e9;
+		if (nowLagging != this.lagging) {
+			log.warn(nowLagging ? "read replica is {}s behind (more than {}): reads go to the primary"
+					: "read replica caught up ({}s behind, bound {}): reads go to the replica",
+					state.lagSeconds(), this.properties.maxLag());
+		}
+		this.lagging = nowLagging;
+	}
+
+	private synchronized void replayedUpTo(Lsn position) {
+		if (position != null && (this.replayed == null || position.compareTo(this.replayed) > 0)) {
+			this.replayed = position;
+		}
+	}
+
+	private static ReplicaState replicaState(Readable row) {
+		Lsn replayed = Lsn.parse(row.get(0, String.class));
+		if (replayed == null) {
+			throw new IllegalStateException("the read replica is not a standby (no replay position)");
+		}
+		return new ReplicaState(replayed, row.get(1, Double.class), Double.NaN, 0);
+	}
+
+	@Override
+	public void start() {
+		Duration interval = this.properties.checkInterval();
+		this.probing = Flux.interval(Duration.ZERO, interval).onBackpressureDrop().concatMap((tick) -> probe(), 1).subscribe();
+	}
+
+	@Override
+	public void stop() {
+		Disposable current = this.probing;
+		if (current != null) {
+			current.dispose();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		Disposable current = this.probing;
+		return current != null && !current.isDisposed();
+	}
+
+	/**
+	 * One measurement. {@code sinceLastReplay} is the replica's time since the last transaction it replayed;
+	 * it is the lag only while the replica is behind, since an idle, caught-up replica replays nothing.
+	 */
+	record ReplicaState(Lsn replayed, double sinceLastReplay, double lagSeconds, long lagBytes) {
+
+		ReplicaState comparedTo(Lsn primaryPosition) {
+			long behind = primaryPosition.value() - this.replayed.value();
+			return (behind <= 0) ? new ReplicaState(this.replayed, this.sinceLastReplay, 0, 0)
+					: new ReplicaState(this.replayed, this.sinceLastReplay, this.sinceLastReplay, behind);
+		}
+
+	}
+
+}
