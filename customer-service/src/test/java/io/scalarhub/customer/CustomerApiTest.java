@@ -1,8 +1,11 @@
 package io.scalarhub.customer;
 
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.scalarhub.test.ServiceTestProperties;
+import io.scalarhub.test.StubService;
 import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -28,14 +31,26 @@ class CustomerApiTest {
 
 	static final TestJwtIssuer issuer = new TestJwtIssuer();
 
+	/** account-service, answering how many accounts a customer still has (none unless a test says so). */
+	static final StubService accounts = new StubService();
+
+	static final Map<String, Integer> notClosedAccounts = new ConcurrentHashMap<>();
+
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
 		ServiceTestProperties.register(registry, TestPostgres.createDatabase("customer"), issuer);
+		ServiceTestProperties.registerDownstream(registry, "account-service", accounts.url());
+		accounts.on("GET", "/internal/accounts/not-closed", (request) -> {
+			String customer = request.query().replace("customerId=", "");
+			return StubService.Response.ok("{\"customerId\":\"" + customer + "\",\"count\":"
+					+ notClosedAccounts.getOrDefault(customer, 0) + "}");
+		});
 	}
 
 	@AfterAll
-	static void stopIssuer() {
+	static void stop() {
 		issuer.close();
+		accounts.close();
 	}
 
 	@LocalServerPort
@@ -373,6 +388,54 @@ class CustomerApiTest {
 			.expectStatus()
 			.isEqualTo(409);
 		this.client.delete().uri("/v1/customers/{id}", UUID.randomUUID()).exchange().expectStatus().isNotFound();
+	}
+
+	@Test
+	void aCustomerWithAccountsThatAreNotClosedCannotBeClosed() {
+		String id = create(uniqueEmail());
+		notClosedAccounts.put(id, 2);
+		this.client.delete()
+			.uri("/v1/customers/{id}", id)
+			.exchange()
+			.expectStatus()
+			.isEqualTo(409)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/customer-has-open-accounts");
+		this.client.get().uri("/v1/customers/{id}", id).exchange().expectBody().jsonPath("$.status").isEqualTo("ACTIVE");
+		notClosedAccounts.remove(id);
+		this.client.delete().uri("/v1/customers/{id}", id).exchange().expectStatus().isNoContent();
+	}
+
+	@Test
+	void whenAccountServiceCannotBeAskedClosingIs503NeverAGuess() {
+		String id = create(uniqueEmail());
+		accounts.kill();
+		try {
+			this.client.delete()
+				.uri("/v1/customers/{id}", id)
+				.exchange()
+				.expectStatus()
+				.isEqualTo(503)
+				.expectHeader()
+				.exists("Retry-After");
+		}
+		finally {
+			accounts.recover();
+		}
+		this.client.get().uri("/v1/customers/{id}", id).exchange().expectBody().jsonPath("$.status").isEqualTo("ACTIVE");
+	}
+
+	@Test
+	void otherServicesReadACustomersStatusOnTheInternalPath() {
+		String id = create(uniqueEmail());
+		this.client.get()
+			.uri("/internal/customers/{id}", id)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status").isEqualTo("ACTIVE");
+		this.client.get().uri("/internal/customers/{id}", UUID.randomUUID()).exchange().expectStatus().isNotFound();
 	}
 
 	@Test

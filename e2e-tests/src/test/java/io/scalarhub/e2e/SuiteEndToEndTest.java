@@ -20,7 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The real apps (discovery, config-server, auth-server, customer-service, gateway) started by the README's
+ * The real apps (discovery, config-server, auth-server, the three services, gateway) started by the README's
  * run command, exercised only through the gateway as an API consumer would: a token from
  * {@code /oauth2/token}, then customers. customer-service gets its database only from config-server and
  * finds nobody but through Eureka, so a green run also proves config import and discovery.
@@ -39,7 +39,7 @@ class SuiteEndToEndTest {
 	@AfterAll
 	static void stopSuiteAndCheckNothingIsLeft() throws Exception {
 		List<Long> pids = LocalSuite.down();
-		assertThat(pids).hasSize(5);
+		assertThat(pids).hasSize(7);
 		// down.sh returns once every JVM has exited; an exited process is reaped a moment later
 		CompletableFuture<?>[] exits = pids.stream()
 			.map((pid) -> ProcessHandle.of(pid).map(ProcessHandle::onExit).orElse(CompletableFuture.completedFuture(null)))
@@ -55,7 +55,8 @@ class SuiteEndToEndTest {
 					"Basic " + Base64.getEncoder()
 						.encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8)))
 			.header("Content-Type", "application/x-www-form-urlencoded")
-			.POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=" + scope)));
+			.POST(HttpRequest.BodyPublishers
+				.ofString("grant_type=client_credentials" + (scope.isEmpty() ? "" : "&scope=" + scope))));
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		JsonNode body = json.readTree(response.body());
 		assertThat(body.get("token_type").asString()).isEqualTo("Bearer");
@@ -89,6 +90,62 @@ class SuiteEndToEndTest {
 		assertThat(customer.get("email").asString()).isEqualTo(email);
 		assertThat(customer.get("status").asString()).isEqualTo("ACTIVE");
 		assertThat(read.headers().firstValue("ETag")).hasValue("\"1\"");
+	}
+
+	/**
+	 * The money path through the gateway: customer, two accounts, a deposit, a transfer; the balances are
+	 * right, and replaying the transfer's key changes nothing.
+	 */
+	@Test
+	void moneyMovesThroughTheGatewayExactlyOnce() throws Exception {
+		String token = token("scalarhub-demo", "demo-secret", "");
+		String customer = json.readTree(post("/v1/customers", token, null,
+				"{\"name\":\"Mary Jackson\",\"email\":\"e2e-" + UUID.randomUUID() + "@example.com\"}", 201))
+			.get("id")
+			.asString();
+		String from = json.readTree(post("/v1/accounts", token, UUID.randomUUID().toString(),
+				"{\"customerId\":\"" + customer + "\",\"currency\":\"EUR\"}", 201)).get("id").asString();
+		String to = json.readTree(post("/v1/accounts", token, UUID.randomUUID().toString(),
+				"{\"customerId\":\"" + customer + "\",\"currency\":\"EUR\"}", 201)).get("id").asString();
+		post("/v1/transactions", token, UUID.randomUUID().toString(),
+				"{\"type\":\"DEPOSIT\",\"amount\":10000,\"currency\":\"EUR\",\"destinationAccountId\":\"" + from + "\"}",
+				201);
+		String transferKey = UUID.randomUUID().toString();
+		String transfer = "{\"type\":\"TRANSFER\",\"amount\":2500,\"currency\":\"EUR\",\"sourceAccountId\":\"" + from
+				+ "\",\"destinationAccountId\":\"" + to + "\"}";
+		String first = post("/v1/transactions", token, transferKey, transfer, 201);
+		HttpResponse<String> replay = send(api("/v1/transactions", token).header("Content-Type", "application/json")
+			.header("Idempotency-Key", transferKey)
+			.POST(HttpRequest.BodyPublishers.ofString(transfer)));
+		assertThat(replay.statusCode()).isEqualTo(201);
+		assertThat(replay.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+		assertThat(replay.body()).isEqualTo(first);
+
+		assertThat(balance(token, from)).isEqualTo(7500);
+		assertThat(balance(token, to)).isEqualTo(2500);
+		JsonNode account = json.readTree(send(api("/v1/accounts/" + from, token).GET()).body());
+		assertThat(account.get("balance").get("amount").asLong()).isEqualTo(7500);
+
+		// a customer with open accounts cannot be closed
+		assertThat(send(api("/v1/customers/" + customer, token).DELETE()).statusCode()).isEqualTo(409);
+	}
+
+	static long balance(String token, String account) throws Exception {
+		HttpResponse<String> response = send(api("/v1/accounts/" + account + "/balance", token).GET());
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		return json.readTree(response.body()).get("amount").asLong();
+	}
+
+	static String post(String path, String token, String idempotencyKey, String body, int expectedStatus)
+			throws Exception {
+		HttpRequest.Builder request = api(path, token).header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(body));
+		if (idempotencyKey != null) {
+			request.header("Idempotency-Key", idempotencyKey);
+		}
+		HttpResponse<String> response = send(request);
+		assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(expectedStatus);
+		return response.body();
 	}
 
 	@Test

@@ -28,6 +28,11 @@ public final class ServiceTestProperties {
 		registerIssuer(registry, issuer);
 	}
 
+	/** Points the service's lb://{@code service} calls at {@code url} (Eureka is off in service tests). */
+	public static void registerDownstream(DynamicPropertyRegistry registry, String service, String url) {
+		registry.add("spring.cloud.discovery.client.simple.instances." + service + "[0].uri", () -> url);
+	}
+
 	public static void registerIssuer(DynamicPropertyRegistry registry, TestJwtIssuer issuer) {
 		registry.add("scalarhub.security.issuer", () -> TestJwtIssuer.ISSUER);
 		registry.add("scalarhub.security.jwk-set-uri", issuer::jwkSetUri);

@@ -10,6 +10,8 @@ final class CustomerProblems {
 
 	static final String CUSTOMER_CLOSED = ProblemTypes.BASE + "customer-closed";
 
+	static final String HAS_OPEN_ACCOUNTS = ProblemTypes.BASE + "customer-has-open-accounts";
+
 	private CustomerProblems() {
 	}
 
@@ -19,6 +21,11 @@ final class CustomerProblems {
 
 	static ApiProblem closed() {
 		return ApiProblem.conflict(CUSTOMER_CLOSED, "The customer is closed and can no longer be changed.");
+	}
+
+	static ApiProblem hasOpenAccounts(Object id, long open) {
+		return ApiProblem.conflict(HAS_OPEN_ACCOUNTS,
+				"Customer " + id + " still has " + open + " account(s) that are not closed; close them first.");
 	}
 
 	static ApiProblem notFound(Object id) {

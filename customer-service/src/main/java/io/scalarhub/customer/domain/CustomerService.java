@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
+import io.scalarhub.customer.client.AccountClient;
 import io.scalarhub.customer.persistence.CustomerRepository;
 import io.scalarhub.platform.paging.PageQuery;
 import io.scalarhub.platform.paging.PageResponse;
@@ -24,10 +25,13 @@ public class CustomerService {
 
 	private final CustomerRepository repository;
 
+	private final AccountClient accounts;
+
 	private final Clock clock;
 
-	public CustomerService(CustomerRepository repository) {
+	public CustomerService(CustomerRepository repository, AccountClient accounts) {
 		this.repository = repository;
+		this.accounts = accounts;
 		this.clock = Clock.systemUTC();
 	}
 
@@ -43,6 +47,15 @@ public class CustomerService {
 
 	@Transactional(readOnly = true)
 	public Mono<Customer> get(UUID id) {
+		return this.repository.findById(id).switchIfEmpty(Mono.error(() -> CustomerProblems.notFound(id)));
+	}
+
+	/**
+	 * The customer as another service's write flow must see it (opening an account): read on the primary,
+	 * never on a replica that may not have the customer yet.
+	 */
+	@Transactional
+	public Mono<Customer> getForUpdateCheck(UUID id) {
 		return this.repository.findById(id).switchIfEmpty(Mono.error(() -> CustomerProblems.notFound(id)));
 	}
 
@@ -79,15 +92,21 @@ public class CustomerService {
 			});
 	}
 
-	/** Closes the customer (DELETE): the record stays, marked CLOSED. Closing a closed customer is a no-op. */
+	/**
+	 * Closes the customer (DELETE): the record stays, marked CLOSED. Refused (409) while the customer has
+	 * accounts that are not closed, as account-service says; if it cannot be asked, 503, never a guess.
+	 * Closing a closed customer is a no-op.
+	 */
 	@Transactional
 	public Mono<Customer> close(UUID id) {
 		return this.repository.findByIdForUpdate(id)
 			.switchIfEmpty(Mono.error(() -> CustomerProblems.notFound(id)))
 			.flatMap((current) -> current.isClosed() ? Mono.just(current)
-					: this.repository.update(new Customer(current.id(), current.name(), current.email(),
-							current.phone(), current.metadata(), CustomerStatus.CLOSED, current.version() + 1,
-							current.createdAt(), now())));
+					: this.accounts.notClosedAccounts(id)
+						.flatMap((open) -> (open > 0) ? Mono.error(CustomerProblems.hasOpenAccounts(id, open))
+								: this.repository.update(new Customer(current.id(), current.name(), current.email(),
+										current.phone(), current.metadata(), CustomerStatus.CLOSED,
+										current.version() + 1, current.createdAt(), now()))));
 	}
 
 	/** PostgreSQL keeps microseconds: truncating here makes a created customer equal to the one read back. */

@@ -11,7 +11,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcAutoConfiguration;
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration;
@@ -29,7 +29,8 @@ import org.springframework.transaction.ReactiveTransactionManager;
 @AutoConfiguration(after = R2dbcAutoConfiguration.class,
 		before = { R2dbcTransactionManagerAutoConfiguration.class, DataR2dbcAutoConfiguration.class })
 @ConditionalOnClass({ ConnectionFactory.class, R2dbcTransactionManager.class, ConnectionPool.class })
-@ConditionalOnProperty(prefix = "scalarhub.r2dbc.replica", name = "url")
+// absent, blank or "false": no replica (an empty environment variable must not half-configure one)
+@ConditionalOnExpression("!'${scalarhub.r2dbc.replica.url:}'.isBlank() and '${scalarhub.r2dbc.replica.url:}' != 'false'")
 @EnableConfigurationProperties(ReadReplicaProperties.class)
 public class ReadReplicaAutoConfiguration {
 

@@ -37,6 +37,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 @EnableConfigurationProperties(ResourceServerProperties.class)
 public class PlatformSecurityAutoConfiguration {
 
+	/** Where services offer each other what is not part of the public API. */
+	public static final String INTERNAL_PATHS = "/internal/**";
+
 	@Bean
 	@ConditionalOnMissingBean
 	ReactiveJwtDecoder jwtDecoder(ResourceServerProperties properties,
@@ -80,6 +83,8 @@ public class PlatformSecurityAutoConfiguration {
 				if (!properties.publicPaths().isEmpty()) {
 					exchanges.pathMatchers(properties.publicPaths().toArray(String[]::new)).permitAll();
 				}
+				// service-to-service endpoints: any valid platform token (the gateway never routes them)
+				exchanges.pathMatchers(INTERNAL_PATHS).authenticated();
 				for (ResourceServerProperties.ScopeRule rule : properties.scopeRules()) {
 					String[] paths = rule.paths().toArray(String[]::new);
 					exchanges.pathMatchers(HttpMethod.GET, paths).hasAuthority("SCOPE_" + rule.readScope());

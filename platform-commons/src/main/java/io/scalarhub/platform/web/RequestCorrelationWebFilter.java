@@ -39,7 +39,9 @@ public class RequestCorrelationWebFilter implements WebFilter, Ordered {
 					(traceId) -> correlated.getResponse().getHeaders().set(RequestCorrelation.TRACE_ID_HEADER, traceId));
 			return Mono.empty();
 		});
-		return chain.filter(correlated);
+		// in the Reactor context too, for service calls made on the request's behalf (CallerContextRelay)
+		return chain.filter(correlated)
+			.contextWrite((context) -> context.put(RequestCorrelation.REQUEST_ID_ATTRIBUTE, requestId));
 	}
 
 	/** The trace id of the server observation WebFlux opened for this request, if tracing is on. */

@@ -1,0 +1,7 @@
+package io.scalarhub.account.domain;
+
+public enum AccountStatus {
+
+	OPEN, FROZEN, CLOSED
+
+}

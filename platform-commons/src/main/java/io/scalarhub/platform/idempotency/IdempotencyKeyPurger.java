@@ -1,0 +1,79 @@
+package io.scalarhub.platform.idempotency;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.r2dbc.core.DatabaseClient;
+
+/**
+ * Deletes idempotency records past their retention, in bounded batches. Safe with several instances: each
+ * delete only removes what every instance would.
+ */
+public class IdempotencyKeyPurger implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(IdempotencyKeyPurger.class);
+
+	private static final int BATCH = 5_000;
+
+	private final DatabaseClient db;
+
+	private final IdempotencyProperties properties;
+
+	private volatile Disposable schedule;
+
+	public IdempotencyKeyPurger(DatabaseClient db, IdempotencyProperties properties) {
+		this.db = db;
+		this.properties = properties;
+	}
+
+	/** Deletes one batch of expired records; returns how many. */
+	public Mono<Long> purgeBatch() {
+		return this.db
+			.sql("DELETE FROM idempotency_key WHERE ctid IN (SELECT ctid FROM idempotency_key "
+					+ "WHERE created_at < now() - make_interval(secs => :retention) LIMIT " + BATCH + ")")
+			.bind("retention", (double) this.properties.retention().toSeconds())
+			.fetch()
+			.rowsUpdated();
+	}
+
+	/** Everything expired, batch after batch. */
+	public Mono<Long> purge() {
+		return purgeBatch().expand((deleted) -> (deleted == BATCH) ? purgeBatch() : Mono.empty())
+			.reduce(0L, Long::sum);
+	}
+
+	@Override
+	public void start() {
+		this.schedule = Flux.interval(this.properties.purgeInterval(), this.properties.purgeInterval())
+			.onBackpressureDrop()
+			.concatMap((tick) -> purge().onErrorResume((error) -> {
+				log.warn("purging expired idempotency keys failed; next try in {}: {}", this.properties.purgeInterval(),
+						error.toString());
+				return Mono.empty();
+			}), 1)
+			.subscribe((deleted) -> {
+				if (deleted > 0) {
+					log.info("purged {} idempotency keys older than {}", deleted, this.properties.retention());
+				}
+			});
+	}
+
+	@Override
+	public void stop() {
+		Disposable current = this.schedule;
+		if (current != null) {
+			current.dispose();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		Disposable current = this.schedule;
+		return current != null && !current.isDisposed();
+	}
+
+}

@@ -1,0 +1,182 @@
+package io.scalarhub.platform.idempotency;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+import io.r2dbc.postgresql.codec.Json;
+import io.scalarhub.platform.problem.ApiProblem;
+import io.scalarhub.platform.problem.ProblemTypes;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.ReactiveSecurityContextHolder;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+/**
+ * The {@code Idempotency-Key} contract for a POST: the first request with a key runs; the same key with the
+ * same request within the retention replays the first response ({@code Idempotent-Replayed: true}) and runs
+ * nothing; the same key with another request is a 422; a key whose first request is still running is a
+ * 409. Keys belong to the API client that sent them.
+ * <p>
+ * The record is written in the same database transaction as the effect (the action joins it), so a crash
+ * leaves both or neither: a request whose response was lost after commit replays on retry; one that died
+ * before commit runs again. Only successful (2xx) responses are recorded: a refused request changed nothing
+ * and may be retried with the same key once the reason is gone (funds deposited, say).
+ */
+public class IdempotentExecutor {
+
+	public static final String KEY_HEADER = "Idempotency-Key";
+
+	public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
+	static final String KEY_IN_USE = ProblemTypes.BASE + "idempotency-key-in-use";
+
+	static final String KEY_REUSED = ProblemTypes.BASE + "idempotency-key-reused";
+
+	private static final Pattern SANE_KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
+
+	/** Response headers worth replaying; the rest (ids, trace, rate limits) belong to each response. */
+	private static final List<String> REPLAYED_HEADERS = List.of(HttpHeaders.LOCATION, HttpHeaders.ETAG);
+
+	private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
+	};
+
+	private final DatabaseClient db;
+
+	private final TransactionalOperator transactional;
+
+	private final JsonMapper json;
+
+	private final IdempotencyProperties properties;
+
+	public IdempotentExecutor(DatabaseClient db, TransactionalOperator transactional, JsonMapper json,
+			IdempotencyProperties properties) {
+		this.db = db;
+		this.transactional = transactional;
+		this.json = json;
+		this.properties = properties;
+	}
+
+	/**
+	 * Runs {@code action} at most once for this client and key.
+	 * @param key the request's {@code Idempotency-Key} header (400 when missing or malformed)
+	 * @param operation names the endpoint, so that a key reused on another endpoint is a mismatch
+	 * @param request the parsed request body: what "the same request" compares
+	 * @param action the effect and its response, run in the transaction that records the key
+	 */
+	public Mono<ResponseEntity<String>> execute(String key, String operation, Object request,
+			Supplier<? extends Mono<? extends ResponseEntity<?>>> action) {
+		if (key == null || !SANE_KEY.matcher(key).matches()) {
+			return Mono.error(ApiProblem.validation(KEY_HEADER,
+					(key == null) ? "is required for this request" : "must be 1 to 255 printable ASCII characters"));
+		}
+		String requestHash = sha256(operation + "\n" + this.json.writeValueAsString(request));
+		return ReactiveSecurityContextHolder.getContext()
+			.map(SecurityContext::getAuthentication)
+			.map(Authentication::getName)
+			.defaultIfEmpty("")
+			.flatMap((client) -> lock(client, key).then(findRecent(client, key))
+				.flatMap((stored) -> replay(stored, requestHash))
+				.switchIfEmpty(Mono.defer(() -> runAndRecord(client, key, requestHash, action)))
+				.as(this.transactional::transactional));
+	}
+
+	/** A transaction-scoped advisory lock on the key: a concurrent first request holding it means 409. */
+	private Mono<Void> lock(String client, String key) {
+		return this.db.sql("SELECT pg_try_advisory_xact_lock(hashtextextended(:client || chr(31) || :key, 0))")
+			.bind("client", client)
+			.bind("key", key)
+			.map((row) -> row.get(0, Boolean.class))
+			.one()
+			.flatMap((locked) -> locked ? Mono.empty()
+					: Mono.error(ApiProblem.conflict(KEY_IN_USE,
+							"A request with this Idempotency-Key is still being processed; retry shortly.")));
+	}
+
+	private Mono<StoredResponse> findRecent(String client, String key) {
+		return this.db
+			.sql("SELECT request_hash, response_status, response_headers, response_body FROM idempotency_key "
+					+ "WHERE client_id = :client AND idempotency_key = :key AND created_at > now() - make_interval(secs => :retention)")
+			.bind("client", client)
+			.bind("key", key)
+			.bind("retention", (double) this.properties.retention().toSeconds())
+			.map((row) -> new StoredResponse(row.get("request_hash", String.class),
+					row.get("response_status", Integer.class),
+					this.json.readValue(row.get("response_headers", Json.class).asString(), HEADERS),
+					row.get("response_body", String.class)))
+			.one();
+	}
+
+	private Mono<ResponseEntity<String>> replay(StoredResponse stored, String requestHash) {
+		if (!stored.requestHash().equals(requestHash)) {
+			return Mono.error(new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, KEY_REUSED, "Idempotency key reused",
+					"This Idempotency-Key was used for a different request; use a new key for a new request."));
+		}
+		ResponseEntity.BodyBuilder response = ResponseEntity.status(stored.status());
+		stored.headers().forEach(response::header);
+		return Mono.just(response.header(REPLAYED_HEADER, "true").contentType(MediaType.APPLICATION_JSON).body(stored.body()));
+	}
+
+	private Mono<ResponseEntity<String>> runAndRecord(String client, String key, String requestHash,
+			Supplier<? extends Mono<? extends ResponseEntity<?>>> action) {
+		return action.get().flatMap((response) -> {
+			String body = (response.getBody() != null) ? this.json.writeValueAsString(response.getBody()) : "";
+			Map<String, String> headers = new LinkedHashMap<>();
+			REPLAYED_HEADERS.forEach((name) -> {
+				String value = response.getHeaders().getFirst(name);
+				if (value != null) {
+					headers.put(name, value);
+				}
+			});
+			ResponseEntity<String> rendered = ResponseEntity.status(response.getStatusCode())
+				.headers((target) -> headers.forEach(target::set))
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(body);
+			if (!response.getStatusCode().is2xxSuccessful()) {
+				return Mono.just(rendered);
+			}
+			// a record past its retention is forgotten here, so its key starts afresh
+			return this.db.sql("INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, "
+					+ "response_headers, response_body) VALUES (:client, :key, :hash, :status, :headers, :body) "
+					+ "ON CONFLICT (client_id, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, "
+					+ "response_status = excluded.response_status, response_headers = excluded.response_headers, "
+					+ "response_body = excluded.response_body, created_at = now()")
+				.bind("client", client)
+				.bind("key", key)
+				.bind("hash", requestHash)
+				.bind("status", response.getStatusCode().value())
+				.bind("headers", Json.of(this.json.writeValueAsString(headers)))
+				.bind("body", body)
+				.then()
+				.thenReturn(rendered);
+		});
+	}
+
+	private static String sha256(String text) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private record StoredResponse(String requestHash, int status, Map<String, String> headers, String body) {
+	}
+
+}

@@ -1,0 +1,28 @@
+package io.scalarhub.transaction.api;
+
+import java.util.UUID;
+
+import io.scalarhub.transaction.domain.Ledger;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /v1/accounts/{id}/balance}, which the gateway routes here rather than to account-service. */
+@RestController
+class BalanceController {
+
+	private final Ledger ledger;
+
+	BalanceController(Ledger ledger) {
+		this.ledger = ledger;
+	}
+
+	@GetMapping(path = "/v1/accounts/{id}/balance", produces = MediaType.APPLICATION_JSON_VALUE)
+	Mono<BalanceResponse> balance(@PathVariable UUID id) {
+		return this.ledger.account(id).map(BalanceResponse::of);
+	}
+
+}

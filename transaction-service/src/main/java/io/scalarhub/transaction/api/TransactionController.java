@@ -1,0 +1,64 @@
+package io.scalarhub.transaction.api;
+
+import java.net.URI;
+import java.util.UUID;
+
+import io.scalarhub.platform.idempotency.IdempotentExecutor;
+import io.scalarhub.platform.money.Currencies;
+import io.scalarhub.platform.paging.PageQuery;
+import io.scalarhub.platform.paging.PageResponse;
+import io.scalarhub.platform.problem.ApiProblem;
+import io.scalarhub.transaction.domain.Ledger;
+import jakarta.validation.Valid;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /v1/transactions}: the ledger part of the public contract (docs/api.md). */
+@RestController
+@RequestMapping(path = "/v1/transactions", produces = MediaType.APPLICATION_JSON_VALUE)
+class TransactionController {
+
+	private final Ledger ledger;
+
+	private final IdempotentExecutor idempotent;
+
+	TransactionController(Ledger ledger, IdempotentExecutor idempotent) {
+		this.ledger = ledger;
+		this.idempotent = idempotent;
+	}
+
+	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+	Mono<ResponseEntity<String>> post(@RequestHeader(name = IdempotentExecutor.KEY_HEADER, required = false) String key,
+			@Valid @RequestBody PostTransactionRequest request) {
+		if (!Currencies.isIso4217(request.currency())) {
+			return Mono.error(ApiProblem.validation("currency", "is not an ISO 4217 currency"));
+		}
+		return this.idempotent.execute(key, "post-transaction", request,
+				() -> this.ledger.post(request.toNewTransaction())
+					.map((transaction) -> ResponseEntity.created(URI.create("/v1/transactions/" + transaction.id()))
+						.body(TransactionResponse.of(transaction))));
+	}
+
+	@GetMapping("/{id}")
+	Mono<TransactionResponse> get(@PathVariable UUID id) {
+		return this.ledger.get(id).map(TransactionResponse::of);
+	}
+
+	@GetMapping
+	Mono<PageResponse<TransactionResponse>> list(@RequestParam(required = false) UUID accountId, PageQuery page) {
+		return this.ledger.list(accountId, page)
+			.map((result) -> new PageResponse<>(result.content().stream().map(TransactionResponse::of).toList(),
+					result.page()));
+	}
+
+}

@@ -1,0 +1,149 @@
+package io.scalarhub.transaction.domain;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.scalarhub.platform.paging.PageQuery;
+import io.scalarhub.platform.paging.PageResponse;
+import io.scalarhub.platform.problem.ApiProblem;
+import io.scalarhub.transaction.persistence.LedgerRepository;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The ledger's use cases. Every posting locks the accounts it touches in one order (by id), so two
+ * transfers between the same accounts in opposite directions queue instead of deadlocking; checks status,
+ * currency and funds under those locks; and applies its entries and balance changes in the same
+ * transaction. Balances are therefore never negative, money is never created or destroyed, and no
+ * serialization failure can occur (READ COMMITTED with explicit row locks).
+ */
+@Service
+public class Ledger {
+
+	private final LedgerRepository repository;
+
+	private final Clock clock = Clock.systemUTC();
+
+	public Ledger(LedgerRepository repository) {
+		this.repository = repository;
+	}
+
+	@Transactional
+	public Mono<LedgerTransaction> post(NewTransaction request) {
+		checkShape(request);
+		Instant now = now();
+		LedgerTransaction transaction = new LedgerTransaction(UUID.randomUUID(), request.type(), request.amount(),
+				request.currency(), request.sourceAccountId(), request.destinationAccountId(), request.description(), now);
+		Map<UUID, Long> deltas = new LinkedHashMap<>();
+		if (request.sourceAccountId() != null) {
+			deltas.put(request.sourceAccountId(), -request.amount());
+		}
+		if (request.destinationAccountId() != null) {
+			deltas.put(request.destinationAccountId(), request.amount());
+		}
+		return this.repository.lockInIdOrder(List.copyOf(deltas.keySet())).collectMap(LedgerAccount::id).flatMap((accounts) -> {
+			for (UUID id : deltas.keySet()) {
+				LedgerAccount account = accounts.get(id);
+				if (account == null) {
+					return Mono.error(LedgerProblems.unknownAccount(id));
+				}
+				if (account.status() != AccountStatus.OPEN) {
+					return Mono.error(LedgerProblems.notOpen(id, account.status()));
+				}
+				if (!account.currency().equals(request.currency())) {
+					return Mono.error(LedgerProblems.currencyMismatch(id, account.currency(), request.currency()));
+				}
+			}
+			if (request.sourceAccountId() != null && accounts.get(request.sourceAccountId()).balance() < request.amount()) {
+				return Mono.error(LedgerProblems.insufficientFunds(request.sourceAccountId()));
+			}
+			return this.repository.record(transaction, deltas).thenReturn(transaction);
+		});
+	}
+
+	@Transactional(readOnly = true)
+	public Mono<LedgerTransaction> get(UUID id) {
+		return this.repository.findTransaction(id).switchIfEmpty(Mono.error(() -> ApiProblem.notFound("transaction", id)));
+	}
+
+	@Transactional(readOnly = true)
+	public Mono<PageResponse<LedgerTransaction>> list(UUID accountId, PageQuery page) {
+		return this.repository.findTransactions(accountId, page)
+			.collectList()
+			.zipWith(this.repository.countTransactions(accountId))
+			.map((pageAndTotal) -> PageResponse.of(pageAndTotal.getT1(), page, pageAndTotal.getT2()));
+	}
+
+	@Transactional(readOnly = true)
+	public Mono<LedgerAccount> account(UUID id) {
+		return this.repository.findAccount(id).switchIfEmpty(Mono.error(() -> ApiProblem.notFound("account", id)));
+	}
+
+	@Transactional(readOnly = true)
+	public Flux<LedgerAccount> accounts(List<UUID> ids) {
+		return this.repository.findAccounts(ids);
+	}
+
+	/**
+	 * Opens an account in the ledger (account-service does, before it acknowledges the account). Idempotent:
+	 * registering it again with the same currency changes nothing; with another currency it is a 409.
+	 */
+	@Transactional
+	public Mono<LedgerAccount> register(UUID id, String currency) {
+		return this.repository.insertIfAbsent(new LedgerAccount(id, currency, AccountStatus.OPEN, 0, now()))
+			.flatMap((account) -> account.currency().equals(currency) ? Mono.just(account)
+					: Mono.error(LedgerProblems.stateConflict("Account " + id + " is registered in " + account.currency() + ".")));
+	}
+
+	/**
+	 * Freezes, unfreezes or closes an account. Closing needs a zero balance, checked under the row lock so no
+	 * posting can slip in between; a closed account stays closed. Setting the current status again is a no-op.
+	 */
+	@Transactional
+	public Mono<LedgerAccount> changeStatus(UUID id, AccountStatus status) {
+		return this.repository.lockInIdOrder(List.of(id))
+			.next()
+			.switchIfEmpty(Mono.error(() -> ApiProblem.notFound("account", id)))
+			.flatMap((account) -> {
+				if (account.status() == status) {
+					return Mono.just(account);
+				}
+				if (account.status() == AccountStatus.CLOSED) {
+					return Mono.error(LedgerProblems.stateConflict("Account " + id + " is closed for good."));
+				}
+				if (status == AccountStatus.CLOSED && account.balance() != 0) {
+					return Mono.error(LedgerProblems.stateConflict(
+							"Account " + id + " holds " + account.balance() + " " + account.currency()
+									+ "; only an account at zero balance can be closed."));
+				}
+				return this.repository.updateStatus(id, status, now());
+			});
+	}
+
+	private static void checkShape(NewTransaction request) {
+		if (request.type().needsSource() != (request.sourceAccountId() != null)) {
+			throw ApiProblem.validation("sourceAccountId",
+					request.type().needsSource() ? "is required for a " + request.type() : "must be absent for a " + request.type());
+		}
+		if (request.type().needsDestination() != (request.destinationAccountId() != null)) {
+			throw ApiProblem.validation("destinationAccountId", request.type().needsDestination()
+					? "is required for a " + request.type() : "must be absent for a " + request.type());
+		}
+		if (request.sourceAccountId() != null && request.sourceAccountId().equals(request.destinationAccountId())) {
+			throw ApiProblem.validation("destinationAccountId", "must differ from sourceAccountId");
+		}
+	}
+
+	private Instant now() {
+		return this.clock.instant().truncatedTo(ChronoUnit.MICROS);
+	}
+
+}

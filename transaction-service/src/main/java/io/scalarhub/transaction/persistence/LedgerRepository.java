@@ -1,0 +1,158 @@
+package io.scalarhub.transaction.persistence;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.r2dbc.spi.Readable;
+import io.scalarhub.platform.paging.PageQuery;
+import io.scalarhub.transaction.domain.AccountStatus;
+import io.scalarhub.transaction.domain.LedgerAccount;
+import io.scalarhub.transaction.domain.LedgerTransaction;
+import io.scalarhub.transaction.domain.TransactionType;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+
+/** The ledger's tables, through plain SQL: the locking and the one-statement posting are visible here. */
+@Repository
+public class LedgerRepository {
+
+	private static final String ACCOUNT_COLUMNS = "id, currency, status, balance, updated_at";
+
+	private static final String TRANSACTION_COLUMNS = "t.id, t.type, t.amount, t.currency, t.source_account_id, "
+			+ "t.destination_account_id, t.description, t.created_at";
+
+	private final DatabaseClient db;
+
+	public LedgerRepository(DatabaseClient db) {
+		this.db = db;
+	}
+
+	/** Locks the accounts, always in id order: concurrent postings over the same accounts queue, never deadlock. */
+	public Flux<LedgerAccount> lockInIdOrder(List<UUID> ids) {
+		return this.db
+			.sql("SELECT " + ACCOUNT_COLUMNS + " FROM ledger_account WHERE id = ANY(:ids) ORDER BY id FOR UPDATE")
+			.bind("ids", ids.toArray(UUID[]::new))
+			.map(LedgerRepository::toAccount)
+			.all();
+	}
+
+	/**
+	 * Writes a posting in one statement: the transaction, its entries and the balance changes. Callers hold
+	 * the accounts' locks and have checked funds; the balance CHECK constraint stands behind them.
+	 */
+	public Mono<Void> record(LedgerTransaction transaction, Map<UUID, Long> deltas) {
+		UUID[] accounts = deltas.keySet().toArray(UUID[]::new);
+		Long[] amounts = deltas.values().toArray(Long[]::new);
+		DatabaseClient.GenericExecuteSpec spec = this.db.sql("""
+				WITH posted AS (
+				    INSERT INTO ledger_transaction (id, type, amount, currency, source_account_id,
+				        destination_account_id, description, status, created_at)
+				    VALUES (:id, :type, :amount, :currency, :source, :destination, :description, 'POSTED', :createdAt)
+				    RETURNING id),
+				entries AS (
+				    INSERT INTO ledger_entry (transaction_id, account_id, amount, created_at)
+				    SELECT posted.id, d.account_id, d.amount, :createdAt
+				    FROM posted, unnest(:accounts::uuid[], :amounts::bigint[]) AS d(account_id, amount))
+				UPDATE ledger_account a SET balance = a.balance + d.amount, updated_at = :createdAt
+				FROM unnest(:accounts::uuid[], :amounts::bigint[]) AS d(account_id, amount)
+				WHERE a.id = d.account_id""")
+			.bind("id", transaction.id())
+			.bind("type", transaction.type().name())
+			.bind("amount", transaction.amount())
+			.bind("currency", transaction.currency())
+			.bind("createdAt", transaction.createdAt().atOffset(ZoneOffset.UTC))
+			.bind("accounts", accounts)
+			.bind("amounts", amounts);
+		spec = bindNullable(spec, "source", transaction.sourceAccountId(), UUID.class);
+		spec = bindNullable(spec, "destination", transaction.destinationAccountId(), UUID.class);
+		spec = bindNullable(spec, "description", transaction.description(), String.class);
+		return spec.then();
+	}
+
+	public Mono<LedgerTransaction> findTransaction(UUID id) {
+		return this.db.sql("SELECT " + TRANSACTION_COLUMNS + " FROM ledger_transaction t WHERE t.id = :id")
+			.bind("id", id)
+			.map(LedgerRepository::toTransaction)
+			.one();
+	}
+
+	/** Newest first; with an account, only the transactions that touch it (through its entries). */
+	public Flux<LedgerTransaction> findTransactions(UUID accountId, PageQuery page) {
+		DatabaseClient.GenericExecuteSpec spec = (accountId == null)
+				? this.db.sql("SELECT " + TRANSACTION_COLUMNS + " FROM ledger_transaction t "
+						+ "ORDER BY t.created_at DESC, t.id DESC LIMIT :limit OFFSET :offset")
+				: this.db.sql("SELECT " + TRANSACTION_COLUMNS + " FROM ledger_entry e "
+						+ "JOIN ledger_transaction t ON t.id = e.transaction_id WHERE e.account_id = :account "
+						+ "ORDER BY e.created_at DESC, e.transaction_id DESC LIMIT :limit OFFSET :offset")
+					.bind("account", accountId);
+		return spec.bind("limit", page.size()).bind("offset", page.offset()).map(LedgerRepository::toTransaction).all();
+	}
+
+	public Mono<Long> countTransactions(UUID accountId) {
+		DatabaseClient.GenericExecuteSpec spec = (accountId == null) ? this.db.sql("SELECT count(*) FROM ledger_transaction")
+				: this.db.sql("SELECT count(*) FROM ledger_entry WHERE account_id = :account").bind("account", accountId);
+		return spec.map((row) -> row.get(0, Long.class)).one();
+	}
+
+	public Mono<LedgerAccount> findAccount(UUID id) {
+		return this.db.sql("SELECT " + ACCOUNT_COLUMNS + " FROM ledger_account WHERE id = :id")
+			.bind("id", id)
+			.map(LedgerRepository::toAccount)
+			.one();
+	}
+
+	public Flux<LedgerAccount> findAccounts(List<UUID> ids) {
+		return this.db.sql("SELECT " + ACCOUNT_COLUMNS + " FROM ledger_account WHERE id = ANY(:ids)")
+			.bind("ids", ids.toArray(UUID[]::new))
+			.map(LedgerRepository::toAccount)
+			.all();
+	}
+
+	/** Inserts the account unless it exists; returns the account as stored either way. */
+	public Mono<LedgerAccount> insertIfAbsent(LedgerAccount account) {
+		return this.db.sql("INSERT INTO ledger_account (" + ACCOUNT_COLUMNS + ") "
+				+ "VALUES (:id, :currency, :status, 0, :updatedAt) ON CONFLICT (id) DO NOTHING")
+			.bind("id", account.id())
+			.bind("currency", account.currency())
+			.bind("status", account.status().name())
+			.bind("updatedAt", account.updatedAt().atOffset(ZoneOffset.UTC))
+			.then()
+			.then(findAccount(account.id()));
+	}
+
+	public Mono<LedgerAccount> updateStatus(UUID id, AccountStatus status, Instant now) {
+		return this.db.sql("UPDATE ledger_account SET status = :status, updated_at = :now WHERE id = :id RETURNING "
+				+ ACCOUNT_COLUMNS)
+			.bind("id", id)
+			.bind("status", status.name())
+			.bind("now", now.atOffset(ZoneOffset.UTC))
+			.map(LedgerRepository::toAccount)
+			.one();
+	}
+
+	private static <T> DatabaseClient.GenericExecuteSpec bindNullable(DatabaseClient.GenericExecuteSpec spec, String name,
+			T value, Class<T> type) {
+		return (value != null) ? spec.bind(name, value) : spec.bindNull(name, type);
+	}
+
+	private static LedgerAccount toAccount(Readable row) {
+		return new LedgerAccount(row.get("id", UUID.class), row.get("currency", String.class),
+				AccountStatus.valueOf(row.get("status", String.class)), row.get("balance", Long.class),
+				row.get("updated_at", OffsetDateTime.class).toInstant());
+	}
+
+	private static LedgerTransaction toTransaction(Readable row) {
+		return new LedgerTransaction(row.get("id", UUID.class), TransactionType.valueOf(row.get("type", String.class)),
+				row.get("amount", Long.class), row.get("currency", String.class),
+				row.get("source_account_id", UUID.class), row.get("destination_account_id", UUID.class),
+				row.get("description", String.class), row.get("created_at", OffsetDateTime.class).toInstant());
+	}
+
+}

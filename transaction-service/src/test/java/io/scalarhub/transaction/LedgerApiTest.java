@@ -1,0 +1,265 @@
+package io.scalarhub.transaction;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.UUID;
+
+import io.scalarhub.test.Polling;
+import io.scalarhub.test.ServiceTestProperties;
+import io.scalarhub.test.TestJwtIssuer;
+import io.scalarhub.test.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The ledger's contract over real HTTP and a real PostgreSQL database. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class LedgerApiTest {
+
+	static final TestJwtIssuer issuer = new TestJwtIssuer();
+
+	static final TestPostgres.Database database = TestPostgres.createDatabase("ledger");
+
+	@DynamicPropertySource
+	static void properties(DynamicPropertyRegistry registry) {
+		ServiceTestProperties.register(registry, database, issuer);
+	}
+
+	@AfterAll
+	static void stopIssuer() {
+		issuer.close();
+	}
+
+	@LocalServerPort
+	int port;
+
+	LedgerTestClient ledger;
+
+	@BeforeEach
+	void client() {
+		this.ledger = new LedgerTestClient(this.port, issuer, "ledger-test");
+	}
+
+	@Test
+	void aDepositIsPostedAndMovesTheBalance() {
+		UUID account = this.ledger.openAccount("EUR");
+		this.ledger.post(UUID.randomUUID().toString(), LedgerTestClient.deposit(account, 1050, "EUR"))
+			.expectStatus()
+			.isCreated()
+			.expectHeader()
+			.valueMatches("Location", "/v1/transactions/[0-9a-f-]{36}")
+			.expectBody()
+			.jsonPath("$.status").isEqualTo("POSTED")
+			.jsonPath("$.type").isEqualTo("DEPOSIT")
+			.jsonPath("$.amount").isEqualTo(1050)
+			.jsonPath("$.currency").isEqualTo("EUR")
+			.jsonPath("$.destinationAccountId").isEqualTo(account.toString());
+		assertThat(this.ledger.balance(account)).isEqualTo(1050);
+	}
+
+	@Test
+	void aTransferMovesMoneyAndAWithdrawalTakesItOut() {
+		UUID from = this.ledger.openAccount("EUR");
+		UUID to = this.ledger.openAccount("EUR");
+		this.ledger.deposit(from, 1000);
+		this.ledger.post(UUID.randomUUID().toString(), LedgerTestClient.transfer(from, to, 300)).expectStatus().isCreated();
+		this.ledger.post(UUID.randomUUID().toString(), LedgerTestClient.withdrawal(to, 100)).expectStatus().isCreated();
+		assertThat(this.ledger.balance(from)).isEqualTo(700);
+		assertThat(this.ledger.balance(to)).isEqualTo(200);
+		this.ledger.http.get()
+			.uri("/v1/transactions?accountId={id}", to)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.content.length()").isEqualTo(2)
+			.jsonPath("$.content[0].type").isEqualTo("WITHDRAWAL")
+			.jsonPath("$.content[1].type").isEqualTo("TRANSFER")
+			.jsonPath("$.page.totalElements").isEqualTo(2);
+	}
+
+	@Test
+	void refusalsAre422WithTheirProblemTypesAndChangeNothing() {
+		UUID eur = this.ledger.openAccount("EUR");
+		UUID usd = this.ledger.openAccount("USD");
+		UUID frozen = this.ledger.openAccount("EUR");
+		this.ledger.deposit(eur, 100);
+		this.ledger.setStatus(frozen, "FROZEN");
+		expectProblem(LedgerTestClient.withdrawal(eur, 101), 422, "insufficient-funds");
+		expectProblem(LedgerTestClient.transfer(eur, usd, 10), 422, "currency-mismatch");
+		expectProblem(LedgerTestClient.transfer(eur, frozen, 10), 422, "account-not-open");
+		expectProblem(LedgerTestClient.deposit(UUID.randomUUID(), 10, "EUR"), 422, "account-not-found");
+		assertThat(this.ledger.balance(eur)).isEqualTo(100);
+		assertThat(this.ledger.balance(frozen)).isZero();
+	}
+
+	@Test
+	void badInputIs400NeverA500() {
+		UUID account = this.ledger.openAccount("EUR");
+		String base = "{\"type\":\"DEPOSIT\",\"currency\":\"EUR\",\"destinationAccountId\":\"" + account + "\",\"amount\":";
+		for (String body : new String[] { base + "0}", base + "-5}", base + "10.5}", base + "\"10\"}",
+				base + "99999999999999999999999}", base + "1000000000000000001}",
+				"{\"type\":\"DEPOSIT\",\"amount\":10,\"currency\":\"eur\",\"destinationAccountId\":\"" + account + "\"}",
+				"{\"type\":\"DEPOSIT\",\"amount\":10,\"currency\":\"XYZ\",\"destinationAccountId\":\"" + account + "\"}",
+				"{\"type\":\"GIFT\",\"amount\":10,\"currency\":\"EUR\",\"destinationAccountId\":\"" + account + "\"}",
+				"{\"type\":\"DEPOSIT\",\"amount\":10,\"currency\":\"EUR\",\"destinationAccountId\":\"not-a-uuid\"}",
+				"{\"type\":\"DEPOSIT\",\"amount\":10,\"currency\":\"EUR\"}",
+				"{\"type\":\"DEPOSIT\",\"amount\":10,\"currency\":\"EUR\",\"sourceAccountId\":\"" + account + "\"}",
+				LedgerTestClient.transfer(account, account, 5), base + "5,\"memo\":\"x\"}", "[]", "{" }) {
+			this.ledger.post(UUID.randomUUID().toString(), body)
+				.expectStatus()
+				.isBadRequest()
+				.expectHeader()
+				.contentType("application/problem+json");
+		}
+		assertThat(this.ledger.balance(account)).isZero();
+	}
+
+	@Test
+	void theIdempotencyKeyIsRequiredAndReplaysTheFirstResponse() {
+		UUID account = this.ledger.openAccount("EUR");
+		this.ledger.post(null, LedgerTestClient.deposit(account, 10, "EUR"))
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.errors[0].field").isEqualTo("Idempotency-Key");
+
+		String key = UUID.randomUUID().toString();
+		byte[] first = this.ledger.post(key, LedgerTestClient.deposit(account, 10, "EUR"))
+			.expectStatus()
+			.isCreated()
+			.expectHeader()
+			.doesNotExist("Idempotent-Replayed")
+			.expectBody()
+			.returnResult()
+			.getResponseBody();
+		String location = this.ledger.post(key, LedgerTestClient.deposit(account, 10, "EUR"))
+			.expectStatus()
+			.isCreated()
+			.expectHeader()
+			.valueEquals("Idempotent-Replayed", "true")
+			.expectBody()
+			.consumeWith((replay) -> assertThat(replay.getResponseBody()).isEqualTo(first))
+			.returnResult()
+			.getResponseHeaders()
+			.getFirst("Location");
+		assertThat(location).startsWith("/v1/transactions/");
+		assertThat(this.ledger.balance(account)).isEqualTo(10);
+
+		this.ledger.post(key, LedgerTestClient.deposit(account, 11, "EUR"))
+			.expectStatus()
+			.isEqualTo(422)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/idempotency-key-reused");
+		assertThat(this.ledger.balance(account)).isEqualTo(10);
+	}
+
+	@Test
+	void keysBelongToTheirClient() {
+		UUID account = this.ledger.openAccount("EUR");
+		String key = UUID.randomUUID().toString();
+		this.ledger.post(key, LedgerTestClient.deposit(account, 10, "EUR")).expectStatus().isCreated();
+		LedgerTestClient other = new LedgerTestClient(this.port, issuer, "another-client");
+		other.post(key, LedgerTestClient.deposit(account, 10, "EUR"))
+			.expectStatus()
+			.isCreated()
+			.expectHeader()
+			.doesNotExist("Idempotent-Replayed");
+		assertThat(this.ledger.balance(account)).isEqualTo(20);
+	}
+
+	@Test
+	void aKeyWhoseFirstRequestIsStillRunningIs409() throws Exception {
+		UUID account = this.ledger.openAccount("EUR");
+		String key = UUID.randomUUID().toString();
+		// stand in for the first request: hold the key's lock as a running request would
+		try (Connection session = DriverManager.getConnection(database.jdbcUrl(), database.username(), database.password());
+				Statement statement = session.createStatement()) {
+			statement.execute("SELECT pg_advisory_lock(hashtextextended('ledger-test' || chr(31) || '" + key + "', 0))");
+			this.ledger.post(key, LedgerTestClient.deposit(account, 10, "EUR"))
+				.expectStatus()
+				.isEqualTo(409)
+				.expectBody()
+				.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/idempotency-key-in-use");
+		}
+		this.ledger.post(key, LedgerTestClient.deposit(account, 10, "EUR")).expectStatus().isCreated();
+		assertThat(this.ledger.balance(account)).isEqualTo(10);
+	}
+
+	/**
+	 * A client that loses the response (its connection drops once the request is sent) retries with the same
+	 * key: whether the first attempt committed or not, the money moves exactly once.
+	 */
+	@Test
+	void aResponseLostAfterTheRequestWasSentCannotPostTwice() throws Exception {
+		UUID account = this.ledger.openAccount("EUR");
+		for (int attempt = 0; attempt < 5; attempt++) {
+			String key = UUID.randomUUID().toString();
+			String body = LedgerTestClient.deposit(account, 7, "EUR");
+			try (Socket socket = new Socket("127.0.0.1", this.port)) {
+				OutputStream out = socket.getOutputStream();
+				out.write(("POST /v1/transactions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+						+ issuer.token("ledger-test", "transactions:write") + "\r\nIdempotency-Key: " + key
+						+ "\r\nContent-Type: application/json\r\nContent-Length: "
+						+ body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+					.getBytes(StandardCharsets.UTF_8));
+				out.flush();
+			}
+			Polling.until(Duration.ofSeconds(10), "the retry to be answered", () -> {
+				int status = this.ledger.post(key, body).returnResult(byte[].class).getStatus().value();
+				return status == 201;
+			});
+		}
+		assertThat(this.ledger.balance(account)).isEqualTo(35);
+	}
+
+	@Test
+	void unknownTransactionIs404AndPagingIsChecked() {
+		this.ledger.http.get().uri("/v1/transactions/{id}", UUID.randomUUID()).exchange().expectStatus().isNotFound();
+		this.ledger.http.get().uri("/v1/transactions?size=0").exchange().expectStatus().isBadRequest();
+	}
+
+	@Test
+	void closingNeedsAZeroBalanceAndIsFinal() {
+		UUID account = this.ledger.openAccount("EUR");
+		this.ledger.deposit(account, 5);
+		this.ledger.http.put()
+			.uri("/internal/ledger/accounts/{id}/status", account)
+			.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+			.bodyValue("{\"status\":\"CLOSED\"}")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(409);
+		this.ledger.post(UUID.randomUUID().toString(), LedgerTestClient.withdrawal(account, 5)).expectStatus().isCreated();
+		this.ledger.setStatus(account, "CLOSED");
+		this.ledger.http.put()
+			.uri("/internal/ledger/accounts/{id}/status", account)
+			.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+			.bodyValue("{\"status\":\"OPEN\"}")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(409);
+		expectProblem(LedgerTestClient.deposit(account, 1, "EUR"), 422, "account-not-open");
+	}
+
+	private void expectProblem(String body, int status, String type) {
+		this.ledger.post(UUID.randomUUID().toString(), body)
+			.expectStatus()
+			.isEqualTo(status)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/" + type);
+	}
+
+}
