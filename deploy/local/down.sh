@@ -8,25 +8,33 @@ set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-STOP_TIMEOUT=${SCALARHUB_STOP_TIMEOUT:-30}
+# The wait per app before SIGKILL. The first run after a build writes each app's AppCDS archive as it
+# stops (up.sh, SCALARHUB_CDS=auto): several JVMs dumping at once on two cores take 30-60 s.
+STOP_TIMEOUT=${SCALARHUB_STOP_TIMEOUT:-90}
 
 stopped() { ! app_alive "$1"; }
 
-apps=("${PARALLEL_APPS[@]}" "${FIRST_APPS[@]}")
-for app in "${apps[@]}"; do
-    if app_alive "$app"; then
-        kill -TERM "$(cat "$(pid_file "$app")")"
-        log "stopping $app"
-    fi
-done
-for app in "${apps[@]}"; do
-    if ! wait_for "$STOP_TIMEOUT" "$app to stop" stopped "$app"; then
-        warn "$app ignored SIGTERM; killing it"
-        kill -KILL "$(cat "$(pid_file "$app")")" 2>/dev/null || true
-        wait_for 5 "$app to die" stopped "$app" || die "could not stop $app"
-    fi
-    rm -f "$(pid_file "$app")"
-done
+stop_apps() { # stop_apps NAME...: SIGTERM together, then wait for each (SIGKILL past the timeout)
+    local app
+    for app in "$@"; do
+        if app_alive "$app"; then
+            kill -TERM "$(cat "$(pid_file "$app")")"
+            log "stopping $app"
+        fi
+    done
+    for app in "$@"; do
+        if ! wait_for "$STOP_TIMEOUT" "$app to stop" stopped "$app"; then
+            warn "$app ignored SIGTERM; killing it"
+            kill -KILL "$(cat "$(pid_file "$app")")" 2>/dev/null || true
+            wait_for 5 "$app to die" stopped "$app" || die "could not stop $app"
+        fi
+        rm -f "$(pid_file "$app")"
+    done
+}
+
+stop_apps "${STOP_FIRST[@]}"
+stop_apps "${STOP_THEN[@]}"
+stop_apps "${STOP_LAST[@]}"
 log "apps stopped"
 
 if [[ ${1:-} != --apps-only ]]; then

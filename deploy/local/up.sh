@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Starts the whole suite on this machine, infrastructure included, and waits until it answers:
 # PostgreSQL primary + streaming replica and Redis (infra.sh), then config-server, then discovery,
-# auth-server, customer-service and the gateway in parallel. Idempotent: what runs is left alone.
+# auth-server, the three services and the gateway in parallel. Idempotent: what runs is left alone.
 #
 #   deploy/local/up.sh            build what is missing, start, print the URLs and a first request
 #
 # Environment (all optional):
-#   SCALARHUB_BUILD=always        rebuild the jars even if they exist (default: only when missing)
+#   SCALARHUB_BUILD=always        rebuild the jars even if they are current (default: when missing or
+#                                 older than a source file or pom)
 #   SCALARHUB_JAVA_OPTS           extra JVM options for every app (default heap: -Xmx160m)
+#   SCALARHUB_CDS=auto            AppCDS, made once per jar build and kept in $RUN_DIR/cds (roughly halves
+#                                 start-up; docs/performance.md). auto (default): the first run after a build
+#                                 writes the archive when the apps stop (down.sh takes ~20 s longer once),
+#                                 later starts use it; train: make it up front with a training run instead
+#                                 (+15-30 s per app, once); off: the plain fat jars, no archive
 #   SCALARHUB_RUN_DIR, SCALARHUB_PORT_OFFSET   see lib.sh
 #   plus infra.sh's SCALARHUB_PG_*, SCALARHUB_REDIS_*, SCALARHUB_STATE_DIR
 set -euo pipefail
@@ -23,10 +29,22 @@ mkdir -p "$RUN_DIR/pids" "$RUN_DIR/logs" "$RUN_DIR/tmp"
 
 jar_of() { ls "$REPO_ROOT/$1/target/$1-"*.jar 2>/dev/null | grep -v -- '-plain\|sources' | head -n 1; }
 
-need_build=${SCALARHUB_BUILD:-missing}
+# Build when a jar is missing or older than any source or pom: never start yesterday's code.
+need_build=${SCALARHUB_BUILD:-stale}
+oldest_jar=
 for app in "${FIRST_APPS[@]}" "${PARALLEL_APPS[@]}"; do
-    [[ -n $(jar_of "$app") ]] || need_build=always
+    jar=$(jar_of "$app")
+    if [[ -z $jar ]]; then
+        need_build=always
+    elif [[ -z $oldest_jar || $jar -ot $oldest_jar ]]; then
+        oldest_jar=$jar
+    fi
 done
+if [[ $need_build == stale && -n $oldest_jar ]] &&
+    [[ -n $(find "$REPO_ROOT" \( -name target -o -name .git -o -name .run -o -name bench \) -prune -o \
+        -type f -newer "$oldest_jar" \( -path '*/src/main/*' -o -name pom.xml \) -print -quit) ]]; then
+    need_build=always
+fi
 if [[ $need_build == always ]]; then
     log "building the apps (mvn package, tests skipped; the test command runs them)"
     (cd "$REPO_ROOT" && mvn -B -q -DskipTests package)
@@ -39,27 +57,102 @@ if [[ ! -s $signing_key ]]; then
     (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$signing_key" 2>/dev/null)
 fi
 
+# ---- AppCDS: launch the extracted jar with a class-data archive (Spring Boot's documented recipe) ---
+CDS_MODE=${SCALARHUB_CDS:-auto}
+case $CDS_MODE in auto | train | off) ;; *) die "SCALARHUB_CDS must be auto, train or off (not $CDS_MODE)" ;; esac
+cds_dir() { echo "$RUN_DIR/cds/$1"; }
+
+# cds_extract NAME: the jar extracted into the run dir, once per jar build (a newer jar drops the archive)
+cds_extract() {
+    local app=$1 jar dir
+    jar=$(jar_of "$app") dir=$(cds_dir "$app")
+    [[ -f $dir/extracted && ! $jar -nt $dir/extracted ]] && return 0
+    rm -rf "$dir" && mkdir -p "$dir"
+    if java -Djarmode=tools -jar "$jar" extract --destination "$dir/app" >"$dir/extract.log" 2>&1; then
+        touch -r "$jar" "$dir/extracted"
+    else
+        warn "could not extract $jar for AppCDS (see $dir/extract.log); $app starts from the jar"
+    fi
+}
+
+# cds_promote NAME: a JVM writes its archive to app.jsa.new at exit; only a dump its log says finished
+# becomes app.jsa (a JVM killed while writing leaves a truncated file, and mapping one crashes the JVM)
+cds_promote() {
+    local dir
+    dir=$(cds_dir "$1")
+    [[ -f $dir/app.jsa.new ]] || return 0
+    if grep -q 'Written dynamic archive' "$dir/dump.log" 2>/dev/null; then
+        mv -f "$dir/app.jsa.new" "$dir/app.jsa"
+    else
+        rm -f "$dir/app.jsa.new"
+    fi
+}
+
+# cds_launch NAME: sets LAUNCH_JAR and CDS_OPTS for start_app; falls back to the plain jar on any problem
+cds_launch() {
+    local app=$1 dir dump
+    dir=$(cds_dir "$app")
+    LAUNCH_JAR=$(jar_of "$app") CDS_OPTS=()
+    [[ $CDS_MODE != off && -f $dir/extracted ]] || return 0
+    LAUNCH_JAR=$dir/app/$(basename "$LAUNCH_JAR")
+    cds_promote "$app"
+    # dumping: to app.jsa.new, "Written dynamic archive" in dump.log when complete, no per-class warnings
+    dump=(-XX:ArchiveClassesAtExit="$dir/app.jsa.new" -Xlog:cds=error -Xlog:cds+dynamic=info:file="$dir/dump.log")
+    if [[ ! -s $dir/app.jsa && $CDS_MODE == train ]]; then
+        log "AppCDS training run for $app (once per jar build)"
+        rm -f "$dir/dump.log"
+        app_env "$app"
+        # shellcheck disable=SC2086
+        env "${APP_ENV[@]}" java $JVM_OPTS -Djava.io.tmpdir="$RUN_DIR/tmp/$app" "${dump[@]}" \
+            -Dspring.context.exit=onRefresh -jar "$LAUNCH_JAR" >"$dir/training.log" 2>&1 </dev/null ||
+            warn "AppCDS training run of $app failed (see $dir/training.log)"
+        cds_promote "$app"
+    fi
+    if [[ -s $dir/app.jsa ]]; then
+        CDS_OPTS=(-XX:SharedArchiveFile="$dir/app.jsa")
+    else
+        # no archive yet: this run writes it when the JVM exits (some seconds at shutdown, none at start)
+        rm -f "$dir/dump.log"
+        CDS_OPTS=("${dump[@]}")
+    fi
+}
+
+# cds_check NAME: an archive the JVM refused (another JDK, a moved jar) is dropped; the next run remakes it
+cds_check() {
+    local dir
+    dir=$(cds_dir "$1")
+    if [[ -s $dir/app.jsa ]] && grep -q '\[\(warning\|error\) *\]\[cds' "$RUN_DIR/logs/$1.log" 2>/dev/null; then
+        warn "$1 did not use its AppCDS archive (see $RUN_DIR/logs/$1.log); it is remade on the next run"
+        rm -f "$dir/app.jsa"
+    fi
+}
+
+# small heaps and serial GC: five JVMs share two cores and a few hundred MiB here
+JVM_OPTS="-Xmx160m -Xss512k -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m ${SCALARHUB_JAVA_OPTS:-}"
+
+app_env() { # app_env NAME: sets APP_ENV, the environment every app gets (for env(1), so $! is the JVM)
+    APP_ENV=(SERVER_PORT="$(app_port "$1")"
+        MANAGEMENT_SERVER_PORT="$(mgmt_port "$1")"
+        SCALARHUB_CONFIG_URL="http://localhost:$(app_port config-server)"
+        SCALARHUB_CONFIG_DIR="$REPO_ROOT/deploy/config"
+        SCALARHUB_DISCOVERY_URL="http://localhost:$(app_port discovery)/eureka/"
+        SCALARHUB_PUBLIC_URL="$PUBLIC_URL"
+        SCALARHUB_AUTH_SIGNING_KEY="file:$signing_key")
+}
+
 start_app() { # start_app NAME
-    local app=$1 jar
+    local app=$1
     if app_alive "$app"; then
         log "$app already running (pid $(cat "$(pid_file "$app")"))"
         return
     fi
     port_open 127.0.0.1 "$(app_port "$app")" && die "port $(app_port "$app") for $app is taken by another process"
-    jar=$(jar_of "$app")
     mkdir -p "$RUN_DIR/tmp/$app"
-    # small heaps and serial GC: five JVMs share two cores and a few hundred MiB here
-    # shellcheck disable=SC2086 # SCALARHUB_JAVA_OPTS is a list of options
-    SERVER_PORT=$(app_port "$app") \
-    MANAGEMENT_SERVER_PORT=$(mgmt_port "$app") \
-    SCALARHUB_CONFIG_URL="http://localhost:$(app_port config-server)" \
-    SCALARHUB_CONFIG_DIR="$REPO_ROOT/deploy/config" \
-    SCALARHUB_DISCOVERY_URL="http://localhost:$(app_port discovery)/eureka/" \
-    SCALARHUB_PUBLIC_URL="$PUBLIC_URL" \
-    SCALARHUB_AUTH_SIGNING_KEY="file:$signing_key" \
-        nohup java -Xmx160m -Xss512k -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m \
-        -Djava.io.tmpdir="$RUN_DIR/tmp/$app" ${SCALARHUB_JAVA_OPTS:-} \
-        -jar "$jar" >"$RUN_DIR/logs/$app.log" 2>&1 </dev/null &
+    cds_launch "$app"
+    app_env "$app"
+    # shellcheck disable=SC2086 # JVM_OPTS is a list of options
+    env "${APP_ENV[@]}" nohup java $JVM_OPTS "${CDS_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/$app" \
+        -jar "$LAUNCH_JAR" >"$RUN_DIR/logs/$app.log" 2>&1 </dev/null &
     echo $! >"$(pid_file "$app")"
     log "started $app (pid $!, port $(app_port "$app"), management $(mgmt_port "$app"))"
 }
@@ -74,27 +167,36 @@ wait_ready() {
     for app in "$@"; do
         wait_for "$START_TIMEOUT" "$app readiness" ready "$app" || die "$app did not become ready; see $RUN_DIR/logs/$app.log"
         log "$app ready"
+        cds_check "$app"
     done
 }
 
 started=$SECONDS
+if [[ $CDS_MODE != off ]]; then
+    for app in "${FIRST_APPS[@]}" "${PARALLEL_APPS[@]}"; do app_alive "$app" || cds_extract "$app" & done
+    wait
+fi
 for app in "${FIRST_APPS[@]}"; do start_app "$app"; done
 wait_ready "${FIRST_APPS[@]}"
 for app in "${PARALLEL_APPS[@]}"; do start_app "$app"; done
 wait_ready "${PARALLEL_APPS[@]}"
 
 # Ready is not yet reachable: the gateway finds services through Eureka. Wait until a real request
-# through the gateway reaches the auth-server and the customer-service.
+# through the gateway reaches the auth-server and every service.
 token_through_gateway() {
-    curl -fsS -u scalarhub-demo:demo-secret -d grant_type=client_credentials -d scope=customers:read \
+    curl -fsS -u scalarhub-demo:demo-secret -d grant_type=client_credentials \
+        -d scope='customers:read accounts:read transactions:read' \
         "$PUBLIC_URL/oauth2/token" 2>/dev/null | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
 }
 routed() {
-    local token
-    token=$(token_through_gateway) && [[ -n $token ]] &&
-        [[ $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$PUBLIC_URL/v1/customers?size=1") == 200 ]]
+    local token path
+    token=$(token_through_gateway) && [[ -n $token ]] || return 1
+    for path in /v1/customers /v1/accounts /v1/transactions; do
+        [[ $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$PUBLIC_URL$path?size=1") == 200 ]] ||
+            return 1
+    done
 }
-wait_for "$START_TIMEOUT" "the gateway to route to auth-server and customer-service" routed ||
+wait_for "$START_TIMEOUT" "the gateway to route to auth-server and every service" routed ||
     die "the gateway does not route yet; see $RUN_DIR/logs/gateway.log"
 log "suite up in $((SECONDS - started))s"
 

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Start-up time and memory of the ScalarHub apps (docs/performance.md explains the figures).
+#
+#   bench/startup.sh                     every part below, 3 repetitions of the per-app part
+#   bench/startup.sh alone [VARIANT...]  each app started on its own, process start -> readiness UP, RSS
+#   bench/startup.sh suite               the whole suite via deploy/local/up.sh, then RSS after 10 s of load
+#                                        (up.sh's SCALARHUB_CDS applies: run it with =off for the plain jars)
+#
+# Variants of the JVM command line (all on top of up.sh's own flags):
+#   default   exactly up.sh's flags on the fat jar
+#   cds       the extracted jar + an AppCDS archive made by a training run (-XX:SharedArchiveFile)
+#   c1        -XX:TieredStopAtLevel=1 (C1 only: faster start, slower peak)
+#   cds+c1    both
+#
+# Environment: BENCH_REPS (default 3), BENCH_LOAD_SECONDS (default 10), SCALARHUB_RUN_DIR
+# (default bench/target/startup-run), SCALARHUB_PORT_OFFSET (default 500). PostgreSQL and Redis must
+# be up (deploy/local/infra.sh status); they are never stopped. Every app this script starts is stopped.
+set -euo pipefail
+export SCALARHUB_RUN_DIR=${SCALARHUB_RUN_DIR:-$(cd "$(dirname "$0")/.." && pwd)/bench/target/startup-run}
+export SCALARHUB_PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-500}
+# shellcheck source=deploy/local/lib.sh
+source "$(dirname "$0")/../deploy/local/lib.sh"
+
+REPS=${BENCH_REPS:-3}
+LOAD_SECONDS=${BENCH_LOAD_SECONDS:-10}
+APPS=("${FIRST_APPS[@]}" "${PARALLEL_APPS[@]}") # lib.sh's apps: config-server first, then discovery, ...
+DEPS=(config-server discovery)                     # measured, then kept up for the others
+RESULTS=$RUN_DIR/results
+mkdir -p "$RUN_DIR/pids" "$RUN_DIR/logs" "$RUN_DIR/tmp" "$RESULTS"
+
+cleanup() { "$REPO_ROOT/deploy/local/down.sh" --apps-only >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+jar_of() { ls "$REPO_ROOT/$1/target/$1-"*.jar 2>/dev/null | grep -v -- '-plain\|sources' | head -n 1; }
+signing_key=$RUN_DIR/auth-signing-key.pem
+[[ -s $signing_key ]] || (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$signing_key" 2>/dev/null)
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# the JVM options up.sh uses (keep in step with deploy/local/up.sh start_app)
+BASE_OPTS=(-Xmx160m -Xss512k -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m)
+
+app_env() { # app_env NAME: the environment up.sh gives an app
+    echo SERVER_PORT="$(app_port "$1")" MANAGEMENT_SERVER_PORT="$(mgmt_port "$1")" \
+        SCALARHUB_CONFIG_URL="http://localhost:$(app_port config-server)" \
+        SCALARHUB_CONFIG_DIR="$REPO_ROOT/deploy/config" \
+        SCALARHUB_DISCOVERY_URL="http://localhost:$(app_port discovery)/eureka/" \
+        SCALARHUB_PUBLIC_URL="http://localhost:$(app_port gateway)" \
+        SCALARHUB_AUTH_SIGNING_KEY="file:$signing_key"
+}
+
+cds_dir() { echo "$RUN_DIR/cds/$1"; }
+
+# cds_prepare NAME: extract the jar and make the archive with a training run (exits after refresh).
+cds_prepare() {
+    local app=$1 dir t0
+    dir=$(cds_dir "$app")
+    [[ -s $dir/app.jsa && $dir/app.jsa -nt $(jar_of "$app") ]] && return 0
+    rm -rf "$dir" && mkdir -p "$dir"
+    t0=$(now_ms)
+    java -Djarmode=tools -jar "$(jar_of "$app")" extract --destination "$dir/x" >/dev/null
+    # shellcheck disable=SC2046
+    env $(app_env "$app") java "${BASE_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp" \
+        -XX:ArchiveClassesAtExit="$dir/app.jsa" -Dspring.context.exit=onRefresh \
+        -jar "$dir/x/$(basename "$(jar_of "$app")")" >"$RUN_DIR/logs/$app-cds-training.log" 2>&1 || true
+    [[ -s $dir/app.jsa ]] || { warn "no CDS archive for $app; see $RUN_DIR/logs/$app-cds-training.log"; return 1; }
+    echo "$app cds_prepare_ms $(($(now_ms) - t0)) jsa_bytes $(stat -c %s "$dir/app.jsa")" | tee -a "$RESULTS/cds-prepare.txt"
+}
+
+# launch NAME VARIANT: starts the app in the background, records its pid like up.sh does
+launch() {
+    local app=$1 variant=$2 jar opts=("${BASE_OPTS[@]}")
+    jar=$(jar_of "$app")
+    case $variant in
+        cds | cds+c1) jar=$(cds_dir "$app")/x/$(basename "$jar"); opts+=(-XX:SharedArchiveFile="$(cds_dir "$app")/app.jsa") ;;
+    esac
+    case $variant in *c1) opts+=(-XX:TieredStopAtLevel=1) ;; esac
+    port_open 127.0.0.1 "$(app_port "$app")" && die "port $(app_port "$app") is taken"
+    mkdir -p "$RUN_DIR/tmp/$app"
+    # shellcheck disable=SC2046
+    env $(app_env "$app") nohup java "${opts[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/$app" -jar "$jar" \
+        >"$RUN_DIR/logs/$app.log" 2>&1 </dev/null &
+    echo $! >"$(pid_file "$app")"
+}
+
+# measure NAME VARIANT: launch, poll readiness every 50 ms, print "ms rss_mib"
+measure() {
+    local app=$1 variant=$2 t0 pid deadline
+    t0=$(now_ms)
+    launch "$app" "$variant"
+    pid=$(cat "$(pid_file "$app")")
+    deadline=$((t0 + 120000))
+    until curl -fsS --max-time 1 "http://127.0.0.1:$(mgmt_port "$app")/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; do
+        kill -0 "$pid" 2>/dev/null || { tail -n 30 "$RUN_DIR/logs/$app.log" >&2; die "$app exited"; }
+        (($(now_ms) < deadline)) || die "$app not ready after 120 s"
+        sleep 0.05
+    done
+    local ms=$(($(now_ms) - t0))
+    local rss
+    rss=$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$pid/status")
+    local jvm
+    jvm=$(grep -o 'Started [A-Za-z]* in [0-9.]* seconds (process running for [0-9.]*)' "$RUN_DIR/logs/$app.log" | head -n 1 | sed 's/.*for \([0-9.]*\))/\1/')
+    echo "$ms $rss ${jvm:-?}"
+}
+
+stop_app() {
+    local pid
+    pid=$(cat "$(pid_file "$1")" 2>/dev/null) || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    rm -f "$(pid_file "$1")"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
+
+alone() {
+    local variants=("$@") variant app rep line
+    ((${#variants[@]})) || variants=(default cds c1)
+    if [[ " ${variants[*]} " == *" cds"* ]]; then
+        log "preparing AppCDS archives (extract + training run per app)"
+        cds_prepare config-server
+        launch config-server default
+        wait_for 120 "config-server" curl -fs -o /dev/null "http://127.0.0.1:$(mgmt_port config-server)/actuator/health/readiness"
+        for app in "${APPS[@]}"; do [[ $app == config-server ]] || cds_prepare "$app"; done
+        stop_app config-server
+    fi
+    : >"$RESULTS/alone.txt"
+    for ((rep = 1; rep <= REPS; rep++)); do
+        for variant in "${variants[@]}"; do
+            # config-server and discovery are measured and then stay up as the others' dependencies
+            for app in "${DEPS[@]}" "${APPS[@]}"; do
+                [[ $app == config-server || $app == discovery ]] && [[ -f $(pid_file "$app") ]] && continue
+                line=$(measure "$app" "$variant")
+                echo "$variant $app $rep $line" | tee -a "$RESULTS/alone.txt"
+                case $app in config-server | discovery) ;; *) stop_app "$app" ;; esac
+            done
+            stop_app discovery
+            stop_app config-server
+        done
+    done
+    printf '\n%-10s %-20s %12s %12s %10s   (median of %d; ms = process start -> readiness UP)\n' variant app ready_ms jvm_says_s rss_MiB "$REPS"
+    for variant in "${variants[@]}"; do
+        for app in "${APPS[@]}"; do
+            printf '%-10s %-20s %12s %12s %10s\n' "$variant" "$app" \
+                "$(awk -v v="$variant" -v a="$app" '$1 == v && $2 == a {print $4}' "$RESULTS/alone.txt" | median)" \
+                "$(awk -v v="$variant" -v a="$app" '$1 == v && $2 == a {print $6}' "$RESULTS/alone.txt" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
+                "$(awk -v v="$variant" -v a="$app" '$1 == v && $2 == a {print $5}' "$RESULTS/alone.txt" | median)"
+        done
+    done | tee "$RESULTS/alone-table.txt"
+}
+
+suite() {
+    local t0 gw token app pid
+    log "whole suite via deploy/local/up.sh (run dir $RUN_DIR, port offset $PORT_OFFSET)"
+    t0=$(now_ms)
+    local up_ms=""
+    while IFS= read -r line; do
+        printf '  up.sh | %s\n' "$line"
+        [[ $line == *"suite up in"* ]] && up_ms=$(($(now_ms) - t0))
+    done < <("$REPO_ROOT/deploy/local/up.sh" 2>&1)
+    [[ -n $up_ms ]] || die "up.sh did not bring the suite up"
+    gw="http://localhost:$(app_port gateway)"
+    token=$(curl -s -u scalarhub-demo:demo-secret -d grant_type=client_credentials "$gw/oauth2/token" |
+        sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+    [[ -n $token ]] || die "no token from $gw/oauth2/token"
+    declare -A rss_before
+    for app in "${APPS[@]}"; do
+        rss_before[$app]=$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$(cat "$(pid_file "$app")")/status")
+    done
+    log "load: wrk -t1 -c4 -d${LOAD_SECONDS}s GET /v1/customers?size=5 through the gateway"
+    wrk -t1 -c4 -d"${LOAD_SECONDS}s" --latency -H "Authorization: Bearer $token" "$gw/v1/customers?size=5" |
+        tee "$RESULTS/suite-load.txt" | sed 's/^/  wrk | /'
+    {
+        printf '\nsuite: deploy/local/up.sh invocation -> "suite up": %d ms\n' "$up_ms"
+        printf '%-20s %16s %18s %14s %s\n' app rss_ready_MiB rss_after_load_MiB "heap -Xmx" "AppCDS archive mapped"
+        for app in "${APPS[@]}"; do
+            pid=$(cat "$(pid_file "$app")")
+            printf '%-20s %16s %18s %14s %s\n' "$app" "${rss_before[$app]}" \
+                "$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$pid/status")" 160m \
+                "$(grep -q '/app\.jsa$' "/proc/$pid/maps" && echo yes || echo no)"
+        done
+    } | tee "$RESULTS/suite-table.txt"
+    for app in "${APPS[@]}"; do
+        n=$(grep -c ' ERROR ' "$RUN_DIR/logs/$app.log" || true)
+        ((n == 0)) || echo "  $app.log: $n ERROR lines"
+    done
+    t0=$(now_ms)
+    "$REPO_ROOT/deploy/local/down.sh" --apps-only >/dev/null
+    printf 'down.sh --apps-only: %d ms%s\n' "$(($(now_ms) - t0))" \
+        "$( [[ -d $RUN_DIR/cds ]] && printf "; AppCDS archives written: %s" "$(ls "$RUN_DIR"/cds/*/app.jsa* 2>/dev/null | wc -l)")" | tee -a "$RESULTS/suite-table.txt"
+}
+
+case ${1:-all} in
+    alone) shift; alone "$@" ;;
+    suite) suite ;;
+    all) alone default cds c1; suite ;;
+    *) die "usage: $0 [alone [VARIANT...] | suite | all]" ;;
+esac
