@@ -28,13 +28,13 @@ final class LocalSuite {
 	}
 
 	static void up() {
-		run(Duration.ofMinutes(5), "deploy/local/up.sh");
+		run(Duration.ofMinutes(8), "deploy/local/up.sh");
 	}
 
 	/** Stops the apps (the shared PostgreSQL and Redis stay up) and returns the pids that were stopped. */
 	static List<Long> down() {
 		List<Long> pids = pids();
-		run(Duration.ofMinutes(2), "deploy/local/down.sh", "--apps-only");
+		run(Duration.ofMinutes(5), "deploy/local/down.sh", "--apps-only");
 		return pids;
 	}
 

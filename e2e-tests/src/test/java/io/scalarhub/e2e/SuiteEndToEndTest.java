@@ -5,11 +5,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,14 +139,27 @@ class SuiteEndToEndTest {
 		return json.readTree(response.body()).get("amount").asLong();
 	}
 
+	/**
+	 * POSTs as a well-behaved API client does: a 503 (a dependency not answering yet, say a JVM still
+	 * warming up) is retried with the same idempotency key after its Retry-After, within a deadline.
+	 */
 	static String post(String path, String token, String idempotencyKey, String body, int expectedStatus)
 			throws Exception {
-		HttpRequest.Builder request = api(path, token).header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(body));
-		if (idempotencyKey != null) {
-			request.header("Idempotency-Key", idempotencyKey);
+		Instant deadline = Instant.now().plusSeconds(60);
+		HttpResponse<String> response;
+		while (true) {
+			HttpRequest.Builder request = api(path, token).header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(body));
+			if (idempotencyKey != null) {
+				request.header("Idempotency-Key", idempotencyKey);
+			}
+			response = send(request);
+			if (response.statusCode() != 503 || idempotencyKey == null || Instant.now().isAfter(deadline)) {
+				break;
+			}
+			long retryAfter = response.headers().firstValue("Retry-After").map(Long::parseLong).orElse(1L);
+			LockSupport.parkNanos(Duration.ofSeconds(retryAfter).toNanos());
 		}
-		HttpResponse<String> response = send(request);
 		assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(expectedStatus);
 		return response.body();
 	}

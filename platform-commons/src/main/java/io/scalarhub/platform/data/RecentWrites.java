@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The WAL position of each API client's last write on this instance, kept for a short window so that its
@@ -21,7 +22,7 @@ class RecentWrites {
 
 	private final Clock clock;
 
-	private int writesSincePurge;
+	private final AtomicInteger writesSincePurge = new AtomicInteger();
 
 	RecentWrites(Duration window, Clock clock) {
 		this.window = window;
@@ -32,8 +33,7 @@ class RecentWrites {
 		Instant now = this.clock.instant();
 		this.byClient.merge(client, new Entry(position, now),
 				(old, latest) -> old.position().compareTo(latest.position()) > 0 ? new Entry(old.position(), now) : latest);
-		if (++this.writesSincePurge >= PURGE_EVERY) {
-			this.writesSincePurge = 0;
+		if (this.writesSincePurge.incrementAndGet() % PURGE_EVERY == 0) {
 			Instant oldest = now.minus(this.window);
 			this.byClient.values().removeIf((entry) -> entry.at().isBefore(oldest));
 		}
