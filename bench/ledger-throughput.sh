@@ -8,7 +8,7 @@
 # with 1,000,000 minor units each, warms up, runs wrk for BENCH_SECONDS, and prints req/s, p50, p99 and
 # the non-2xx count. Then, straight from PostgreSQL: total money unchanged, no negative balance, every
 # balance equal to the sum of its entries, and one ledger transaction per acknowledged request.
-# Environment: BENCH_SECONDS (20), BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_ACCOUNTS (8),
+# Environment: BENCH_SECONDS (20), BENCH_WARMUP_SECONDS (20, counted in the invariants, not the rate), BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_ACCOUNTS (100),
 # SCALARHUB_RUN_DIR (bench/target/ledger-run), SCALARHUB_PORT_OFFSET (600). The apps it started are
 # stopped at the end; PostgreSQL and Redis are left running.
 set -euo pipefail
@@ -18,9 +18,10 @@ export SCALARHUB_PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-600}
 source "$(dirname "$0")/../deploy/local/lib.sh"
 
 SECS=${BENCH_SECONDS:-20}
+WARM=${BENCH_WARMUP_SECONDS:-20}
 CONNS=${BENCH_CONNECTIONS:-16}
 THREADS=${BENCH_THREADS:-2}
-ACCOUNTS=${BENCH_ACCOUNTS:-8}
+ACCOUNTS=${BENCH_ACCOUNTS:-100}
 OPENING=1000000
 PG_PORT=${SCALARHUB_PG_PORT:-55432}
 OUT=$RUN_DIR/results
@@ -61,7 +62,7 @@ run() { # run LABEL SECONDS: wrk through the gateway; prints "requests non2xx re
     awk '/requests in/ {n=$1} /Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
          END {printf "%s %s %s %s %s\n", n, (bad == "" ? 0 : bad), rps, p50, p99}' "$OUT/wrk-$1.txt"
 }
-read -r warm_n warm_bad _ <<<"$(run warmup 5)"
+read -r warm_n warm_bad _ <<<"$(run warmup "$WARM")"
 read -r n bad rps p50 p99 <<<"$(run measured "$SECS")"
 printf 'POST /v1/transactions through the gateway (wrk -t%s -c%s -d%ss): %s req/s, p50 %s, p99 %s, %s of %s non-2xx\n' \
     "$THREADS" "$CONNS" "$SECS" "$rps" "$p50" "$p99" "$bad" "$n" | tee "$OUT/ledger-table.txt"
@@ -73,10 +74,14 @@ negative=$(sql "select count(*) from ledger_account where id in ($ids) and balan
 unbalanced=$(sql "select count(*) from ledger_account a where id in ($ids) and balance <> (select coalesce(sum(amount),0) from ledger_entry e where e.account_id = a.id)")
 transfers=$(sql "select count(*) from ledger_transaction where type = 'TRANSFER' and source_account_id in ($ids)")
 acknowledged=$((warm_n - warm_bad + n - bad))
+# wrk stops with up to one request in flight per connection: the server may still have posted those,
+# so the ledger holds between the acknowledged count and that plus the in-flight bound
+in_flight=$((2 * CONNS))
 {
     echo "invariants: total $total (expected $((ACCOUNTS * OPENING))), negative balances $negative, balances != sum of entries $unbalanced,"
-    echo "            ledger transfers $transfers, acknowledged (2xx) $acknowledged"
+    echo "            ledger transfers $transfers, acknowledged (2xx) $acknowledged, unanswered at wrk's stop <= $in_flight"
 } | tee -a "$OUT/ledger-table.txt"
-[[ $total == $((ACCOUNTS * OPENING)) && $negative == 0 && $unbalanced == 0 && $transfers == "$acknowledged" ]] ||
-    die "an invariant does not hold"
+((acknowledged > 0)) || die "no request was acknowledged: see $OUT/wrk-measured.txt and $RUN_DIR/logs/"
+[[ $total == $((ACCOUNTS * OPENING)) && $negative == 0 && $unbalanced == 0 ]] &&
+    ((transfers >= acknowledged && transfers <= acknowledged + in_flight)) || die "an invariant does not hold"
 log "every invariant holds"

@@ -26,6 +26,8 @@ request = function()
     '{"type":"TRANSFER","amount":%d,"currency":"EUR","sourceAccountId":"%s","destinationAccountId":"%s"}',
     math.random(1, 100), ids[from], ids[to])
   local key = string.format("%s-%s-%d-%d", nonce, tostring(tid or 0), counter, math.random(1000000000))
-  return wrk.format("POST", "/v1/transactions",
-    { ["Content-Type"] = "application/json", ["Idempotency-Key"] = key }, body)
+  -- headers given to wrk.format replace those from -H (the token): copy them in
+  local headers = { ["Content-Type"] = "application/json", ["Idempotency-Key"] = key }
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  return wrk.format("POST", "/v1/transactions", headers, body)
 end

@@ -2,7 +2,6 @@ package io.scalarhub.customer;
 
 import java.time.Duration;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.scalarhub.test.LocalCluster;
 import io.scalarhub.test.Polling;
 import io.scalarhub.test.ServiceTestProperties;
@@ -13,13 +12,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "scalarhub.r2dbc.replica.max-lag=1h", "scalarhub.r2dbc.replica.check-interval=100ms",
 				"scalarhub.r2dbc.replica.retry-after=300ms" })
-class ReadReplicaRoutingTest {
+class ReadReplicaRoutingTest extends ReplicaRoutingTestBase {
 
 	static final TestJwtIssuer issuer = new TestJwtIssuer();
 
@@ -45,27 +41,17 @@ class ReadReplicaRoutingTest {
 		issuer.close();
 	}
 
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	MeterRegistry meters;
-
-	ReplicaTestSupport support;
-
-	WebTestClient writer;
-
-	WebTestClient reader;
+	@Override
+	TestJwtIssuer issuer() {
+		return issuer;
+	}
 
 	@BeforeEach
 	void replicaInUse() {
-		this.support = new ReplicaTestSupport(issuer, this.port, this.meters);
-		this.writer = this.support.client("writer");
-		this.reader = this.support.client("reader");
-		double before = this.support.reads("replica");
+		double before = reads("replica");
 		Polling.until(Duration.ofSeconds(15), "reads to be served by the replica", () -> {
-			this.support.status(this.reader, "/v1/customers?size=1");
-			return this.support.reads("replica") > before;
+			status(this.reader, "/v1/customers?size=1");
+			return reads("replica") > before;
 		});
 	}
 
@@ -78,32 +64,32 @@ class ReadReplicaRoutingTest {
 	@Test
 	void readsAreServedByTheReplicaAndWritesByThePrimary() {
 		TestPostgres.onReplicaAsSuperuser("SELECT pg_wal_replay_pause()");
-		String location = this.support.create(this.writer).getResponseHeaders().getLocation().getPath();
-		double replicaReads = this.support.reads("replica");
+		String location = createdLocation(this.writer);
+		double replicaReads = reads("replica");
 		// the write reached the primary; the replica, not replaying, has not seen it
-		assertThat(this.support.status(this.reader, location)).isEqualTo(404);
-		assertThat(this.support.reads("replica")).isGreaterThan(replicaReads);
+		assertThat(status(this.reader, location)).isEqualTo(404);
+		assertThat(reads("replica")).isGreaterThan(replicaReads);
 		TestPostgres.onReplicaAsSuperuser("SELECT pg_wal_replay_resume()");
 		Polling.until(Duration.ofSeconds(10), "the replica to replay the write",
-				() -> this.support.status(this.reader, location) == 200);
+				() -> status(this.reader, location) == 200);
 	}
 
 	@Test
 	void aClientReadsItsOwnWriteWhileAnotherMayStillSeeTheReplicasPast() {
 		TestPostgres.onReplicaAsSuperuser("SELECT pg_wal_replay_pause()");
-		EntityExchangeResult<byte[]> created = this.support.create(this.writer);
+		EntityExchangeResult<byte[]> created = create(this.writer);
 		String location = created.getResponseHeaders().getLocation().getPath();
 		String token = created.getResponseHeaders().getFirst("X-Consistency-Token");
 		assertThat(token).matches("[0-9A-F]+/[0-9A-F]+");
 
 		// the writer, without sending anything special, sees its write (served by the primary)
-		double primaryReads = this.support.reads("primary");
-		assertThat(this.support.status(this.writer, location)).isEqualTo(200);
-		assertThat(this.support.reads("primary")).isGreaterThan(primaryReads);
+		double primaryReads = reads("primary");
+		assertThat(status(this.writer, location)).isEqualTo(200);
+		assertThat(reads("primary")).isGreaterThan(primaryReads);
 		// another client presenting the write's token sees it too
 		this.reader.get().uri(location).header("X-Consistency-Token", token).exchange().expectStatus().isOk();
 		// another client's plain read may be stale: here it is, served by the paused replica
-		assertThat(this.support.status(this.reader, location)).isEqualTo(404);
+		assertThat(status(this.reader, location)).isEqualTo(404);
 	}
 
 	@Test
@@ -121,14 +107,14 @@ class ReadReplicaRoutingTest {
 
 	@Test
 	void readsKeepSucceedingWhenTheReplicaStopsAndReturnToItWhenItIsBack() {
-		this.support.create(this.writer);
+		create(this.writer);
 		LocalCluster.stop("replica");
-		double primaryReads = this.support.reads("primary");
+		double primaryReads = reads("primary");
 		for (int i = 0; i < 20; i++) {
-			assertThat(this.support.status(this.reader, "/v1/customers?size=5")).as("read %d with the replica down", i)
+			assertThat(status(this.reader, "/v1/customers?size=5")).as("read %d with the replica down", i)
 				.isEqualTo(200);
 		}
-		assertThat(this.support.reads("primary")).isGreaterThanOrEqualTo(primaryReads + 20);
+		assertThat(reads("primary")).isGreaterThanOrEqualTo(primaryReads + 20);
 		assertThat(this.meters.get("resilience4j.circuitbreaker.state")
 			.tag("name", "read-replica")
 			.tag("state", "closed")
@@ -136,10 +122,10 @@ class ReadReplicaRoutingTest {
 			.value()).isZero();
 
 		LocalCluster.start("replica");
-		double replicaReads = this.support.reads("replica");
+		double replicaReads = reads("replica");
 		Polling.until(Duration.ofSeconds(15), "reads to return to the replica", () -> {
-			assertThat(this.support.status(this.reader, "/v1/customers?size=5")).isEqualTo(200);
-			return this.support.reads("replica") > replicaReads;
+			assertThat(status(this.reader, "/v1/customers?size=5")).isEqualTo(200);
+			return reads("replica") > replicaReads;
 		});
 	}
 

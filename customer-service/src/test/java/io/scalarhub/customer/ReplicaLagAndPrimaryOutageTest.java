@@ -2,7 +2,6 @@ package io.scalarhub.customer;
 
 import java.time.Duration;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.scalarhub.test.LocalCluster;
 import io.scalarhub.test.Polling;
 import io.scalarhub.test.ServiceTestProperties;
@@ -10,16 +9,12 @@ import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "scalarhub.r2dbc.replica.max-lag=300ms", "scalarhub.r2dbc.replica.check-interval=100ms",
 				"scalarhub.r2dbc.replica.retry-after=300ms" })
-class ReplicaLagAndPrimaryOutageTest {
+class ReplicaLagAndPrimaryOutageTest extends ReplicaRoutingTestBase {
 
 	static final TestJwtIssuer issuer = new TestJwtIssuer();
 
@@ -44,23 +39,9 @@ class ReplicaLagAndPrimaryOutageTest {
 		issuer.close();
 	}
 
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	MeterRegistry meters;
-
-	ReplicaTestSupport support;
-
-	WebTestClient writer;
-
-	WebTestClient reader;
-
-	@BeforeEach
-	void clients() {
-		this.support = new ReplicaTestSupport(issuer, this.port, this.meters);
-		this.writer = this.support.client("writer");
-		this.reader = this.support.client("reader");
+	@Override
+	TestJwtIssuer issuer() {
+		return issuer;
 	}
 
 	@AfterEach
@@ -72,25 +53,25 @@ class ReplicaLagAndPrimaryOutageTest {
 	@Test
 	void aReplicaLaggingPastTheBoundSendsReadsToThePrimaryUntilItCatchesUp() {
 		TestPostgres.onReplicaAsSuperuser("SELECT pg_wal_replay_pause()");
-		String location = this.support.create(this.writer).getResponseHeaders().getLocation().getPath();
+		String location = createdLocation(this.writer);
 		// once the lag passes 300 ms, a plain read from another client is served fresh by the primary
 		Polling.until(Duration.ofSeconds(10), "reads to move to the primary",
-				() -> this.support.status(this.reader, location) == 200);
+				() -> status(this.reader, location) == 200);
 		assertThat(this.meters.get("scalarhub.db.replica.lag").gauge().value()).isGreaterThan(0.3);
 
 		TestPostgres.onReplicaAsSuperuser("SELECT pg_wal_replay_resume()");
-		double replicaReads = this.support.reads("replica");
+		double replicaReads = reads("replica");
 		Polling.until(Duration.ofSeconds(10), "reads to return to the caught-up replica", () -> {
-			assertThat(this.support.status(this.reader, location)).isEqualTo(200);
-			return this.support.reads("replica") > replicaReads;
+			assertThat(status(this.reader, location)).isEqualTo(200);
+			return reads("replica") > replicaReads;
 		});
 	}
 
 	@Test
 	void withThePrimaryDownWritesFailFastWith503WhileReadsGoOnFromTheReplica() {
-		String location = this.support.create(this.writer).getResponseHeaders().getLocation().getPath();
+		String location = createdLocation(this.writer);
 		Polling.until(Duration.ofSeconds(10), "the replica to serve the customer",
-				() -> this.support.status(this.reader, location) == 200);
+				() -> status(this.reader, location) == 200);
 		LocalCluster.stop("primary");
 
 		long started = System.nanoTime();
@@ -107,10 +88,10 @@ class ReplicaLagAndPrimaryOutageTest {
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
 
-		double replicaReads = this.support.reads("replica");
+		double replicaReads = reads("replica");
 		this.reader.get().uri(location).exchange().expectStatus().isOk();
 		this.reader.get().uri("/v1/customers?size=5").exchange().expectStatus().isOk();
-		assertThat(this.support.reads("replica")).isGreaterThanOrEqualTo(replicaReads + 2);
+		assertThat(reads("replica")).isGreaterThanOrEqualTo(replicaReads + 2);
 
 		LocalCluster.start("primary");
 		Polling.until(Duration.ofSeconds(30), "writes to succeed again", () -> this.writer.post()

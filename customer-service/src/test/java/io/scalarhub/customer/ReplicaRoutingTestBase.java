@@ -4,32 +4,45 @@ import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.scalarhub.test.TestJwtIssuer;
+import org.junit.jupiter.api.BeforeEach;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-/** What the replica tests share: clients by id, creating a customer, and where reads were served. */
-final class ReplicaTestSupport {
+/**
+ * What the replica tests share: a writer and a reader (two API clients), creating a customer, and which
+ * server served the reads (the service's own counter, {@code scalarhub.db.reads{target}}).
+ */
+abstract class ReplicaRoutingTestBase {
 
-	private final TestJwtIssuer issuer;
+	@LocalServerPort
+	int port;
 
-	private final int port;
+	@Autowired
+	MeterRegistry meters;
 
-	private final MeterRegistry meters;
+	WebTestClient writer;
 
-	ReplicaTestSupport(TestJwtIssuer issuer, int port, MeterRegistry meters) {
-		this.issuer = issuer;
-		this.port = port;
-		this.meters = meters;
+	WebTestClient reader;
+
+	/** The token issuer the subclass's service trusts. */
+	abstract TestJwtIssuer issuer();
+
+	@BeforeEach
+	void clients() {
+		this.writer = client("writer");
+		this.reader = client("reader");
 	}
 
 	WebTestClient client(String clientId) {
 		return WebTestClient.bindToServer()
 			.baseUrl("http://localhost:" + this.port)
 			.defaultHeader(HttpHeaders.AUTHORIZATION,
-					"Bearer " + this.issuer.token(clientId, "customers:read", "customers:write"))
+					"Bearer " + issuer().token(clientId, "customers:read", "customers:write"))
 			.build();
 	}
 
@@ -44,6 +57,10 @@ final class ReplicaTestSupport {
 			.isCreated()
 			.expectBody()
 			.returnResult();
+	}
+
+	String createdLocation(WebTestClient client) {
+		return create(client).getResponseHeaders().getLocation().getPath();
 	}
 
 	/** Read-only transactions served by {@code target} (replica or primary) so far. */
