@@ -82,9 +82,12 @@ class AccountController {
 		return this.accounts.close(id).flatMap(this::current);
 	}
 
-	/** The account after a status change, with its balance (read again: it is what the client will see). */
+	/**
+	 * The account as the status change left it (not read again: a read here could reach a replica that has
+	 * not replayed the change yet), with its balance.
+	 */
 	private Mono<AccountResponse> current(Account account) {
-		return this.accounts.get(account.id()).map(AccountResponse::of);
+		return this.accounts.withBalance(account).map(AccountResponse::of);
 	}
 
 	private static ResponseEntity.BodyBuilder withDegradation(boolean degraded) {

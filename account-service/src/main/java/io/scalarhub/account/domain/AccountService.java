@@ -61,11 +61,16 @@ public class AccountService {
 	public Mono<AccountWithBalance> get(UUID id) {
 		return this.repository.findById(id)
 			.switchIfEmpty(Mono.error(() -> AccountProblems.notFound(id)))
-			.flatMap((account) -> this.ledger.account(id)
-				.map((ledgerAccount) -> new AccountWithBalance(account, ledgerAccount.balance()))
-				.defaultIfEmpty(new AccountWithBalance(account, 0L))
-				.onErrorResume(ServiceUnavailableException.class,
-						(unavailable) -> Mono.just(new AccountWithBalance(account, null))));
+			.flatMap(this::withBalance);
+	}
+
+	/** The account with its balance from the ledger; without it (null) if the ledger cannot be asked. */
+	public Mono<AccountWithBalance> withBalance(Account account) {
+		return this.ledger.account(account.id())
+			.map((ledgerAccount) -> new AccountWithBalance(account, ledgerAccount.balance()))
+			.defaultIfEmpty(new AccountWithBalance(account, 0L))
+			.onErrorResume(ServiceUnavailableException.class,
+					(unavailable) -> Mono.just(new AccountWithBalance(account, null)));
 	}
 
 	@Transactional(readOnly = true)
