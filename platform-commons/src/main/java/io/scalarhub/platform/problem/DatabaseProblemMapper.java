@@ -18,18 +18,14 @@ public class DatabaseProblemMapper implements ProblemMapper {
 
 	@Override
 	public Optional<ApiProblem> map(Throwable error) {
-		for (Throwable current = error; current != null; current = current.getCause()) {
-			if (current instanceof TransientDataAccessException || current instanceof DataAccessResourceFailureException
-					|| current instanceof CannotCreateTransactionException
-					|| current instanceof R2dbcTransientException
-					|| current instanceof R2dbcNonTransientResourceException) {
-				return Optional.of(ApiProblem.unavailable("The database is unavailable; retry shortly.", 1));
-			}
-			if (current.getCause() == current) {
-				break;
-			}
-		}
-		return Optional.empty();
+		return Optional.ofNullable(Causes.find(error, DatabaseProblemMapper::isUnavailability))
+			.map((unavailable) -> ApiProblem.unavailable("The database is unavailable; retry shortly.", 1));
+	}
+
+	private static boolean isUnavailability(Throwable error) {
+		return error instanceof TransientDataAccessException || error instanceof DataAccessResourceFailureException
+				|| error instanceof CannotCreateTransactionException || error instanceof R2dbcTransientException
+				|| error instanceof R2dbcNonTransientResourceException;
 	}
 
 }

@@ -94,7 +94,7 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
 		if (error instanceof WebExchangeBindException binding) {
 			return ApiProblem.validation(fieldErrors(binding));
 		}
-		if (findCause(error, DataBufferLimitException.class) != null) {
+		if (Causes.find(error, DataBufferLimitException.class) != null) {
 			return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, ProblemTypes.PAYLOAD_TOO_LARGE, "Payload too large",
 					"The request body is larger than this endpoint accepts.");
 		}
@@ -104,10 +104,10 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
 		if (error instanceof ResponseStatusException status) {
 			return statusProblem(status.getStatusCode());
 		}
-		if (findCause(error, ConnectException.class) != null) {
+		if (Causes.find(error, ConnectException.class) != null) {
 			return ApiProblem.unavailable("A service behind this endpoint is unavailable; retry shortly.", 1);
 		}
-		if (findCause(error, TimeoutException.class) != null) {
+		if (Causes.find(error, TimeoutException.class) != null) {
 			return new ApiProblem(HttpStatus.GATEWAY_TIMEOUT, ProblemTypes.TIMEOUT, "Upstream timeout",
 					"A service behind this endpoint did not answer in time; the request may be retried.", List.of(),
 					Map.of("Retry-After", "1"));
@@ -128,26 +128,26 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
 
 	/** Input that could not be read: the messages say what is wrong in the client's terms, never Jackson's. */
 	private static ApiProblem inputProblem(ServerWebInputException input) {
-		UnrecognizedPropertyException unknown = findCause(input, UnrecognizedPropertyException.class);
+		UnrecognizedPropertyException unknown = Causes.find(input, UnrecognizedPropertyException.class);
 		if (unknown != null) {
 			return ApiProblem.validation(jsonPath(unknown), "unknown field");
 		}
-		MismatchedInputException mismatched = findCause(input, MismatchedInputException.class);
+		MismatchedInputException mismatched = Causes.find(input, MismatchedInputException.class);
 		if (mismatched != null) {
 			String path = jsonPath(mismatched);
 			return path.isEmpty() ? malformed("The request body does not have the expected shape.")
 					: ApiProblem.validation(path, "has an invalid value or type");
 		}
-		if (findCause(input, StreamReadException.class) != null) {
+		if (Causes.find(input, StreamReadException.class) != null) {
 			return malformed("The request body is not valid JSON.");
 		}
-		JacksonException jackson = findCause(input, JacksonException.class);
+		JacksonException jackson = Causes.find(input, JacksonException.class);
 		if (jackson != null) {
 			String path = jsonPath(jackson);
 			return path.isEmpty() ? malformed("The request body could not be read.")
 					: ApiProblem.validation(path, "has an invalid value");
 		}
-		TypeMismatchException mismatch = findCause(input, TypeMismatchException.class);
+		TypeMismatchException mismatch = Causes.find(input, TypeMismatchException.class);
 		if (mismatch != null) {
 			String name = Optional.ofNullable(input.getMethodParameter())
 				.map((parameter) -> parameter.getParameterName())
@@ -205,18 +205,6 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
 			}
 			return reference.getIndex() >= 0 ? "[" + reference.getIndex() + "]" : "";
 		}).collect(Collectors.joining()).replaceFirst("^\\.", "");
-	}
-
-	static <T extends Throwable> T findCause(Throwable error, Class<T> type) {
-		for (Throwable current = error; current != null; current = current.getCause()) {
-			if (type.isInstance(current)) {
-				return type.cast(current);
-			}
-			if (current.getCause() == current) {
-				break;
-			}
-		}
-		return null;
 	}
 
 }
