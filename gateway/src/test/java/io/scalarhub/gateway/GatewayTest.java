@@ -3,13 +3,11 @@ package io.scalarhub.gateway;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.sun.net.httpserver.HttpServer;
-import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.TestJwtIssuer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,17 +37,15 @@ class GatewayTest {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		ServiceTestProperties.registerIssuer(registry, issuer);
-		String routes = "spring.cloud.gateway.server.webflux.routes";
-		registry.add(routes + "[0].id", () -> "customers");
-		registry.add(routes + "[0].uri", backend::url);
-		registry.add(routes + "[0].predicates[0]", () -> "Path=/v1/customers,/v1/customers/**");
-		registry.add(routes + "[1].id", () -> "auth-server");
-		registry.add(routes + "[1].uri", backend::url);
-		registry.add(routes + "[1].predicates[0]", () -> "Path=/oauth2/**,/.well-known/**");
-		registry.add(routes + "[2].id", () -> "down");
-		registry.add(routes + "[2].uri", () -> "http://127.0.0.1:" + freePort());
-		registry.add(routes + "[2].predicates[0]", () -> "Path=/v1/down/**");
+		GatewayTestProperties.register(registry, issuer)
+			.route("customers", backend.url(), "/v1/customers,/v1/customers/**", "customer-service")
+			.route("auth-server", backend.url(), "/oauth2/**,/.well-known/**", "auth-server")
+			.route("down", "http://127.0.0.1:" + GatewayTestProperties.freePort(), "/v1/down/**", "down-service")
+			.tier("standard", 1000, 1000);
+		registry.add("scalarhub.gateway.rate-limit.anonymous.capacity", () -> 1000);
+		registry.add("scalarhub.gateway.rate-limit.anonymous.refill-per-second", () -> 1000);
+		registry.add("scalarhub.gateway.edge.max-body-size", () -> "1KB");
+		registry.add("scalarhub.gateway.edge.cors.allowed-origins", () -> "https://app.example.com");
 	}
 
 	@AfterAll
@@ -187,15 +183,6 @@ class GatewayTest {
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectBody()
 			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/service-unavailable");
-	}
-
-	static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	/** A real HTTP backend that answers every path with its own path and records what the gateway sent. */

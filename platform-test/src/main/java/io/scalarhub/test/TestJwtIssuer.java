@@ -63,32 +63,39 @@ public final class TestJwtIssuer implements AutoCloseable {
 
 	/** A valid token for {@code clientId} with the given scopes, as the auth-server would issue it. */
 	public String token(String clientId, String... scopes) {
-		return sign(this.signingKey, claims(clientId, ISSUER, Instant.now().plus(Duration.ofMinutes(5)), scopes));
+		return tokenWithTier(clientId, "standard", scopes);
+	}
+
+	/** A valid token for a client of {@code tier} (the claim that sets its rate limit at the gateway). */
+	public String tokenWithTier(String clientId, String tier, String... scopes) {
+		return sign(this.signingKey,
+				claims(clientId, ISSUER, Instant.now().plus(Duration.ofMinutes(5)), scopes).claim("tier", tier)
+					.build());
 	}
 
 	public String expiredToken(String clientId, String... scopes) {
-		return sign(this.signingKey, claims(clientId, ISSUER, Instant.now().minus(Duration.ofMinutes(10)), scopes));
+		return sign(this.signingKey, claims(clientId, ISSUER, Instant.now().minus(Duration.ofMinutes(10)), scopes).build());
 	}
 
 	public String tokenFromOtherIssuer(String clientId, String... scopes) {
 		return sign(this.signingKey,
-				claims(clientId, "http://elsewhere.example", Instant.now().plus(Duration.ofMinutes(5)), scopes));
+				claims(clientId, "http://elsewhere.example", Instant.now().plus(Duration.ofMinutes(5)), scopes).build());
 	}
 
 	/** Same key id, different key: what a forger without the private key can produce. */
 	public String tokenWithWrongSignature(String clientId, String... scopes) {
-		return sign(this.strangerKey, claims(clientId, ISSUER, Instant.now().plus(Duration.ofMinutes(5)), scopes));
+		return sign(this.strangerKey, claims(clientId, ISSUER, Instant.now().plus(Duration.ofMinutes(5)), scopes).build());
 	}
 
 	/** An unsecured JWT ({@code alg: none}) claiming every scope. */
 	public String unsignedToken(String clientId, String... scopes) {
-		JWTClaimsSet claims = claims(clientId, ISSUER, Instant.now().plus(Duration.ofMinutes(5)), scopes);
+		JWTClaimsSet claims = claims(clientId, ISSUER, Instant.now().plus(Duration.ofMinutes(5)), scopes).build();
 		Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
 		return encoder.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
 				+ encoder.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8)) + ".";
 	}
 
-	private static JWTClaimsSet claims(String clientId, String issuer, Instant expiry, String... scopes) {
+	private static JWTClaimsSet.Builder claims(String clientId, String issuer, Instant expiry, String... scopes) {
 		return new JWTClaimsSet.Builder().issuer(issuer)
 			.subject(clientId)
 			.claim("client_id", clientId)
@@ -97,8 +104,7 @@ public final class TestJwtIssuer implements AutoCloseable {
 			.issueTime(Date.from(expiry.minus(Duration.ofMinutes(15))))
 			.notBeforeTime(Date.from(expiry.minus(Duration.ofMinutes(15))))
 			.expirationTime(Date.from(expiry))
-			.jwtID(UUID.randomUUID().toString())
-			.build();
+			.jwtID(UUID.randomUUID().toString());
 	}
 
 	private static String sign(RSAKey key, JWTClaimsSet claims) {

@@ -32,6 +32,8 @@ public final class ProblemTypes {
 
 	public static final String PAYLOAD_TOO_LARGE = BASE + "payload-too-large";
 
+	public static final String RATE_LIMITED = BASE + "rate-limited";
+
 	public static final String UNAVAILABLE = BASE + "service-unavailable";
 
 	public static final String TIMEOUT = BASE + "upstream-timeout";

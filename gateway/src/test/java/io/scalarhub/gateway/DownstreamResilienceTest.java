@@ -1,0 +1,207 @@
+package io.scalarhub.gateway;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.scalarhub.test.Polling;
+import io.scalarhub.test.StubService;
+import io.scalarhub.test.TestJwtIssuer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The gateway between clients and failing services, over real HTTP: a hanging service opens its own circuit
+ * (fast 503s with Retry-After) while other routes keep answering, and closes it after recovery; a refused
+ * connection is retried on another instance for what is safe to repeat, and never for a POST without an
+ * Idempotency-Key.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class DownstreamResilienceTest {
+
+	static final TestJwtIssuer issuer = new TestJwtIssuer();
+
+	static final StubService slow = new StubService().on("GET", "/v1/slow/.*",
+			(request) -> StubService.Response.ok("{}"));
+
+	static final StubService healthy = new StubService()
+		.on("GET", "/v1/(healthy|pair)/.*", (request) -> StubService.Response.ok("{\"served\":true}"))
+		.on("POST", "/v1/pair/.*", (request) -> StubService.Response.ok("{\"served\":true}"));
+
+	/** An instance that is registered but refuses connections: a crashed one not yet evicted. */
+	static final StubService dead = new StubService();
+
+	static final AtomicInteger flakyCalls = new AtomicInteger();
+
+	static final StubService flaky = new StubService()
+		.on("GET", "/v1/flaky/.*",
+				(request) -> (flakyCalls.incrementAndGet() % 2 == 1) ? new StubService.Response(503, "{\"status\":503}")
+						: StubService.Response.ok("{}"))
+		.on("POST", "/v1/flaky/.*", (request) -> {
+			flakyCalls.incrementAndGet();
+			return new StubService.Response(503, "{\"status\":503}");
+		});
+
+	@DynamicPropertySource
+	static void properties(DynamicPropertyRegistry registry) {
+		GatewayTestProperties.register(registry, issuer)
+			.route("slow", slow.url(), "/v1/slow/**", "slow-service")
+			.responseTimeout(300)
+			.route("healthy", healthy.url(), "/v1/healthy/**", "healthy-service")
+			.route("pair", "lb://pair-service", "/v1/pair/**", "pair-service")
+			.route("flaky", flaky.url(), "/v1/flaky/**", "flaky-service")
+			.tier("standard", 10_000, 10_000);
+		// two registered instances of pair-service: the dead one and a healthy one
+		registry.add("spring.cloud.discovery.client.simple.instances.pair-service[0].uri", dead::url);
+		registry.add("spring.cloud.discovery.client.simple.instances.pair-service[1].uri", healthy::url);
+		registry.add("resilience4j.circuitbreaker.instances.slow-service.base-config", () -> "default");
+		registry.add("resilience4j.circuitbreaker.instances.slow-service.wait-duration-in-open-state", () -> "2s");
+		// the retry test refuses connections on purpose: keep that breaker out of it
+		registry.add("resilience4j.circuitbreaker.instances.pair-service.base-config", () -> "default");
+		registry.add("resilience4j.circuitbreaker.instances.pair-service.minimum-number-of-calls", () -> "1000");
+		dead.kill();
+	}
+
+	@AfterAll
+	static void stop() {
+		issuer.close();
+		slow.close();
+		healthy.close();
+		flaky.close();
+	}
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	CircuitBreakerRegistry breakers;
+
+	@Autowired
+	MeterRegistry meters;
+
+	WebTestClient client;
+
+	String token;
+
+	@BeforeEach
+	void client() {
+		this.client = WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + this.port)
+			.responseTimeout(Duration.ofSeconds(10))
+			.build();
+		this.token = issuer.token("resilience-test", "any:read", "any:write");
+	}
+
+	@Test
+	void aHangingServiceOpensOnlyItsOwnCircuitAndCallersGetFast503sUntilItRecovers() {
+		slow.hang();
+		CircuitBreaker breaker = this.breakers.circuitBreaker("slow-service");
+		// each call times out after the route's 300 ms until enough have failed to open the circuit
+		for (int i = 0; i < 20 && breaker.getState() != CircuitBreaker.State.OPEN; i++) {
+			get("/v1/slow/x").expectStatus().isEqualTo(503);
+		}
+		assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+
+		long started = System.nanoTime();
+		get("/v1/slow/x").expectStatus()
+			.isEqualTo(503)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectHeader()
+			.valueEquals(HttpHeaders.RETRY_AFTER, "2")
+			.expectBody()
+			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/service-unavailable")
+			.jsonPath("$.instance").isEqualTo("/v1/slow/x");
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(200));
+
+		// another route, another breaker: unaffected
+		get("/v1/healthy/x").expectStatus().isOk();
+		assertThat(this.breakers.circuitBreaker("healthy-service").getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+		assertThat(this.meters.get("resilience4j.circuitbreaker.state")
+			.tags("name", "slow-service", "state", "open")
+			.gauge()
+			.value()).isEqualTo(1.0);
+
+		slow.recover();
+		// after the open wait, trial calls go through; enough of them succeeding closes the circuit
+		Polling.until(Duration.ofSeconds(15), "slow-service answering and its circuit closed",
+				() -> status("/v1/slow/x") == 200 && breaker.getState() == CircuitBreaker.State.CLOSED);
+	}
+
+	@Test
+	void aGetToAnInstanceThatRefusesConnectionsIsRetriedOnAHealthyOne() {
+		int before = healthy.calls();
+		for (int i = 0; i < 6; i++) {
+			get("/v1/pair/item").expectStatus().isOk().expectBody().jsonPath("$.served").isEqualTo(true);
+		}
+		assertThat(healthy.calls() - before).isEqualTo(6);
+		assertThat(this.meters.counter("scalarhub.gateway.retries", "route", "pair").count()).isGreaterThanOrEqualTo(1);
+	}
+
+	@Test
+	void aPostWithoutIdempotencyKeyIsNeverRetriedAndOneWithAKeyIs() {
+		int refused = 0;
+		int before = healthy.calls();
+		for (int i = 0; i < 6; i++) {
+			int status = post("/v1/pair/item", null);
+			if (status == 503) {
+				refused++;
+			}
+			else {
+				assertThat(status).isEqualTo(200);
+			}
+		}
+		// round robin over a dead and a healthy instance: the dead one's share fails, nothing is sent twice
+		assertThat(refused).isBetween(1, 5);
+		assertThat(healthy.calls() - before).isEqualTo(6 - refused);
+
+		for (int i = 0; i < 6; i++) {
+			assertThat(post("/v1/pair/item", "key-" + i)).isEqualTo(200);
+		}
+	}
+
+	@Test
+	void a503IsRetriedForAGetButPassedThroughForAPost() {
+		flakyCalls.set(0);
+		get("/v1/flaky/x").expectStatus().isOk();
+		assertThat(flakyCalls.get()).isEqualTo(2);
+
+		flakyCalls.set(0);
+		assertThat(post("/v1/flaky/x", null)).isEqualTo(503);
+		assertThat(flakyCalls.get()).isEqualTo(1);
+	}
+
+	private WebTestClient.ResponseSpec get(String path) {
+		return this.client.get().uri(path).header(HttpHeaders.AUTHORIZATION, "Bearer " + this.token).exchange();
+	}
+
+	private int status(String path) {
+		return get(path).returnResult(byte[].class).getStatus().value();
+	}
+
+	private int post(String path, String idempotencyKey) {
+		WebTestClient.RequestBodySpec request = this.client.post()
+			.uri(path)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.token)
+			.contentType(MediaType.APPLICATION_JSON);
+		if (idempotencyKey != null) {
+			request.header("Idempotency-Key", idempotencyKey);
+		}
+		return request.bodyValue("{\"n\":1}").exchange().returnResult(byte[].class).getStatus().value();
+	}
+
+}
