@@ -12,9 +12,13 @@ import io.scalarhub.test.TestJwtIssuer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -31,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Idempotency-Key.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ExtendWith(OutputCaptureExtension.class)
 class DownstreamResilienceTest {
 
 	static final TestJwtIssuer issuer = new TestJwtIssuer();
@@ -86,6 +91,9 @@ class DownstreamResilienceTest {
 
 	@LocalServerPort
 	int port;
+
+	@LocalManagementPort
+	int managementPort;
 
 	@Autowired
 	CircuitBreakerRegistry breakers;
@@ -183,6 +191,37 @@ class DownstreamResilienceTest {
 		flakyCalls.set(0);
 		assertThat(post("/v1/flaky/x", null)).isEqualTo(503);
 		assertThat(flakyCalls.get()).isEqualTo(1);
+	}
+
+	@Test
+	void routesLimiterBreakersAndRetriesAreInPrometheusOnTheManagementPort() {
+		get("/v1/healthy/x").expectStatus().isOk();
+		get("/v1/pair/x").expectStatus().isOk();
+		get("/v1/pair/y").expectStatus().isOk();
+		String scrape = WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + this.managementPort)
+			.build()
+			.get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(scrape).containsPattern("spring_cloud_gateway_requests_seconds_bucket\\{[^}]*routeId=\"healthy\"")
+			.containsPattern("scalarhub_gateway_upstream_requests_seconds_bucket\\{[^}]*spring_cloud_gateway_route_id=\"healthy\"")
+			.containsPattern("scalarhub_gateway_rate_limit_decisions_total\\{[^}]*outcome=\"allowed\"")
+			.contains("scalarhub_gateway_rate_limit_degraded")
+			.containsPattern("resilience4j_circuitbreaker_state\\{[^}]*name=\"healthy-service\"")
+			.containsPattern("scalarhub_gateway_retries_total\\{[^}]*route=\"pair\"");
+	}
+
+	@Test
+	void noMeterIsDroppedForConflictingTagKeys(CapturedOutput output) {
+		get("/v1/healthy/x").expectStatus().isOk();
+		// STACK.md: Prometheus refuses a second tag set for one meter name and drops the meter with a warning
+		assertThat(output).doesNotContain("Prometheus requires that all meters with the same name");
 	}
 
 	private WebTestClient.ResponseSpec get(String path) {

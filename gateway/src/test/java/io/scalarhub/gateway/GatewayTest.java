@@ -1,8 +1,13 @@
 package io.scalarhub.gateway;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -185,6 +190,123 @@ class GatewayTest {
 			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/service-unavailable");
 	}
 
+	@Test
+	void anOversizeBodyIs413ProblemAndNeverReachesTheService() {
+		this.client.post()
+			.uri("/v1/customers")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("demo", "customers:write"))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\":\"" + "x".repeat(2048) + "\"}")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(413)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/payload-too-large");
+		assertThat(backend.lastHeaders).isEmpty();
+	}
+
+	@Test
+	void anOversizeChunkedBodyWithoutContentLengthIs413Too() throws Exception {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/v1/customers"))
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("demo", "customers:write"))
+			.header(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON_VALUE)
+			// an input stream of unknown length: sent chunked, no Content-Length to trust
+			.POST(HttpRequest.BodyPublishers
+				.ofInputStream(() -> new ByteArrayInputStream(("[" + "1,".repeat(4000) + "1]").getBytes())))
+			.build();
+		HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+		HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(413);
+		assertThat(response.headers().firstValue(HttpHeaders.CONTENT_TYPE)).hasValue("application/problem+json");
+	}
+
+	@Test
+	void oversizeRequestHeadersAreRefused() {
+		this.client.get()
+			.uri("/v1/customers/42")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("demo", "customers:read"))
+			.header("X-Padding", "p".repeat(20 * 1024))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(431);
+		assertThat(backend.lastHeaders).isEmpty();
+	}
+
+	@Test
+	void responsesCarrySecurityHeadersOnceAndNothingAboutTheServiceBehind() {
+		HttpHeaders headers = this.client.get()
+			.uri("/v1/customers/42")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("demo", "customers:read"))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.returnResult(byte[].class)
+			.getResponseHeaders();
+		assertThat(headers.containsHeader("Server")).isFalse();
+		assertThat(headers.containsHeader("X-Powered-By")).isFalse();
+		assertThat(headers.get("X-Content-Type-Options")).containsExactly("nosniff");
+		assertThat(headers.get("X-Frame-Options")).hasSize(1);
+		assertThat(headers.get("Strict-Transport-Security")).hasSize(1);
+		assertThat(headers.toString()).doesNotContain("internal").doesNotContain("127.0.0.1");
+	}
+
+	@Test
+	void dotDotAndEncodedTricksNeverReachAManagementEndpoint() throws Exception {
+		String token = issuer.token("demo", "customers:read");
+		HttpClient http = HttpClient.newHttpClient();
+		{
+			for (String path : new String[] { "/v1/customers/../../actuator/health",
+					"/v1/customers/%2e%2e/%2e%2e/actuator/health", "/v1/customers/..%2f..%2factuator/health",
+					"/v1/customers/%2E%2E%2F%2E%2E%2Factuator%2Fhealth", "//actuator/health",
+					"/v1/customers/;/../../actuator/health", "/actuator/prometheus" }) {
+				HttpResponse<String> response = http.send(
+						HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+							.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+							.build(),
+						HttpResponse.BodyHandlers.ofString());
+				assertThat(response.statusCode()).as(path).isIn(400, 404);
+				assertThat(response.body()).as(path).doesNotContain("\"UP\"").doesNotContain("jvm_");
+				String routed = backend.lastHeaders.getOrDefault(":path", "");
+				assertThat(routed).doesNotContain("actuator");
+			}
+		}
+	}
+
+	@Test
+	void aBrowserPreflightFromAnAllowedOriginIsAnsweredWithoutAToken() {
+		this.client.options()
+			.uri("/v1/customers")
+			.header(HttpHeaders.ORIGIN, "https://app.example.com")
+			.header(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "POST")
+			.header(HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS, "authorization,content-type,idempotency-key")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.valueEquals(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, "https://app.example.com");
+		this.client.get()
+			.uri("/v1/customers/42")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("demo", "customers:read"))
+			.header(HttpHeaders.ORIGIN, "https://app.example.com")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.value(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS,
+					(exposed) -> assertThat(exposed).contains("RateLimit-Remaining"));
+		backend.lastHeaders.clear();
+		this.client.options()
+			.uri("/v1/customers")
+			.header(HttpHeaders.ORIGIN, "https://evil.example.com")
+			.header(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "POST")
+			.exchange()
+			.expectStatus()
+			.isForbidden();
+		assertThat(backend.lastHeaders).isEmpty();
+	}
+
 	/** A real HTTP backend that answers every path with its own path and records what the gateway sent. */
 	static final class Backend {
 
@@ -202,10 +324,14 @@ class GatewayTest {
 			this.server.createContext("/", (exchange) -> {
 				exchange.getRequestHeaders()
 					.forEach((name, values) -> this.lastHeaders.put(name.toLowerCase(), values.get(0)));
+				this.lastHeaders.put(":path", exchange.getRequestURI().getRawPath());
 				exchange.getRequestBody().readAllBytes();
 				byte[] body = ("{\"path\":\"" + exchange.getRequestURI().getPath() + "\"}")
 					.getBytes(StandardCharsets.UTF_8);
 				exchange.getResponseHeaders().set("Content-Type", "application/json");
+				// what a careless service might tell the world about itself
+				exchange.getResponseHeaders().set("Server", "customer-service-7f9c.internal/1.2");
+				exchange.getResponseHeaders().set("X-Powered-By", "Reactor Netty");
 				exchange.sendResponseHeaders(200, body.length);
 				try (OutputStream out = exchange.getResponseBody()) {
 					out.write(body);
