@@ -78,6 +78,7 @@ class DownstreamResilienceTest {
 		// the retry test refuses connections on purpose: keep that breaker out of it
 		registry.add("resilience4j.circuitbreaker.instances.pair-service.base-config", () -> "default");
 		registry.add("resilience4j.circuitbreaker.instances.pair-service.minimum-number-of-calls", () -> "1000");
+		registry.add("management.endpoints.web.exposure.include", () -> "health,prometheus");
 		dead.kill();
 	}
 
