@@ -121,9 +121,14 @@ abstract class ObservabilityChecks {
 			return;
 		}
 		Set<String> expected = new HashSet<>(LocalSuite.APPS);
-		Polling.until(Duration.ofSeconds(60), "Prometheus to scrape every app successfully",
-				() -> healthyTargets().containsAll(expected));
-		assertThat(healthyTargets()).containsAll(expected);
+		try {
+			Polling.until(Duration.ofSeconds(90), "Prometheus to scrape every app successfully",
+					() -> healthyTargets().containsAll(expected));
+		}
+		catch (AssertionError ex) {
+			throw new AssertionError(ex.getMessage() + "; targets: "
+					+ get(LocalSuite.PROMETHEUS + "/api/v1/targets?state=active"), ex);
+		}
 		// the Eureka-discovered targets are scraped on the management port the instance registered
 		JsonNode targets = json.readTree(get(LocalSuite.PROMETHEUS + "/api/v1/targets?state=active"));
 		List<String> eurekaScraped = new ArrayList<>();
