@@ -48,14 +48,15 @@ declare -A APP_BASE_PORT=([config-server]=8888 [discovery]=8761 [auth-server]=90
 # Start order: config-server first (everyone imports from it), then the rest in parallel.
 FIRST_APPS=(config-server)
 PARALLEL_APPS=(discovery auth-server customer-service account-service transaction-service gateway)
-# Stop order (down.sh): what serves traffic first, so it can still deregister from Eureka; then the
-# registry and auth; config last.
-STOP_FIRST=(gateway customer-service account-service transaction-service)
+# Stop order (down.sh): Prometheus (when up.sh started it) and what serves traffic first, so it can
+# still deregister from Eureka; then the registry and auth; config last.
+STOP_FIRST=(prometheus gateway customer-service account-service transaction-service)
 STOP_THEN=(auth-server discovery)
 STOP_LAST=(config-server)
 
 app_port() { echo $((APP_BASE_PORT[$1] + PORT_OFFSET)); }
 mgmt_port() { echo $((APP_BASE_PORT[$1] + PORT_OFFSET + 10000)); }
+prometheus_port() { echo $((9090 + PORT_OFFSET)); }
 pid_file() { echo "$RUN_DIR/pids/$1.pid"; }
 
 # app_alive NAME: the process recorded for NAME is alive

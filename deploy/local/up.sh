@@ -14,6 +14,12 @@
 #                                 writes the archive when the apps stop (down.sh takes ~20 s longer once),
 #                                 later starts use it; train: make it up front with a training run instead
 #                                 (+15-30 s per app, once); off: the plain fat jars, no archive
+#   SCALARHUB_OTLP_ENDPOINT       where the apps send traces (OTLP/HTTP, e.g. http://localhost:4318/v1/traces);
+#                                 default: a Jaeger (or any OTLP collector) listening on localhost:4318 when up.sh
+#                                 starts, else none; "off" never exports
+#   SCALARHUB_PROMETHEUS=auto     auto (default): start Prometheus when the binary is installed (Debian: apt-get
+#                                 install prometheus), on port 9090 + offset, scraping every app it finds in
+#                                 Eureka; off: don't
 #   SCALARHUB_RUN_DIR, SCALARHUB_PORT_OFFSET   see lib.sh
 #   plus infra.sh's SCALARHUB_PG_*, SCALARHUB_REDIS_*, SCALARHUB_STATE_DIR
 set -euo pipefail
@@ -130,6 +136,14 @@ cds_check() {
 # small heaps and serial GC: five JVMs share two cores and a few hundred MiB here
 JVM_OPTS="-Xmx160m -Xss512k -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m ${SCALARHUB_JAVA_OPTS:-}"
 
+# Traces: to SCALARHUB_OTLP_ENDPOINT when given; else to a Jaeger listening on its OTLP/HTTP port here;
+# else nowhere (responses and logs still carry the trace ids).
+OTLP_ENDPOINT=${SCALARHUB_OTLP_ENDPOINT:-}
+if [[ -z $OTLP_ENDPOINT ]] && port_open 127.0.0.1 4318; then
+    OTLP_ENDPOINT=http://localhost:4318/v1/traces
+fi
+[[ $OTLP_ENDPOINT == off ]] && OTLP_ENDPOINT=
+
 app_env() { # app_env NAME: sets APP_ENV, the environment every app gets (for env(1), so $! is the JVM)
     APP_ENV=(SERVER_PORT="$(app_port "$1")"
         MANAGEMENT_SERVER_PORT="$(mgmt_port "$1")"
@@ -138,7 +152,43 @@ app_env() { # app_env NAME: sets APP_ENV, the environment every app gets (for en
         SCALARHUB_DISCOVERY_URL="http://localhost:$(app_port discovery)/eureka/"
         SCALARHUB_PUBLIC_URL="$PUBLIC_URL"
         SCALARHUB_AUTH_SIGNING_KEY="file:$signing_key")
+    # Boot creates the OTLP span exporter only when this property exists (an empty value is not "none")
+    [[ -n $OTLP_ENDPOINT ]] && APP_ENV+=(MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT="$OTLP_ENDPOINT")
+    return 0
 }
+
+# ---- Prometheus: finds the apps in Eureka (deploy/prometheus/prometheus.yml, localised for this run) ---
+PROMETHEUS_URL="http://localhost:$(prometheus_port)"
+start_prometheus() {
+    local dir=$RUN_DIR/prometheus
+    if [[ ${SCALARHUB_PROMETHEUS:-auto} == off ]]; then
+        PROMETHEUS_URL="(off: SCALARHUB_PROMETHEUS=off)"
+        return
+    fi
+    if ! have prometheus; then
+        PROMETHEUS_URL="(not installed: apt-get install prometheus, then up.sh again)"
+        log "Prometheus is not installed; metrics stay on each app's /actuator/prometheus"
+        return
+    fi
+    PROMETHEUS_STARTED=yes
+    if app_alive prometheus; then
+        log "prometheus already running (pid $(cat "$(pid_file prometheus)"))"
+        return
+    fi
+    port_open 127.0.0.1 "$(prometheus_port)" && die "port $(prometheus_port) for Prometheus is taken by another process"
+    mkdir -p "$dir/data"
+    sed -e "s#http://discovery:8761/eureka#http://localhost:$(app_port discovery)/eureka#" \
+        -e "s#\"discovery:18761\"#\"localhost:$(mgmt_port discovery)\"#" \
+        -e "s#\"config-server:18888\"#\"localhost:$(mgmt_port config-server)\"#" \
+        "$REPO_ROOT/deploy/prometheus/prometheus.yml" >"$dir/prometheus.yml"
+    cp "$REPO_ROOT/deploy/prometheus/alerts.yml" "$dir/alerts.yml"
+    nohup prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+        --storage.tsdb.retention.time=2d --web.listen-address="127.0.0.1:$(prometheus_port)" \
+        >"$RUN_DIR/logs/prometheus.log" 2>&1 </dev/null &
+    echo $! >"$(pid_file prometheus)"
+    log "started prometheus (pid $!, port $(prometheus_port))"
+}
+prometheus_ready() { curl -fsS "http://127.0.0.1:$(prometheus_port)/-/ready" >/dev/null 2>&1; }
 
 start_app() { # start_app NAME
     local app=$1
@@ -198,6 +248,11 @@ routed() {
 }
 wait_for "$START_TIMEOUT" "the gateway to route to auth-server and every service" routed ||
     die "the gateway does not route yet; see $RUN_DIR/logs/gateway.log"
+PROMETHEUS_STARTED=
+start_prometheus
+if [[ -n $PROMETHEUS_STARTED ]]; then
+    wait_for 60 "Prometheus" prometheus_ready || die "Prometheus did not start; see $RUN_DIR/logs/prometheus.log"
+fi
 log "suite up in $((SECONDS - started))s"
 
 cat <<TXT
@@ -206,6 +261,8 @@ ScalarHub is running.
   Gateway (the public API)   $PUBLIC_URL
   Eureka dashboard           http://localhost:$(app_port discovery)/
   Config server              http://localhost:$(app_port config-server)/customer-service/default
+  Prometheus                 $PROMETHEUS_URL   (targets: /targets, alerts: /alerts)
+  Traces (OTLP)              ${OTLP_ENDPOINT:-(not exported: start a Jaeger on localhost:4318 or set SCALARHUB_OTLP_ENDPOINT)}
   Logs                       $RUN_DIR/logs/
   Stop                       deploy/local/down.sh
 

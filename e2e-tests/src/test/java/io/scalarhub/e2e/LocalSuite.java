@@ -24,7 +24,26 @@ final class LocalSuite {
 
 	static final String GATEWAY = "http://localhost:" + (8080 + PORT_OFFSET);
 
+	static final String PROMETHEUS = "http://localhost:" + (9090 + PORT_OFFSET);
+
+	/** The apps up.sh starts, as they name themselves in logs, metrics and Eureka. */
+	static final List<String> APPS = List.of("config-server", "discovery", "auth-server", "customer-service",
+			"account-service", "transaction-service", "gateway");
+
+	/** Where the suite's apps export their traces (up.sh passes it as SCALARHUB_OTLP_ENDPOINT). */
+	static final OtlpReceiver TRACES = startReceiver();
+
 	private LocalSuite() {
+	}
+
+	/** up.sh starts Prometheus beside the apps where the binary is installed. */
+	static boolean prometheusInstalled() {
+		return Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+			.anyMatch((dir) -> Files.isExecutable(Path.of(dir, "prometheus")));
+	}
+
+	static Path logOf(String app) {
+		return RUN_DIR.resolve("logs").resolve(app + ".log");
 	}
 
 	static void up() {
@@ -54,6 +73,15 @@ final class LocalSuite {
 		}
 	}
 
+	private static OtlpReceiver startReceiver() {
+		try {
+			return new OtlpReceiver();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	private static void run(Duration timeout, String... command) {
 		Path log = RUN_DIR.resolve(Path.of(command[0]).getFileName() + ".out");
 		try {
@@ -64,6 +92,7 @@ final class LocalSuite {
 			Map<String, String> env = builder.environment();
 			env.put("SCALARHUB_RUN_DIR", RUN_DIR.toString());
 			env.put("SCALARHUB_PORT_OFFSET", Integer.toString(PORT_OFFSET));
+			env.put("SCALARHUB_OTLP_ENDPOINT", TRACES.tracesEndpoint());
 			Process process = builder.start();
 			if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
 				process.destroyForcibly();

@@ -16,6 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -42,7 +43,8 @@ class SuiteEndToEndTest {
 	@AfterAll
 	static void stopSuiteAndCheckNothingIsLeft() throws Exception {
 		List<Long> pids = LocalSuite.down();
-		assertThat(pids).hasSize(7);
+		// the apps, and Prometheus where it is installed
+		assertThat(pids).hasSize(LocalSuite.APPS.size() + (LocalSuite.prometheusInstalled() ? 1 : 0));
 		// down.sh returns once every JVM has exited; an exited process is reaped a moment later
 		CompletableFuture<?>[] exits = pids.stream()
 			.map((pid) -> ProcessHandle.of(pid).map(ProcessHandle::onExit).orElse(CompletableFuture.completedFuture(null)))
@@ -50,6 +52,12 @@ class SuiteEndToEndTest {
 		CompletableFuture.allOf(exits).get(15, TimeUnit.SECONDS);
 		assertThat(pids).as("processes left after down.sh")
 			.noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+	}
+
+	/** Traces, metrics, logs and health of the same running suite (ObservabilityChecks). */
+	@Nested
+	class Observability extends ObservabilityChecks {
+
 	}
 
 	static String token(String clientId, String secret, String scope) throws Exception {

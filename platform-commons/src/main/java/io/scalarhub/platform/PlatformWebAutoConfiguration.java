@@ -2,6 +2,7 @@ package io.scalarhub.platform;
 
 import io.scalarhub.platform.client.LoadBalancedWebClients;
 import io.scalarhub.platform.json.StrictJsonCustomizer;
+import io.scalarhub.platform.observability.RequestLogWebFilter;
 import io.scalarhub.platform.paging.PageQueryArgumentResolver;
 import io.scalarhub.platform.problem.DatabaseProblemMapper;
 import io.scalarhub.platform.problem.ProblemExceptionHandler;
@@ -49,6 +50,11 @@ public class PlatformWebAutoConfiguration {
 	@Bean
 	RequestCorrelationWebFilter requestCorrelationWebFilter() {
 		return new RequestCorrelationWebFilter();
+	}
+
+	@Bean
+	RequestLogWebFilter requestLogWebFilter() {
+		return new RequestLogWebFilter();
 	}
 
 	@Bean

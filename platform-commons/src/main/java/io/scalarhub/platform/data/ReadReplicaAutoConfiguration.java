@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Wrapped;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -48,7 +49,11 @@ public class ReadReplicaAutoConfiguration {
 			TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(own).bindTo(meterRegistry);
 			return own;
 		});
-		ReplicaMonitor monitor = new ReplicaMonitor(primary, replica.connectionFactory(), properties, registry);
+		// the probes (4 queries a second) use the primary's pool without the tracing proxy: each would
+		// otherwise be a trace of its own in Jaeger
+		ConnectionFactory unobservedPrimary = (primary instanceof Wrapped<?> wrapped
+				&& wrapped.unwrap() instanceof ConnectionFactory pool) ? pool : primary;
+		ReplicaMonitor monitor = new ReplicaMonitor(unobservedPrimary, replica.connectionFactory(), properties, registry);
 		Gauge.builder("scalarhub.db.replica.lag", monitor, ReplicaMonitor::lagSeconds)
 			.description("Replay lag of the read replica behind the primary (NaN while unknown)")
 			.baseUnit("seconds")
