@@ -33,7 +33,8 @@ mkdir -p "$RUN_DIR/pids" "$RUN_DIR/logs" "$RUN_DIR/tmp"
 
 "$REPO_ROOT/deploy/local/infra.sh" up
 
-jar_of() { ls "$REPO_ROOT/$1/target/$1-"*.jar 2>/dev/null | grep -v -- '-plain\|sources' | head -n 1; }
+# prints nothing (and succeeds) when the app is not built yet: a fresh clone builds below
+jar_of() { ls "$REPO_ROOT/$1/target/$1-"*.jar 2>/dev/null | grep -v -- '-plain\|sources' | head -n 1 || true; }
 
 # Build when a jar is missing or older than any source or pom: never start yesterday's code.
 need_build=${SCALARHUB_BUILD:-stale}

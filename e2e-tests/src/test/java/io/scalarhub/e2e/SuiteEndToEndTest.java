@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import io.scalarhub.test.Polling;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -230,6 +231,72 @@ class SuiteEndToEndTest {
 		JsonNode metadata = json.readTree(response.body());
 		assertThat(metadata.get("issuer").asString()).isEqualTo(LocalSuite.GATEWAY);
 		assertThat(metadata.get("token_endpoint").asString()).isEqualTo(LocalSuite.GATEWAY + "/oauth2/token");
+	}
+
+	/**
+	 * The free demo client's token carries tier "free" (a burst of 20 in deploy/config/gateway.yml): a burst of
+	 * 60 at once goes over it and is answered 429 with Retry-After, while the enterprise client is unaffected.
+	 */
+	@Test
+	void theFreeTierClientIsRateLimitedAndAnotherClientIsNot() throws Exception {
+		String free = token("scalarhub-demo-free", "free-secret", "customers:read");
+		String enterprise = token("scalarhub-demo", "demo-secret", "customers:read");
+		List<CompletableFuture<HttpResponse<String>>> burst = new java.util.ArrayList<>();
+		for (int i = 0; i < 60; i++) {
+			burst.add(http.sendAsync(api("/v1/customers?size=1", free).GET().build(),
+					HttpResponse.BodyHandlers.ofString()));
+		}
+		HttpResponse<String> other = send(api("/v1/customers?size=1", enterprise).GET());
+		List<HttpResponse<String>> responses = burst.stream().map(CompletableFuture::join).toList();
+		assertThat(responses).allSatisfy((response) -> {
+			assertThat(response.statusCode()).isIn(200, 429);
+			assertThat(response.headers().firstValue("RateLimit-Limit")).hasValue("20");
+			assertThat(response.headers().firstValue("RateLimit-Remaining")).isPresent();
+			assertThat(response.headers().firstValue("RateLimit-Reset")).isPresent();
+		});
+		List<HttpResponse<String>> limited = responses.stream().filter((r) -> r.statusCode() == 429).toList();
+		assertThat(limited).isNotEmpty();
+		assertThat(limited.get(0).headers().firstValue("Retry-After").orElseThrow()).matches("[1-9][0-9]*");
+		assertThat(limited.get(0).headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(other.statusCode()).isEqualTo(200);
+		assertThat(other.headers().firstValue("RateLimit-Limit")).hasValue("5000");
+		// leave the free client's bucket refilled for the other tests that use it (5 tokens a second)
+		Polling.until(Duration.ofSeconds(20), "the free client's bucket refilled", () -> {
+			HttpResponse<String> probe = sendUnchecked(api("/v1/customers?size=1", free).GET());
+			return probe.statusCode() == 200
+					&& Integer.parseInt(probe.headers().firstValue("RateLimit-Remaining").orElse("0")) >= 15;
+		});
+	}
+
+	@Test
+	void everyServicesOpenApiIsServedThroughTheGatewayForItsSwaggerUi() throws Exception {
+		HttpResponse<String> config = send(
+				HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + "/v3/api-docs/swagger-config")).GET());
+		assertThat(config.statusCode()).isEqualTo(200);
+		for (String service : new String[] { "customer-service", "account-service", "transaction-service" }) {
+			assertThat(config.body()).contains("/api-docs/" + service);
+			HttpResponse<String> docs = send(
+					HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + "/api-docs/" + service)).GET());
+			assertThat(docs.statusCode()).as(service).isEqualTo(200);
+			JsonNode openApi = json.readTree(docs.body());
+			assertThat(openApi.get("servers").get(0).get("url").asString()).isEqualTo(LocalSuite.GATEWAY);
+			assertThat(openApi.get("components").get("securitySchemes").get("oauth2").get("flows")
+				.get("clientCredentials").get("tokenUrl").asString()).isEqualTo(LocalSuite.GATEWAY + "/oauth2/token");
+			assertThat(openApi.get("paths").propertyNames()).anyMatch((path) -> path.startsWith("/v1/"));
+		}
+		HttpResponse<String> ui = send(
+				HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + "/swagger-ui/index.html")).GET());
+		assertThat(ui.statusCode()).isEqualTo(200);
+		assertThat(ui.body()).contains("swagger-ui");
+	}
+
+	static HttpResponse<String> sendUnchecked(HttpRequest.Builder request) {
+		try {
+			return send(request);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	@Test

@@ -37,6 +37,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 @EnableConfigurationProperties(ResourceServerProperties.class)
 public class PlatformSecurityAutoConfiguration {
 
+	/** Where an app publishes its OpenAPI document (springdoc): public, as the API itself is documented. */
+	public static final String[] API_DOCS_PATHS = { "/v3/api-docs", "/v3/api-docs/**" };
+
 	/** Where services offer each other what is not part of the public API. */
 	public static final String INTERNAL_PATHS = "/internal/**";
 
@@ -80,6 +83,7 @@ public class PlatformSecurityAutoConfiguration {
 				.accessDeniedHandler(problemHandlers))
 			.authorizeExchange((exchanges) -> {
 				exchanges.matchers(EndpointRequest.toAnyEndpoint()).permitAll();
+				exchanges.pathMatchers(HttpMethod.GET, API_DOCS_PATHS).permitAll();
 				if (!properties.publicPaths().isEmpty()) {
 					exchanges.pathMatchers(properties.publicPaths().toArray(String[]::new)).permitAll();
 				}

@@ -1,0 +1,60 @@
+package io.scalarhub.platform.apidocs;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+import io.scalarhub.platform.security.ResourceServerProperties;
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.security.OAuthFlow;
+import io.swagger.v3.oas.models.security.OAuthFlows;
+import io.swagger.v3.oas.models.security.Scopes;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Where an app publishes OpenAPI (springdoc on the classpath), the document says how to call it as an API
+ * consumer does: through the public URL (the gateway's, which is also the token issuer) with a token from
+ * the client-credentials flow, and which scopes exist. Swagger UI at the gateway then offers "Authorize"
+ * with exactly that flow.
+ */
+@AutoConfiguration
+@ConditionalOnClass(OpenAPI.class)
+@EnableConfigurationProperties(ResourceServerProperties.class)
+public class ApiDocsAutoConfiguration {
+
+	public static final String SECURITY_SCHEME = "oauth2";
+
+	@Bean
+	@ConditionalOnMissingBean
+	OpenAPI platformOpenApi(ResourceServerProperties security,
+			@Value("${spring.application.name:application}") String application) {
+		Scopes scopes = new Scopes();
+		Set<String> names = new LinkedHashSet<>();
+		security.scopeRules().forEach((rule) -> {
+			names.add(rule.readScope());
+			names.add(rule.writeScope());
+		});
+		names.forEach((scope) -> scopes.addString(scope, scope.endsWith(":read") ? "read" : "change"));
+		OAuthFlow clientCredentials = new OAuthFlow().tokenUrl(security.issuer() + "/oauth2/token").scopes(scopes);
+		return new OpenAPI()
+			.info(new Info().title("ScalarHub " + application)
+				.version("v1")
+				.description("Part of the ScalarHub API; errors are RFC 9457 problem details (docs/api.md)."))
+			.addServersItem(new Server().url(security.issuer()).description("the public API (gateway)"))
+			.components(new Components().addSecuritySchemes(SECURITY_SCHEME,
+					new SecurityScheme().type(SecurityScheme.Type.OAUTH2)
+						.flows(new OAuthFlows().clientCredentials(clientCredentials))))
+			.addSecurityItem(new SecurityRequirement().addList(SECURITY_SCHEME));
+	}
+
+}
