@@ -260,8 +260,9 @@ class SuiteEndToEndTest {
 		assertThat(limited.get(0).headers().firstValue("Content-Type")).hasValue("application/problem+json");
 		assertThat(other.statusCode()).isEqualTo(200);
 		assertThat(other.headers().firstValue("RateLimit-Limit")).hasValue("5000");
-		// leave the free client's bucket refilled for the other tests that use it (5 tokens a second)
-		Polling.until(Duration.ofSeconds(20), "the free client's bucket refilled", () -> {
+		// leave the free client's bucket refilled for the other tests that use it: 5 tokens a second come
+		// back, each probe (one a second) takes one
+		Polling.until(Duration.ofSeconds(30), Duration.ofSeconds(1), "the free client's bucket refilled", () -> {
 			HttpResponse<String> probe = sendUnchecked(api("/v1/customers?size=1", free).GET());
 			return probe.statusCode() == 200
 					&& Integer.parseInt(probe.headers().firstValue("RateLimit-Remaining").orElse("0")) >= 15;

@@ -14,12 +14,17 @@ public final class Polling {
 	}
 
 	public static void until(Duration timeout, String what, BooleanSupplier condition) {
+		until(timeout, INTERVAL, what, condition);
+	}
+
+	/** With a longer interval, for conditions whose check costs something (a rate-limited request, say). */
+	public static void until(Duration timeout, Duration interval, String what, BooleanSupplier condition) {
 		Instant deadline = Instant.now().plus(timeout);
 		while (!condition.getAsBoolean()) {
 			if (Instant.now().isAfter(deadline)) {
 				throw new AssertionError("timed out after " + timeout.toSeconds() + "s waiting for " + what);
 			}
-			LockSupport.parkNanos(INTERVAL.toNanos());
+			LockSupport.parkNanos(interval.toNanos());
 		}
 	}
 

@@ -1,5 +1,8 @@
 package io.scalarhub.gateway.ratelimit;
 
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -37,6 +40,8 @@ public class TieredRateLimiter {
 	private final MeterRegistry meters;
 
 	private final AtomicBoolean degraded = new AtomicBoolean();
+
+	private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
 
 	TieredRateLimiter(RateLimitSettings settings, RedisTokenBuckets redis, LocalTokenBuckets local,
 			CircuitBreaker breaker, MeterRegistry meters) {
@@ -89,13 +94,16 @@ public class TieredRateLimiter {
 	}
 
 	private void count(String tier, RateLimitDecision decision) {
-		Counter.builder("scalarhub.gateway.rate-limit.decisions")
+		String outcome = decision.allowed() ? "allowed" : "limited";
+		String source = decision.source().name().toLowerCase(Locale.ROOT);
+		// tiers are the configured ones (bounded); looked up once per combination, not built per request
+		this.decisions.computeIfAbsent(tier + '|' + outcome + '|' + source, (key) -> Counter
+			.builder("scalarhub.gateway.rate-limit.decisions")
 			.description("Rate-limit decisions by tier, outcome and who decided (redis, or this instance's fallback)")
 			.tag("tier", tier)
-			.tag("outcome", decision.allowed() ? "allowed" : "limited")
-			.tag("source", decision.source().name().toLowerCase())
-			.register(this.meters)
-			.increment();
+			.tag("outcome", outcome)
+			.tag("source", source)
+			.register(this.meters)).increment();
 	}
 
 }

@@ -3,10 +3,13 @@ package io.scalarhub.platform.apidocs;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
+import io.scalarhub.platform.paging.PageQuery;
 import io.scalarhub.platform.security.ResourceServerProperties;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.IntegerSchema;
+import io.swagger.v3.oas.models.parameters.QueryParameter;
 import io.swagger.v3.oas.models.security.OAuthFlow;
 import io.swagger.v3.oas.models.security.OAuthFlows;
 import io.swagger.v3.oas.models.security.Scopes;
@@ -14,12 +17,15 @@ import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
 
+import org.springdoc.core.customizers.OperationCustomizer;
+
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.MethodParameter;
 
 /**
  * Where an app publishes OpenAPI (springdoc on the classpath), the document says how to call it as an API
@@ -55,6 +61,37 @@ public class ApiDocsAutoConfiguration {
 					new SecurityScheme().type(SecurityScheme.Type.OAUTH2)
 						.flows(new OAuthFlows().clientCredentials(clientCredentials))))
 			.addSecurityItem(new SecurityRequirement().addList(SECURITY_SCHEME));
+	}
+
+	/**
+	 * A {@link PageQuery} argument is two query parameters ({@code page}, {@code size}) bound by the platform's
+	 * resolver; springdoc cannot see that and would document one object parameter instead.
+	 */
+	@Bean
+	OperationCustomizer pageQueryParameters() {
+		return (operation, handlerMethod) -> {
+			for (MethodParameter parameter : handlerMethod.getMethodParameters()) {
+				if (PageQuery.class.equals(parameter.getParameterType())) {
+					if (operation.getParameters() != null) {
+						operation.getParameters()
+							.removeIf((documented) -> documented.getSchema() != null
+									&& documented.getSchema().get$ref() != null
+									&& documented.getSchema().get$ref().endsWith("/PageQuery"));
+					}
+					operation.addParametersItem(new QueryParameter().name("page")
+						.description("0-based page number; out of range is a 400")
+						.schema(new IntegerSchema().minimum(java.math.BigDecimal.ZERO)
+							.maximum(java.math.BigDecimal.valueOf(PageQuery.MAX_PAGE))
+							._default(0)));
+					operation.addParametersItem(new QueryParameter().name("size")
+						.description("items per page; out of range is a 400")
+						.schema(new IntegerSchema().minimum(java.math.BigDecimal.ONE)
+							.maximum(java.math.BigDecimal.valueOf(PageQuery.MAX_SIZE))
+							._default(PageQuery.DEFAULT_SIZE)));
+				}
+			}
+			return operation;
+		};
 	}
 
 }
