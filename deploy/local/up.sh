@@ -236,13 +236,13 @@ wait_ready "${PARALLEL_APPS[@]}"
 # through the gateway reaches the auth-server and every service.
 token_through_gateway() {
     curl -fsS -u scalarhub-demo:demo-secret -d grant_type=client_credentials \
-        -d scope='customers:read accounts:read transactions:read' \
+        -d scope='customers:read accounts:read transactions:read products:read' \
         "$PUBLIC_URL/oauth2/token" 2>/dev/null | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
 }
 routed() {
     local token path
     token=$(token_through_gateway) && [[ -n $token ]] || return 1
-    for path in /v1/customers /v1/accounts /v1/transactions; do
+    for path in /v1/customers /v1/accounts /v1/transactions /v1/products; do
         [[ $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$PUBLIC_URL$path?size=1") == 200 ]] ||
             return 1
     done

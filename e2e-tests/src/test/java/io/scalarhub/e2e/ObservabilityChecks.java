@@ -139,12 +139,13 @@ abstract class ObservabilityChecks {
 			}
 		}
 		assertThat(eurekaScraped).containsExactlyInAnyOrder("auth-server", "customer-service", "account-service",
-				"transaction-service", "gateway");
+				"transaction-service", "product-service", "gateway");
 	}
 
 	@Test
 	void readinessMeansPrimaryDatabaseAndEurekaRegistrationAndLivenessOnlyTheProcess() throws Exception {
-		for (String app : List.of("customer-service", "account-service", "transaction-service", "gateway")) {
+		for (String app : List.of("customer-service", "account-service", "transaction-service", "product-service",
+				"gateway")) {
 			int management = managementPort(app);
 			JsonNode readiness = json.readTree(get("http://localhost:" + management + "/actuator/health/readiness"));
 			assertThat(readiness.path("status").asString()).as(app).isEqualTo("UP");
@@ -161,7 +162,7 @@ abstract class ObservabilityChecks {
 
 	private static int managementPort(String app) {
 		Map<String, Integer> base = Map.of("customer-service", 8081, "account-service", 8082, "transaction-service",
-				8083, "gateway", 8080);
+				8083, "product-service", 8084, "gateway", 8080);
 		return base.get(app) + LocalSuite.PORT_OFFSET + 10000;
 	}
 

@@ -274,7 +274,8 @@ class SuiteEndToEndTest {
 		HttpResponse<String> config = send(
 				HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + "/v3/api-docs/swagger-config")).GET());
 		assertThat(config.statusCode()).isEqualTo(200);
-		for (String service : new String[] { "customer-service", "account-service", "transaction-service" }) {
+		for (String service : new String[] { "customer-service", "account-service", "transaction-service",
+				"product-service" }) {
 			assertThat(config.body()).contains("/api-docs/" + service);
 			HttpResponse<String> docs = send(
 					HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + "/api-docs/" + service)).GET());

@@ -21,6 +21,8 @@ final class GatewayTestProperties {
 
 	private int routes;
 
+	private int filters;
+
 	private GatewayTestProperties(DynamicPropertyRegistry registry) {
 		this.registry = registry;
 	}
@@ -42,6 +44,14 @@ final class GatewayTestProperties {
 		this.registry.add(route + ".filters[0].name", () -> "CircuitBreaker");
 		this.registry.add(route + ".filters[0].args.name", () -> breaker);
 		this.registry.add(route + ".filters[0].args.fallbackUri", () -> "forward:/fallback/" + breaker);
+		this.filters = 1;
+		return this;
+	}
+
+	/** Adds a filter (shortcut form, e.g. {@code LocalResponseCache=60s,1MB}) to the last route. */
+	GatewayTestProperties filter(String filter) {
+		String name = ROUTES + "[" + (this.routes - 1) + "].filters[" + this.filters++ + "]";
+		this.registry.add(name, () -> filter);
 		return this;
 	}
 
