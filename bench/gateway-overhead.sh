@@ -70,11 +70,8 @@ CONF
 fi
 url_of() { case $1 in direct) echo "$CS" ;; gateway) echo "$GW" ;; nginx) echo "http://127.0.0.1:$NGINX_PORT" ;; esac; }
 
-load() { # load LABEL URL: warm-up, then the counted run; prints "req/s p50 p99 non-2xx"
-    BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"${WARM}s" -H "Authorization: Bearer $TOKEN" -s "$BENCH_DIR/lua/get-by-id.lua" "$2" >/dev/null
-    BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" -s "$BENCH_DIR/lua/get-by-id.lua" "$2" >"$OUT/wrk-$1.txt"
-    awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {printf "%s %s %s %s\n", rps, p50, p99, (bad == "" ? 0 : bad)}' "$OUT/wrk-$1.txt"
-}
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 : >"$OUT/table.txt"
 printf '%-6s %-8s %10s %9s %9s %8s\n' round target 'req/s' p50 p99 non-2xx | tee -a "$OUT/table.txt"
 for ((round = 1; round <= ROUNDS; round++)); do

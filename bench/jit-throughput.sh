@@ -45,11 +45,8 @@ restart() { # restart JAVA_OPTS: customer-service and gateway again, with these 
     done
     SCALARHUB_JAVA_OPTS="$1" "$REPO_ROOT/deploy/local/up.sh" >"$OUT/up-restart.out" 2>&1 || { tail -n 40 "$OUT/up-restart.out"; die "restart failed"; }
 }
-load() { # load LABEL URL: warm-up, then the counted run; prints "req/s p50 p99 non-2xx"
-    BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"${WARM}s" -H "Authorization: Bearer $TOKEN" -s "$BENCH_DIR/lua/get-by-id.lua" "$2" >/dev/null
-    BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" -s "$BENCH_DIR/lua/get-by-id.lua" "$2" >"$OUT/wrk-$1.txt"
-    awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {printf "%s %s %s %s\n", rps, p50, p99, (bad == "" ? 0 : bad)}' "$OUT/wrk-$1.txt"
-}
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 : >"$OUT/jit-table.txt"
 n=0
 for variant in ${BENCH_VARIANTS:-default c1 default c1}; do
