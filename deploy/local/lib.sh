@@ -45,14 +45,15 @@ PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-0}
 # app name = Maven module; default port. The management port is always port + 10000.
 declare -A APP_BASE_PORT=([config-server]=8888 [discovery]=8761 [auth-server]=9000
     [customer-service]=8081 [account-service]=8082 [transaction-service]=8083 [product-service]=8084
-    [gateway]=8080)
+    [subscription-service]=8085 [gateway]=8080)
 # Start order: config-server first (everyone imports from it), then the rest in parallel.
 FIRST_APPS=(config-server)
 PARALLEL_APPS=(discovery auth-server customer-service account-service transaction-service product-service
-    gateway)
+    subscription-service gateway)
 # Stop order (down.sh): Prometheus (when up.sh started it) and what serves traffic first, so it can
 # still deregister from Eureka; then the registry and auth; config last.
-STOP_FIRST=(prometheus gateway customer-service account-service transaction-service product-service)
+STOP_FIRST=(prometheus gateway customer-service account-service transaction-service product-service
+    subscription-service)
 STOP_THEN=(auth-server discovery)
 STOP_LAST=(config-server)
 

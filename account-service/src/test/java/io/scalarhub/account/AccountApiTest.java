@@ -303,4 +303,20 @@ class AccountApiTest {
 			.expectBody().jsonPath("$.count").isEqualTo(1);
 	}
 
+	@Test
+	void otherServicesCanAskWhoseAnAccountIsItsCurrencyAndStatus() {
+		String customer = activeCustomer();
+		String id = open(UUID.randomUUID().toString(), customer, "USD").expectStatus().isCreated()
+			.returnResult(String.class).getResponseHeaders().getLocation().getPath().replace("/v1/accounts/", "");
+		this.client.post().uri("/v1/accounts/{id}/freeze", id).exchange().expectStatus().isOk();
+		this.client.get().uri("/internal/accounts/{id}", id).exchange()
+			.expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.id").isEqualTo(id)
+			.jsonPath("$.customerId").isEqualTo(customer)
+			.jsonPath("$.currency").isEqualTo("USD")
+			.jsonPath("$.status").isEqualTo("FROZEN");
+		this.client.get().uri("/internal/accounts/{id}", UUID.randomUUID()).exchange().expectStatus().isNotFound();
+	}
+
 }

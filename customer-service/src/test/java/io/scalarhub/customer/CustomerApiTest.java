@@ -4,14 +4,18 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.StubService;
 import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
@@ -36,6 +40,11 @@ class CustomerApiTest {
 
 	static final Map<String, Integer> notClosedAccounts = new ConcurrentHashMap<>();
 
+	/** subscription-service, answering how many subscriptions a customer still has (none unless a test says so). */
+	static final StubService subscriptions = new StubService();
+
+	static final Map<String, Integer> activeSubscriptions = new ConcurrentHashMap<>();
+
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
 		ServiceTestProperties.register(registry, TestPostgres.createDatabase("customer"), issuer);
@@ -45,16 +54,34 @@ class CustomerApiTest {
 			return StubService.Response.ok("{\"customerId\":\"" + customer + "\",\"count\":"
 					+ notClosedAccounts.getOrDefault(customer, 0) + "}");
 		});
+		ServiceTestProperties.registerDownstream(registry, "subscription-service", subscriptions.url());
+		subscriptions.on("GET", "/internal/subscriptions/active", (request) -> {
+			String customer = request.query().replace("customerId=", "");
+			return StubService.Response.ok("{\"customerId\":\"" + customer + "\",\"count\":"
+					+ activeSubscriptions.getOrDefault(customer, 0) + "}");
+		});
 	}
 
 	@AfterAll
 	static void stop() {
 		issuer.close();
 		accounts.close();
+		subscriptions.close();
 	}
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	CircuitBreakerRegistry circuitBreakers;
+
+	/** A test that killed a dependency may have opened its circuit: the next one starts with closed circuits. */
+	@AfterEach
+	void closedCircuits() {
+		accounts.recover();
+		subscriptions.recover();
+		this.circuitBreakers.getAllCircuitBreakers().forEach(CircuitBreaker::reset);
+	}
 
 	WebTestClient client;
 
@@ -404,6 +431,41 @@ class CustomerApiTest {
 		this.client.get().uri("/v1/customers/{id}", id).exchange().expectBody().jsonPath("$.status").isEqualTo("ACTIVE");
 		notClosedAccounts.remove(id);
 		this.client.delete().uri("/v1/customers/{id}", id).exchange().expectStatus().isNoContent();
+	}
+
+	@Test
+	void aCustomerWithSubscriptionsThatAreNotCanceledCannotBeClosed() {
+		String id = create(uniqueEmail());
+		activeSubscriptions.put(id, 1);
+		this.client.delete()
+			.uri("/v1/customers/{id}", id)
+			.exchange()
+			.expectStatus()
+			.isEqualTo(409)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/customer-has-active-subscriptions");
+		this.client.get().uri("/v1/customers/{id}", id).exchange().expectBody().jsonPath("$.status").isEqualTo("ACTIVE");
+		activeSubscriptions.remove(id);
+		this.client.delete().uri("/v1/customers/{id}", id).exchange().expectStatus().isNoContent();
+	}
+
+	@Test
+	void whenSubscriptionServiceCannotBeAskedClosingIs503NeverAGuess() {
+		String id = create(uniqueEmail());
+		subscriptions.kill();
+		try {
+			this.client.delete()
+				.uri("/v1/customers/{id}", id)
+				.exchange()
+				.expectStatus()
+				.isEqualTo(503)
+				.expectHeader()
+				.exists("Retry-After");
+		}
+		finally {
+			subscriptions.recover();
+		}
+		this.client.get().uri("/v1/customers/{id}", id).exchange().expectBody().jsonPath("$.status").isEqualTo("ACTIVE");
 	}
 
 	@Test

@@ -28,7 +28,7 @@ final class LocalSuite {
 
 	/** The apps up.sh starts, as they name themselves in logs, metrics and Eureka. */
 	static final List<String> APPS = List.of("config-server", "discovery", "auth-server", "customer-service",
-			"account-service", "transaction-service", "product-service", "gateway");
+			"account-service", "transaction-service", "product-service", "subscription-service", "gateway");
 
 	/** Where the suite's apps export their traces (up.sh passes it as SCALARHUB_OTLP_ENDPOINT). */
 	static final OtlpReceiver TRACES = startReceiver();

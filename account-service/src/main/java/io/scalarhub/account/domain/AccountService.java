@@ -122,6 +122,15 @@ public class AccountService {
 		return this.repository.countNotClosed(customerId);
 	}
 
+	/**
+	 * The account as it is now, for another service's check before a write (subscription-service's): read
+	 * from the primary, never a lagging replica.
+	 */
+	@Transactional
+	public Mono<Account> getForCheck(UUID id) {
+		return this.repository.findById(id).switchIfEmpty(Mono.error(() -> AccountProblems.notFound(id)));
+	}
+
 	/** Asking for the status an account already has is a no-op; nothing leaves CLOSED. */
 	private Mono<Account> transition(UUID id, AccountStatus target) {
 		return this.repository.findByIdForUpdate(id)

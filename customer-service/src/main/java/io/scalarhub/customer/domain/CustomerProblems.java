@@ -12,6 +12,8 @@ final class CustomerProblems {
 
 	static final String HAS_OPEN_ACCOUNTS = ProblemTypes.BASE + "customer-has-open-accounts";
 
+	static final String HAS_ACTIVE_SUBSCRIPTIONS = ProblemTypes.BASE + "customer-has-active-subscriptions";
+
 	private CustomerProblems() {
 	}
 
@@ -26,6 +28,11 @@ final class CustomerProblems {
 	static ApiProblem hasOpenAccounts(Object id, long open) {
 		return ApiProblem.conflict(HAS_OPEN_ACCOUNTS,
 				"Customer " + id + " still has " + open + " account(s) that are not closed; close them first.");
+	}
+
+	static ApiProblem hasActiveSubscriptions(Object id, long active) {
+		return ApiProblem.conflict(HAS_ACTIVE_SUBSCRIPTIONS, "Customer " + id + " still has " + active
+				+ " subscription(s) that are not canceled; cancel them first.");
 	}
 
 	static ApiProblem notFound(Object id) {

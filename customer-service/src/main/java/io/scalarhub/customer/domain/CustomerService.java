@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 import io.scalarhub.customer.client.AccountClient;
+import io.scalarhub.customer.client.SubscriptionClient;
 import io.scalarhub.customer.persistence.CustomerRepository;
 import io.scalarhub.platform.paging.PageQuery;
 import io.scalarhub.platform.paging.PageResponse;
@@ -27,11 +28,14 @@ public class CustomerService {
 
 	private final AccountClient accounts;
 
+	private final SubscriptionClient subscriptions;
+
 	private final Clock clock;
 
-	public CustomerService(CustomerRepository repository, AccountClient accounts) {
+	public CustomerService(CustomerRepository repository, AccountClient accounts, SubscriptionClient subscriptions) {
 		this.repository = repository;
 		this.accounts = accounts;
+		this.subscriptions = subscriptions;
 		this.clock = Clock.systemUTC();
 	}
 
@@ -94,7 +98,8 @@ public class CustomerService {
 
 	/**
 	 * Closes the customer (DELETE): the record stays, marked CLOSED. Refused (409) while the customer has
-	 * accounts that are not closed, as account-service says; if it cannot be asked, 503, never a guess.
+	 * accounts that are not closed, as account-service says, or subscriptions that are not canceled, as
+	 * subscription-service says (both asked at once); if either cannot be asked, 503, never a guess.
 	 * Closing a closed customer is a no-op.
 	 */
 	@Transactional
@@ -102,8 +107,9 @@ public class CustomerService {
 		return this.repository.findByIdForUpdate(id)
 			.switchIfEmpty(Mono.error(() -> CustomerProblems.notFound(id)))
 			.flatMap((current) -> current.isClosed() ? Mono.just(current)
-					: this.accounts.notClosedAccounts(id)
-						.flatMap((open) -> (open > 0) ? Mono.error(CustomerProblems.hasOpenAccounts(id, open))
+					: Mono.zip(this.accounts.notClosedAccounts(id), this.subscriptions.activeSubscriptions(id))
+						.flatMap((open) -> (open.getT1() > 0) ? Mono.error(CustomerProblems.hasOpenAccounts(id, open.getT1()))
+								: (open.getT2() > 0) ? Mono.error(CustomerProblems.hasActiveSubscriptions(id, open.getT2()))
 								: this.repository.update(new Customer(current.id(), current.name(), current.email(),
 										current.phone(), current.metadata(), CustomerStatus.CLOSED,
 										current.version() + 1, current.createdAt(), now()))));

@@ -38,9 +38,42 @@ public class Ledger {
 
 	@Transactional
 	public Mono<LedgerTransaction> post(NewTransaction request) {
+		return post(UUID.randomUUID(), request);
+	}
+
+	/**
+	 * Charges {@code accountId} once for {@code chargeId}: the caller derives the id from what is being paid
+	 * for (subscription-service: the subscription and its period), so however often the charge is asked
+	 * for — retries, a resumed billing run, a replayed request — it is posted at most once, for as long as
+	 * the ledger exists (not only while an idempotency record is retained). Asking again answers the
+	 * charge already posted; the same id for another account, amount or currency is a 409. The posting is
+	 * a WITHDRAWAL: the money leaves the customer's account for the platform.
+	 */
+	@Transactional
+	public Mono<Charged> charge(UUID chargeId, UUID accountId, long amount, String currency, String description) {
+		// the account's lock first: two requests for one charge queue here, and the second sees the first's posting
+		return this.repository.lockInIdOrder(List.of(accountId))
+			.then(this.repository.findTransaction(chargeId))
+			.map((existing) -> {
+				if (existing.type() != TransactionType.WITHDRAWAL || !accountId.equals(existing.sourceAccountId())
+						|| existing.amount() != amount || !existing.currency().equals(currency)) {
+					throw LedgerProblems.stateConflict("Charge " + chargeId + " was posted with other terms.");
+				}
+				return new Charged(existing, false);
+			})
+			.switchIfEmpty(Mono.defer(() -> post(chargeId,
+					new NewTransaction(TransactionType.WITHDRAWAL, amount, currency, accountId, null, description))
+				.map((posted) -> new Charged(posted, true))));
+	}
+
+	/** A charge's transaction, and whether this request posted it (false: it was posted before). */
+	public record Charged(LedgerTransaction transaction, boolean posted) {
+	}
+
+	private Mono<LedgerTransaction> post(UUID transactionId, NewTransaction request) {
 		checkShape(request);
 		Instant now = now();
-		LedgerTransaction transaction = new LedgerTransaction(UUID.randomUUID(), request.type(), request.amount(),
+		LedgerTransaction transaction = new LedgerTransaction(transactionId, request.type(), request.amount(),
 				request.currency(), request.sourceAccountId(), request.destinationAccountId(), request.description(), now);
 		Map<UUID, Long> deltas = new LinkedHashMap<>();
 		if (request.sourceAccountId() != null) {

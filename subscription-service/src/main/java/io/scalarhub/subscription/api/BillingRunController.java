@@ -1,0 +1,55 @@
+package io.scalarhub.subscription.api;
+
+import java.net.URI;
+import java.util.UUID;
+
+import io.scalarhub.platform.idempotency.IdempotentExecutor;
+import io.scalarhub.subscription.billing.BillingRunService;
+import io.scalarhub.subscription.billing.RunCounts;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /v1/billing-runs}: a run is accepted at once (202, stored PENDING) and worked in the background by
+ * the billing workers of any instance; its progress is read here.
+ */
+@RestController
+@RequestMapping(path = "/v1/billing-runs", produces = MediaType.APPLICATION_JSON_VALUE)
+class BillingRunController {
+
+	private final BillingRunService runs;
+
+	private final IdempotentExecutor idempotent;
+
+	BillingRunController(BillingRunService runs, IdempotentExecutor idempotent) {
+		this.runs = runs;
+		this.idempotent = idempotent;
+	}
+
+	@PostMapping
+	Mono<ResponseEntity<String>> start(@RequestHeader(name = IdempotentExecutor.KEY_HEADER, required = false) String key,
+			@RequestBody(required = false) BillingRunRequest request) {
+		BillingRunRequest body = (request != null) ? request : new BillingRunRequest(null);
+		return this.idempotent.execute(key, "start-billing-run", body,
+				() -> this.runs.create(body.asOf())
+					.map((run) -> ResponseEntity.status(HttpStatus.ACCEPTED)
+						.location(URI.create("/v1/billing-runs/" + run.id()))
+						.body(BillingRunResponse.of(run, new RunCounts(0, 0, 0, 0, 0, 0)))));
+	}
+
+	@GetMapping("/{id}")
+	Mono<BillingRunResponse> get(@PathVariable UUID id) {
+		return this.runs.get(id).map((runAndCounts) -> BillingRunResponse.of(runAndCounts.getT1(), runAndCounts.getT2()));
+	}
+
+}

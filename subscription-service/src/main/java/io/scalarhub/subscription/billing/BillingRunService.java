@@ -1,0 +1,41 @@
+package io.scalarhub.subscription.billing;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+import io.scalarhub.platform.problem.ApiProblem;
+import io.scalarhub.subscription.persistence.BillingRunRepository;
+import reactor.core.publisher.Mono;
+import reactor.util.function.Tuple2;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Billing runs as the API sees them: a run is stored PENDING at once, and workers do the rest. */
+@Service
+public class BillingRunService {
+
+	private final BillingRunRepository runs;
+
+	private final Clock clock = Clock.systemUTC();
+
+	public BillingRunService(BillingRunRepository runs) {
+		this.runs = runs;
+	}
+
+	/** Stores the run (PENDING); runs in the caller's transaction, the one that records the Idempotency-Key. */
+	public Mono<BillingRun> create(Instant asOf) {
+		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
+		return this.runs.insert(UUID.randomUUID(), (asOf != null) ? asOf.truncatedTo(ChronoUnit.MICROS) : now, now);
+	}
+
+	@Transactional(readOnly = true)
+	public Mono<Tuple2<BillingRun, RunCounts>> get(UUID id) {
+		return this.runs.findById(id)
+			.switchIfEmpty(Mono.error(() -> ApiProblem.notFound("billing run", id)))
+			.zipWhen((run) -> this.runs.counts(id));
+	}
+
+}

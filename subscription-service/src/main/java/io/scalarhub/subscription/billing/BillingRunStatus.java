@@ -1,0 +1,7 @@
+package io.scalarhub.subscription.billing;
+
+public enum BillingRunStatus {
+
+	PENDING, RUNNING, COMPLETED, FAILED
+
+}

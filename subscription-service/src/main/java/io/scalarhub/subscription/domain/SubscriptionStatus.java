@@ -1,0 +1,7 @@
+package io.scalarhub.subscription.domain;
+
+public enum SubscriptionStatus {
+
+	ACTIVE, PAST_DUE, CANCELED
+
+}
