@@ -153,6 +153,86 @@ class SuiteEndToEndTest {
 		assertThat(send(api("/v1/customers/" + customer, token).DELETE()).statusCode()).isEqualTo(409);
 	}
 
+	/**
+	 * Issue 4's walk-through: a product, a subscription whose first period is charged at once, then a billing
+	 * run as of 40 days on (202, polled to COMPLETED) that charges the next period exactly once and marks an
+	 * under-funded subscription PAST_DUE; a second run for the same date charges nothing more.
+	 */
+	@Test
+	void aSubscriptionIsChargedOncePerPeriodByABillingRun() throws Exception {
+		String token = token("scalarhub-demo", "demo-secret", "");
+		String product = json.readTree(post("/v1/products", token, null, "{\"sku\":\"E2E-" + UUID.randomUUID()
+				+ "\",\"name\":\"E2E plan\",\"price\":{\"amount\":1200,\"currency\":\"EUR\"},\"interval\":\"MONTH\"}",
+				201))
+			.get("id")
+			.asString();
+		String funded = subscribedAccount(token, product, 10_000);
+		String underFunded = subscribedAccount(token, product, 1200);
+		String fundedSubscription = funded.split(" ")[1];
+		String underFundedSubscription = underFunded.split(" ")[1];
+		assertThat(balance(token, funded.split(" ")[0])).isEqualTo(10_000 - 1200);
+
+		String asOf = Instant.now().plus(Duration.ofDays(40)).toString();
+		runBilling(token, asOf);
+		Polling.until(Duration.ofSeconds(10), "the renewal charge visible on the funded account",
+				() -> balanceUnchecked(token, funded.split(" ")[0]) == 10_000 - 2 * 1200);
+		Polling.until(Duration.ofSeconds(10), "the under-funded subscription PAST_DUE",
+				() -> "PAST_DUE".equals(subscriptionStatus(token, underFundedSubscription)));
+		assertThat(subscriptionStatus(token, fundedSubscription)).isEqualTo("ACTIVE");
+		assertThat(balance(token, underFunded.split(" ")[0])).isZero();
+
+		// the same date again: both periods are paid or past due already, nothing is charged twice
+		runBilling(token, asOf);
+		assertThat(balance(token, funded.split(" ")[0])).isEqualTo(10_000 - 2 * 1200);
+	}
+
+	/** A customer with a EUR account holding {@code deposit}, subscribed to {@code product}: "account subscription". */
+	private static String subscribedAccount(String token, String product, long deposit) throws Exception {
+		String customer = json.readTree(post("/v1/customers", token, null,
+				"{\"name\":\"Subscriber\",\"email\":\"e2e-" + UUID.randomUUID() + "@example.com\"}", 201))
+			.get("id")
+			.asString();
+		String account = json.readTree(post("/v1/accounts", token, UUID.randomUUID().toString(),
+				"{\"customerId\":\"" + customer + "\",\"currency\":\"EUR\"}", 201)).get("id").asString();
+		post("/v1/transactions", token, UUID.randomUUID().toString(), "{\"type\":\"DEPOSIT\",\"amount\":" + deposit
+				+ ",\"currency\":\"EUR\",\"destinationAccountId\":\"" + account + "\"}", 201);
+		JsonNode subscription = json.readTree(post("/v1/subscriptions", token, UUID.randomUUID().toString(),
+				"{\"customerId\":\"" + customer + "\",\"productId\":\"" + product + "\",\"accountId\":\"" + account
+						+ "\"}",
+				201));
+		assertThat(subscription.get("status").asString()).isEqualTo("ACTIVE");
+		return account + " " + subscription.get("id").asString();
+	}
+
+	private static void runBilling(String token, String asOf) throws Exception {
+		HttpResponse<String> accepted = send(api("/v1/billing-runs", token).header("Content-Type", "application/json")
+			.header("Idempotency-Key", UUID.randomUUID().toString())
+			.POST(HttpRequest.BodyPublishers.ofString("{\"asOf\":\"" + asOf + "\"}")));
+		assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+		String location = accepted.headers().firstValue("Location").orElseThrow();
+		assertThat(location).startsWith("/v1/billing-runs/");
+		Polling.until(Duration.ofSeconds(60), Duration.ofMillis(250), "billing run " + location + " completed", () -> {
+			HttpResponse<String> run = sendUnchecked(api(location, token).GET());
+			String status = run.statusCode() == 200 ? json.readTree(run.body()).get("status").asString() : "";
+			assertThat(status).isNotEqualTo("FAILED");
+			return "COMPLETED".equals(status);
+		});
+	}
+
+	private static String subscriptionStatus(String token, String subscription) {
+		HttpResponse<String> response = sendUnchecked(api("/v1/subscriptions/" + subscription, token).GET());
+		return response.statusCode() == 200 ? json.readTree(response.body()).get("status").asString() : "";
+	}
+
+	private static long balanceUnchecked(String token, String account) {
+		try {
+			return balance(token, account);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	static long balance(String token, String account) throws Exception {
 		HttpResponse<String> response = send(api("/v1/accounts/" + account + "/balance", token).GET());
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
