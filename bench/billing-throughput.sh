@@ -37,8 +37,9 @@ log "starting the suite (run dir $RUN_DIR, port offset $PORT_OFFSET)"
 TOKEN=$(curl -s -u scalarhub-demo:demo-secret -d grant_type=client_credentials "$GW/oauth2/token" |
     sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 [[ -n $TOKEN ]] || die "no token from the gateway"
-post() { # post PATH JSON: prints the created resource's id
-    curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+post() { # post PATH JSON: prints the created resource's id; a 503 (a service still warming up) is retried
+    # with the same Idempotency-Key, as an API client should
+    curl -fsS --retry 10 --retry-delay 1 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
         -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" -d "$2" "$GW$1" |
         sed -n 's/^{"id":"\([^"]*\)".*/\1/p'
 }
@@ -66,7 +67,7 @@ sql subscription "INSERT INTO subscription (id, customer_id, product_id, account
   FROM generate_series(1, $SUBS) g" >/dev/null
 log "$SUBS due subscriptions stored"
 
-run=$(curl -fsS -D "$OUT/run.headers" -H "Authorization: Bearer $TOKEN" -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" \
+run=$(curl -fsS --retry 10 --retry-delay 1 -D "$OUT/run.headers" -H "Authorization: Bearer $TOKEN" -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" \
     -X POST "$GW/v1/billing-runs" | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')
 grep -q '^HTTP/1.1 202' "$OUT/run.headers" || die "POST /v1/billing-runs did not answer 202"
 log "billing run $run accepted (202); polling"
