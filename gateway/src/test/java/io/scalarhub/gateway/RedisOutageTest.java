@@ -16,6 +16,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -62,6 +63,9 @@ class RedisOutageTest {
 	@LocalServerPort
 	int port;
 
+	@LocalManagementPort
+	int managementPort;
+
 	@Autowired
 	MeterRegistry meters;
 
@@ -85,6 +89,14 @@ class RedisOutageTest {
 					"fallback")
 			.count()).isEqualTo(30);
 		assertThat(output).contains("Rate limiter degraded");
+		// Redis is down and health says so, but the gateway can still serve: it stays ready (in the load
+		// balancer's rotation) and alive
+		WebTestClient management = WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + this.managementPort)
+			.build();
+		management.get().uri("/actuator/health").exchange().expectStatus().isEqualTo(503);
+		management.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+		management.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
 		// fail open: even a client past its burst is let through while nothing can count it centrally
 		String small = issuer.tokenWithTier("small-" + UUID.randomUUID(), "free", "customers:read");
 		for (int i = 0; i < 5; i++) {
