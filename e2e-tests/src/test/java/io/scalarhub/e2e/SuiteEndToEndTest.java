@@ -32,7 +32,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SuiteEndToEndTest {
 
-	static final HttpClient http = HttpClient.newHttpClient();
+	/**
+	 * HTTP/1.1, as the gateway speaks on plain TCP: the JDK client's default HTTP/2 offers an h2c upgrade
+	 * first, and a burst of concurrent requests behind that offer once stalled a CI run. Every request also
+	 * has a timeout, so that nothing can hang the build.
+	 */
+	static final HttpClient http = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(Duration.ofSeconds(5))
+		.build();
+
+	static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
 	static final JsonMapper json = JsonMapper.builder().build();
 
@@ -76,11 +86,11 @@ class SuiteEndToEndTest {
 	}
 
 	static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		return http.send(request.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	static HttpRequest.Builder api(String path, String token) {
-		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + path));
+		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + path)).timeout(REQUEST_TIMEOUT);
 		return (token != null) ? builder.header("Authorization", "Bearer " + token) : builder;
 	}
 
