@@ -165,7 +165,7 @@ abstract class ObservabilityChecks {
 
 	private static int managementPort(String app) {
 		Map<String, Integer> base = Map.of("customer-service", 8081, "account-service", 8082, "transaction-service",
-				8083, "product-service", 8084, "gateway", 8080);
+				8083, "subscription-service", 8085, "product-service", 8084, "gateway", 8080);
 		return base.get(app) + LocalSuite.PORT_OFFSET + 10000;
 	}
 
