@@ -19,7 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties(RateLimitProperties.PREFIX)
 public record RateLimitProperties(@DefaultValue Map<String, Bucket> tiers, @DefaultValue("free") String defaultTier,
-		Bucket anonymous, @DefaultValue("100ms") Duration redisTimeout,
+		Bucket anonymous, @DefaultValue("300ms") Duration redisTimeout,
 		@DefaultValue("allow") RedisDownPolicy whenRedisDown) {
 
 	public static final String PREFIX = "scalarhub.gateway.rate-limit";
