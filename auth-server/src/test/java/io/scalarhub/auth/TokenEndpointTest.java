@@ -66,6 +66,7 @@ class TokenEndpointTest {
 		assertThat(claims.getStringClaim("client_id")).isEqualTo("test-enterprise");
 		assertThat(claims.getStringListClaim("scope")).containsExactlyInAnyOrder("customers:read", "customers:write");
 		assertThat(claims.getStringClaim("tier")).isEqualTo("enterprise");
+		assertThat(claims.getStringClaim("tenant")).isEqualTo("7e570000-0000-4000-8000-00000000000a");
 		assertThat(claims.getIssueTime().toInstant()).isAfter(before);
 		assertThat(Duration.between(claims.getIssueTime().toInstant(), claims.getExpirationTime().toInstant()))
 			.isEqualTo(Duration.ofMinutes(10));
@@ -82,6 +83,18 @@ class TokenEndpointTest {
 		JWTClaimsSet claims = this.authServer.verified(accessToken(response)).getJWTClaimsSet();
 		assertThat(claims.getSubject()).isEqualTo("test-free");
 		assertThat(claims.getStringClaim("tier")).isEqualTo("free");
+		assertThat(claims.getStringClaim("tenant")).isEqualTo("7e570000-0000-4000-8000-00000000000b");
+	}
+
+	@Test
+	void aPlatformServicesTokenNamesNoTenant() throws Exception {
+		HttpResponse<String> response = this.authServer.tokenRequestWithBasic("test-service", "other-secret",
+				Map.of("grant_type", "client_credentials"));
+
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		JWTClaimsSet claims = this.authServer.verified(accessToken(response)).getJWTClaimsSet();
+		assertThat(claims.getStringListClaim("scope")).containsExactly("internal");
+		assertThat(claims.getClaims()).doesNotContainKey("tenant");
 	}
 
 	@Test

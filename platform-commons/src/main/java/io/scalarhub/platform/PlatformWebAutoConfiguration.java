@@ -2,12 +2,12 @@ package io.scalarhub.platform;
 
 import io.scalarhub.platform.client.LoadBalancedWebClients;
 import io.scalarhub.platform.json.StrictJsonCustomizer;
-import io.scalarhub.platform.observability.RequestLogWebFilter;
 import io.scalarhub.platform.paging.PageQueryArgumentResolver;
 import io.scalarhub.platform.problem.DatabaseProblemMapper;
 import io.scalarhub.platform.problem.ProblemExceptionHandler;
 import io.scalarhub.platform.problem.ProblemMapper;
 import io.scalarhub.platform.problem.ProblemWriter;
+import io.scalarhub.platform.tenancy.TenantWebFilter;
 import io.scalarhub.platform.web.RequestCorrelationWebFilter;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -53,8 +53,8 @@ public class PlatformWebAutoConfiguration {
 	}
 
 	@Bean
-	RequestLogWebFilter requestLogWebFilter() {
-		return new RequestLogWebFilter();
+	TenantWebFilter tenantWebFilter(ProblemWriter problemWriter) {
+		return new TenantWebFilter(problemWriter);
 	}
 
 	@Bean

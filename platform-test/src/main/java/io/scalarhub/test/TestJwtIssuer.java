@@ -31,6 +31,12 @@ public final class TestJwtIssuer implements AutoCloseable {
 
 	public static final String ISSUER = "http://issuer.test.scalarhub";
 
+	/** The tenant of every token unless a test asks for another: the API clients of one organisation. */
+	public static final UUID TENANT_A = UUID.fromString("a0000000-0000-4000-8000-00000000000a");
+
+	/** A second organisation, for the isolation tests: it must never see or touch {@link #TENANT_A}'s data. */
+	public static final UUID TENANT_B = UUID.fromString("b0000000-0000-4000-8000-00000000000b");
+
 	private final RSAKey signingKey;
 
 	private final RSAKey strangerKey;
@@ -61,9 +67,16 @@ public final class TestJwtIssuer implements AutoCloseable {
 		return "http://127.0.0.1:" + this.server.getAddress().getPort() + "/oauth2/jwks";
 	}
 
-	/** A valid token for {@code clientId} with the given scopes, as the auth-server would issue it. */
+	/** A valid token for {@code clientId} of {@link #TENANT_A} with the given scopes, as auth-server issues it. */
 	public String token(String clientId, String... scopes) {
 		return tokenWithTier(clientId, "standard", scopes);
+	}
+
+	/** A valid token for a client of {@code tenant}. */
+	public String tokenForTenant(UUID tenant, String clientId, String... scopes) {
+		return sign(this.signingKey, claims(clientId, ISSUER, Instant.now().plus(Duration.ofMinutes(5)), scopes)
+			.claim("tenant", tenant.toString())
+			.build());
 	}
 
 	/** A valid token for a client of {@code tier} (the claim that sets its rate limit at the gateway). */
@@ -71,6 +84,12 @@ public final class TestJwtIssuer implements AutoCloseable {
 		return sign(this.signingKey,
 				claims(clientId, ISSUER, Instant.now().plus(Duration.ofMinutes(5)), scopes).claim("tier", tier)
 					.build());
+	}
+
+	/** A platform service's own token: scope {@code internal}, no tenant of its own (auth-server's shape). */
+	public String serviceToken(String clientId) {
+		JWTClaimsSet.Builder claims = claims(clientId, ISSUER, Instant.now().plus(Duration.ofMinutes(5)), "internal");
+		return sign(this.signingKey, claims.claim("tenant", null).build());
 	}
 
 	public String expiredToken(String clientId, String... scopes) {
@@ -101,6 +120,7 @@ public final class TestJwtIssuer implements AutoCloseable {
 			.claim("client_id", clientId)
 			.claim("scope", List.of(scopes))
 			.claim("tier", "standard")
+			.claim("tenant", TENANT_A.toString())
 			.issueTime(Date.from(expiry.minus(Duration.ofMinutes(15))))
 			.notBeforeTime(Date.from(expiry.minus(Duration.ofMinutes(15))))
 			.expirationTime(Date.from(expiry))

@@ -79,9 +79,13 @@ public final class TestPostgres {
 	private static Server startContainer() {
 		PostgreSQLContainer container = new PostgreSQLContainer("postgres:16-alpine");
 		container.start();
+		// the container's user is a superuser, and superusers bypass row-level security: the services under
+		// test connect as an ordinary role, as they do everywhere else, so that tenant isolation is enforced
+		Server superuser = new Server(container.getHost(), container.getMappedPort(5432), -1,
+				container.getUsername(), container.getPassword());
+		execute(superuser, "postgres", "CREATE ROLE scalarhub LOGIN CREATEDB NOSUPERUSER PASSWORD 'scalarhub'");
 		// a container has no streaming replica: replica-routing tests need the local cluster
-		return new Server(container.getHost(), container.getMappedPort(5432), -1, container.getUsername(),
-				container.getPassword());
+		return new Server(superuser.host(), superuser.port(), -1, "scalarhub", "scalarhub");
 	}
 
 	private static Server localServer() {

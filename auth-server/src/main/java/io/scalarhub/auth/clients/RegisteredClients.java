@@ -2,6 +2,7 @@ package io.scalarhub.auth.clients;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import io.scalarhub.auth.config.AuthServerProperties;
 
@@ -20,6 +21,9 @@ public final class RegisteredClients {
 
 	/** The client setting that carries the client's {@link Tier}. */
 	public static final String TIER_SETTING = "io.scalarhub.auth.tier";
+
+	/** The client setting that carries the client's tenant, absent for a platform service's identity. */
+	public static final String TENANT_SETTING = "io.scalarhub.auth.tenant";
 
 	private RegisteredClients() {
 	}
@@ -41,12 +45,21 @@ public final class RegisteredClients {
 			.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
 			.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
 			.scopes((scopes) -> scopes.addAll(client.scopes()))
-			.clientSettings(ClientSettings.builder().setting(TIER_SETTING, client.tier()).build())
+			.clientSettings(tenant(ClientSettings.builder().setting(TIER_SETTING, client.tier()), client).build())
 			.tokenSettings(TokenSettings.builder()
 				.accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED)
 				.accessTokenTimeToLive(accessTokenTtl)
 				.build())
 			.build();
+	}
+
+	private static ClientSettings.Builder tenant(ClientSettings.Builder settings, AuthServerProperties.Client client) {
+		return (client.tenant() != null) ? settings.setting(TENANT_SETTING, client.tenant().toString()) : settings;
+	}
+
+	/** The tenant the client belongs to; empty for a platform service's identity. */
+	public static Optional<String> tenantOf(RegisteredClient client) {
+		return Optional.ofNullable(client.getClientSettings().getSetting(TENANT_SETTING));
 	}
 
 	/** The tier the client was registered with. */

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 import io.scalarhub.auth.clients.Tier;
@@ -62,9 +63,20 @@ public record AuthServerProperties(String issuer, @Nullable Resource signingKey,
 	 * {@code {bcrypt}$2a$10$...}
 	 * @param scopes the scopes the client may ask for
 	 * @param tier the client's rate-limit tier, put in its tokens' {@code tier} claim
+	 * @param tenant the organisation the client belongs to, put in its tokens' {@code tenant} claim: every API
+	 * client has one, and sees only that tenant's data. Only a platform service's own identity (its one scope
+	 * {@value #INTERNAL_SCOPE}) has none: it acts for the tenant of the work it does.
 	 */
-	public record Client(String secret, List<String> scopes, Tier tier) {
+	public record Client(String secret, List<String> scopes, Tier tier, @Nullable UUID tenant) {
+
+		public boolean isPlatformService() {
+			return this.scopes != null && this.scopes.contains(INTERNAL_SCOPE);
+		}
+
 	}
+
+	/** The scope of service-to-service calls: never granted to an API client. */
+	public static final String INTERNAL_SCOPE = "internal";
 
 	private static void checkIssuer(@Nullable String issuer, List<String> problems) {
 		String property = PREFIX + "issuer";
@@ -112,6 +124,13 @@ public record AuthServerProperties(String issuer, @Nullable Resource signingKey,
 				.filter((scope) -> scope == null || !SCOPE_TOKEN.matcher(scope).matches())
 				.forEach((scope) -> problems.add(property + "scopes has an invalid scope '" + scope
 						+ "' (a scope is printable ASCII without spaces, quotes or backslashes)"));
+		}
+		if (client.isPlatformService() && (client.scopes().size() > 1 || client.tenant() != null)) {
+			problems.add(property + "scopes has '" + INTERNAL_SCOPE + "': a platform service's identity, which holds "
+					+ "no other scope and belongs to no tenant (an API client can never be granted it)");
+		}
+		else if (!client.isPlatformService() && client.tenant() == null) {
+			problems.add(property + "tenant is missing: every API client belongs to one tenant (a UUID)");
 		}
 		if (client.tier() == null) {
 			problems.add(property + "tier is missing: one of free, standard, enterprise");

@@ -9,13 +9,16 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
 /**
  * Adds to every access token what the gateway and the services read besides Spring's defaults ({@code iss},
  * {@code sub} = client id, {@code aud}, {@code scope}, {@code iat}, {@code nbf}, {@code exp}, {@code jti}):
- * {@code client_id} (RFC 9068) and {@code tier}, the client's rate-limit tier.
+ * {@code client_id} (RFC 9068), {@code tier}, the client's rate-limit tier, and {@code tenant}, the organisation
+ * whose data the client may see (absent for a platform service's own identity).
  */
 public class AccessTokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 
 	public static final String CLIENT_ID = "client_id";
 
 	public static final String TIER = "tier";
+
+	public static final String TENANT = "tenant";
 
 	@Override
 	public void customize(JwtEncodingContext context) {
@@ -25,6 +28,8 @@ public class AccessTokenClaims implements OAuth2TokenCustomizer<JwtEncodingConte
 		context.getClaims()
 			.claim(CLIENT_ID, context.getRegisteredClient().getClientId())
 			.claim(TIER, RegisteredClients.tierOf(context.getRegisteredClient()).claimValue());
+		RegisteredClients.tenantOf(context.getRegisteredClient())
+			.ifPresent((tenant) -> context.getClaims().claim(TENANT, tenant));
 	}
 
 }

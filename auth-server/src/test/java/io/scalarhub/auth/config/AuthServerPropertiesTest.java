@@ -25,7 +25,8 @@ class AuthServerPropertiesTest {
 		this.contextRunner
 			.withPropertyValues("scalarhub.auth.signing-key=", "scalarhub.auth.clients.demo.secret=" + HASHED_SECRET,
 					"scalarhub.auth.clients.demo.scopes=customers:read,billing:run",
-					"scalarhub.auth.clients.demo.tier=standard")
+					"scalarhub.auth.clients.demo.tier=standard",
+					"scalarhub.auth.clients.demo.tenant=d3e00000-0000-4000-8000-000000000001")
 			.run((context) -> {
 				AuthServerProperties properties = context.getBean(AuthServerProperties.class);
 				assertThat(properties.issuer()).isEqualTo("http://localhost:8080");
@@ -35,7 +36,29 @@ class AuthServerPropertiesTest {
 				AuthServerProperties.Client demo = properties.clients().get("demo");
 				assertThat(demo.scopes()).containsExactly("customers:read", "billing:run");
 				assertThat(demo.tier()).isEqualTo(Tier.STANDARD);
+				assertThat(demo.tenant()).hasToString("d3e00000-0000-4000-8000-000000000001");
 			});
+	}
+
+	@Test
+	void requiresATenantOfEveryApiClient() {
+		this.contextRunner
+			.withPropertyValues("scalarhub.auth.clients.demo.secret=" + HASHED_SECRET,
+					"scalarhub.auth.clients.demo.scopes=customers:read", "scalarhub.auth.clients.demo.tier=free")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("scalarhub.auth.clients.demo.tenant is missing"));
+	}
+
+	@Test
+	void neverGrantsTheInternalScopeToAnApiClient() {
+		this.contextRunner
+			.withPropertyValues("scalarhub.auth.clients.demo.secret=" + HASHED_SECRET,
+					"scalarhub.auth.clients.demo.scopes=customers:read,internal", "scalarhub.auth.clients.demo.tier=free",
+					"scalarhub.auth.clients.demo.tenant=d3e00000-0000-4000-8000-000000000001")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("scalarhub.auth.clients.demo.scopes has 'internal'"));
 	}
 
 	@Test

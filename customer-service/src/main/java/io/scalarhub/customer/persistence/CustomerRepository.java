@@ -36,11 +36,11 @@ public class CustomerRepository {
 		this.json = json;
 	}
 
-	/** Inserts the customer, or nothing when its email (in any case) is taken: no exception to unwind. */
+	/** Inserts the customer, or nothing when its email (in any case) is taken in its tenant: no exception to unwind. */
 	public Mono<Customer> insertUnlessEmailTaken(Customer customer) {
 		return bindAll(this.db.sql("INSERT INTO customer (" + COLUMNS + ") "
 				+ "VALUES (:id, :name, :email, :phone, :metadata, :status, :version, :createdAt, :updatedAt) "
-				+ "ON CONFLICT ((lower(email))) DO NOTHING RETURNING " + COLUMNS), customer)
+				+ "ON CONFLICT (tenant_id, (lower(email))) DO NOTHING RETURNING " + COLUMNS), customer)
 			.map(this::toCustomer)
 			.one();
 	}

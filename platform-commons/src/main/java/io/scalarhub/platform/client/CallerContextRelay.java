@@ -2,6 +2,7 @@ package io.scalarhub.platform.client;
 
 import java.util.Optional;
 
+import io.scalarhub.platform.tenancy.TenantScope;
 import io.scalarhub.platform.web.RequestCorrelation;
 import reactor.core.publisher.Mono;
 
@@ -14,9 +15,10 @@ import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
 
 /**
- * Carries the caller's identity to the service called: its bearer token (the downstream checks it again)
- * and its request id (so one id follows the request through every service's logs). Trace context is
- * propagated by the observed WebClient itself.
+ * Carries the caller's identity to the service called: its bearer token (the downstream checks it again),
+ * the tenant the work is for (believed downstream only from a platform service's own token; an API client's
+ * token names its tenant itself) and its request id (so one id follows the request through every service's
+ * logs). Trace context is propagated by the observed WebClient itself.
  */
 class CallerContextRelay implements ExchangeFilterFunction {
 
@@ -24,6 +26,10 @@ class CallerContextRelay implements ExchangeFilterFunction {
 	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
 		return Mono.deferContextual((context) -> {
 			String requestId = context.getOrDefault(RequestCorrelation.REQUEST_ID_ATTRIBUTE, null);
+			String tenant = TenantScope.in(context)
+				.filter((scope) -> !scope.isSystem())
+				.map((scope) -> scope.tenant().toString())
+				.orElse(null);
 			return ReactiveSecurityContextHolder.getContext()
 				.map(SecurityContext::getAuthentication)
 				.filter(AbstractOAuth2TokenAuthenticationToken.class::isInstance)
@@ -33,6 +39,9 @@ class CallerContextRelay implements ExchangeFilterFunction {
 				.defaultIfEmpty(Optional.empty())
 				.flatMap((token) -> next.exchange(ClientRequest.from(request).headers((headers) -> {
 					token.ifPresent(headers::setBearerAuth);
+					if (tenant != null) {
+						headers.set(TenantScope.HEADER, tenant);
+					}
 					if (requestId != null) {
 						headers.set(RequestCorrelation.REQUEST_ID_HEADER, requestId);
 					}

@@ -22,6 +22,8 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.r2dbc.connection.R2dbcTransactionManager;
 import org.springframework.transaction.ReactiveTransactionManager;
 
+import io.scalarhub.platform.tenancy.TenantScopedTransactionManager;
+
 /**
  * Read/write routing for apps that configure a read replica ({@code scalarhub.r2dbc.replica.url}): Boot's
  * {@code connectionFactory} stays the primary pool; {@link ReadReplica} pools the replica; the routing factory
@@ -74,7 +76,7 @@ public class ReadReplicaAutoConfiguration {
 
 	@Bean
 	ReactiveTransactionManager transactionManager(ReadWriteRoutingConnectionFactory connectionFactory) {
-		return new ReadOnlyRoutingTransactionManager(connectionFactory);
+		return new TenantScopedTransactionManager(connectionFactory);
 	}
 
 	@Bean

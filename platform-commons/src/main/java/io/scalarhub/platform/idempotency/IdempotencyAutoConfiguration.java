@@ -20,12 +20,13 @@ import org.springframework.transaction.ReactiveTransactionManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 import io.scalarhub.platform.data.ReadReplicaAutoConfiguration;
+import io.scalarhub.platform.tenancy.TenancyAutoConfiguration;
 
 /**
  * Idempotency keys for the apps with a PostgreSQL database: the executor, the purge job, and the
  * platform's own migration location ({@code classpath:db/platform}) added to Flyway's.
  */
-@AutoConfiguration(after = { ReadReplicaAutoConfiguration.class, DataR2dbcAutoConfiguration.class,
+@AutoConfiguration(after = { ReadReplicaAutoConfiguration.class, TenancyAutoConfiguration.class, DataR2dbcAutoConfiguration.class,
 		R2dbcTransactionManagerAutoConfiguration.class })
 @ConditionalOnClass({ DatabaseClient.class, Json.class })
 @ConditionalOnBean({ DatabaseClient.class, ReactiveTransactionManager.class })
@@ -41,8 +42,9 @@ public class IdempotencyAutoConfiguration {
 	}
 
 	@Bean
-	IdempotencyKeyPurger idempotencyKeyPurger(DatabaseClient db, IdempotencyProperties properties) {
-		return new IdempotencyKeyPurger(db, properties);
+	IdempotencyKeyPurger idempotencyKeyPurger(DatabaseClient db, ReactiveTransactionManager transactionManager,
+			IdempotencyProperties properties) {
+		return new IdempotencyKeyPurger(db, TransactionalOperator.create(transactionManager), properties);
 	}
 
 	@Bean

@@ -6,12 +6,16 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import io.scalarhub.platform.tenancy.TenantScope;
+
 import org.springframework.context.SmartLifecycle;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
  * Deletes idempotency records past their retention, in bounded batches. Safe with several instances: each
- * delete only removes what every instance would.
+ * delete only removes what every instance would. Expired records of every tenant go, so each batch runs in
+ * the system scope, which the table's row-level security policies let delete them.
  */
 public class IdempotencyKeyPurger implements SmartLifecycle {
 
@@ -21,12 +25,15 @@ public class IdempotencyKeyPurger implements SmartLifecycle {
 
 	private final DatabaseClient db;
 
+	private final TransactionalOperator transactional;
+
 	private final IdempotencyProperties properties;
 
 	private volatile Disposable schedule;
 
-	public IdempotencyKeyPurger(DatabaseClient db, IdempotencyProperties properties) {
+	public IdempotencyKeyPurger(DatabaseClient db, TransactionalOperator transactional, IdempotencyProperties properties) {
 		this.db = db;
+		this.transactional = transactional;
 		this.properties = properties;
 	}
 
@@ -37,7 +44,9 @@ public class IdempotencyKeyPurger implements SmartLifecycle {
 					+ "WHERE created_at < now() - make_interval(secs => :retention) LIMIT " + BATCH + ")")
 			.bind("retention", (double) this.properties.retention().toSeconds())
 			.fetch()
-			.rowsUpdated();
+			.rowsUpdated()
+			.as(this.transactional::transactional)
+			.contextWrite(TenantScope.system());
 	}
 
 	/** Everything expired, batch after batch. */

@@ -37,6 +37,9 @@ import org.springframework.transaction.reactive.TransactionalOperator;
  * leaves both or neither: a request whose response was lost after commit replays on retry; one that died
  * before commit runs again. Only successful (2xx) responses are recorded: a refused request changed nothing
  * and may be retried with the same key once the reason is gone (funds deposited, say).
+ * <p>
+ * Records belong to the request's tenant (row-level security, like every business row): the same key sent by
+ * clients of two tenants is two requests.
  */
 public class IdempotentExecutor {
 
@@ -98,7 +101,8 @@ public class IdempotentExecutor {
 
 	/** A transaction-scoped advisory lock on the key: a concurrent first request holding it means 409. */
 	private Mono<Void> lock(String client, String key) {
-		return this.db.sql("SELECT pg_try_advisory_xact_lock(hashtextextended(:client || chr(31) || :key, 0))")
+		return this.db.sql("SELECT pg_try_advisory_xact_lock(hashtextextended("
+				+ "current_setting('scalarhub.tenant_id') || chr(31) || :client || chr(31) || :key, 0))")
 			.bind("client", client)
 			.bind("key", key)
 			.map((row) -> row.get(0, Boolean.class))
@@ -153,7 +157,7 @@ public class IdempotentExecutor {
 			// a record past its retention is forgotten here, so its key starts afresh
 			return this.db.sql("INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, "
 					+ "response_headers, response_body) VALUES (:client, :key, :hash, :status, :headers, :body) "
-					+ "ON CONFLICT (client_id, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, "
+					+ "ON CONFLICT (tenant_id, client_id, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, "
 					+ "response_status = excluded.response_status, response_headers = excluded.response_headers, "
 					+ "response_body = excluded.response_body, created_at = now()")
 				.bind("client", client)

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.handler.TracingObservationHandler;
-import io.scalarhub.platform.observability.RequestLogWebFilter;
+import io.scalarhub.platform.tenancy.TenantWebFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -27,7 +27,7 @@ import org.springframework.web.server.WebFilterChain;
  * every response, errors included. Runs first so that even a 401 from security carries both.
  * <p>
  * When the request completes it writes one line to the {@code io.scalarhub.request} logger (INFO; set that
- * logger to WARN to turn it off) with {@code requestId}, {@code clientId}, {@code traceId} and
+ * logger to WARN to turn it off) with {@code requestId}, {@code clientId}, {@code tenantId}, {@code traceId} and
  * {@code spanId} in the MDC, so the structured (JSON) log carries them as fields. The line holds the method,
  * the path without its query, the status and the duration: never a header, a query string or a body.
  */
@@ -69,7 +69,8 @@ public class RequestCorrelationWebFilter implements WebFilter, Ordered {
 		Optional<Span> span = span(exchange);
 		Map<String, String> fields = new LinkedHashMap<>();
 		fields.put("requestId", requestId);
-		fields.put("clientId", exchange.getAttribute(RequestLogWebFilter.CLIENT_ID_ATTRIBUTE));
+		fields.put("clientId", exchange.getAttribute(TenantWebFilter.CLIENT_ID_ATTRIBUTE));
+		fields.put("tenantId", exchange.getAttribute(TenantWebFilter.TENANT_ATTRIBUTE));
 		fields.put("traceId", span.map((s) -> s.context().traceId()).orElse(null));
 		fields.put("spanId", span.map((s) -> s.context().spanId()).orElse(null));
 		fields.values().removeIf(Objects::isNull);

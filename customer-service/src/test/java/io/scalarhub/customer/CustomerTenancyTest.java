@@ -1,0 +1,152 @@
+package io.scalarhub.customer;
+
+import java.util.UUID;
+
+import io.scalarhub.test.ServiceTestProperties;
+import io.scalarhub.test.StubService;
+import io.scalarhub.test.TenantIsolation;
+import io.scalarhub.test.TestJwtIssuer;
+import io.scalarhub.test.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tenant isolation in customer-service: a client of tenant B never sees, lists, changes or closes tenant A's
+ * customers (404, as if they did not exist), emails are unique per tenant, and a platform service acts only
+ * for the tenant it names. Against the real database, with row-level security enforced.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class CustomerTenancyTest {
+
+	static final TestJwtIssuer issuer = new TestJwtIssuer();
+
+	static final TestPostgres.Database database = TestPostgres.createDatabase("customer");
+
+	static final StubService accounts = new StubService();
+
+	static final StubService subscriptions = new StubService();
+
+	@DynamicPropertySource
+	static void properties(DynamicPropertyRegistry registry) {
+		ServiceTestProperties.register(registry, database, issuer);
+		ServiceTestProperties.registerDownstream(registry, "account-service", accounts.url());
+		ServiceTestProperties.registerDownstream(registry, "subscription-service", subscriptions.url());
+		accounts.on("GET", "/internal/accounts/not-closed", (request) -> StubService.Response.ok("{\"count\":0}"));
+		subscriptions.on("GET", "/internal/subscriptions/active", (request) -> StubService.Response.ok("{\"count\":0}"));
+	}
+
+	@AfterAll
+	static void stop() {
+		issuer.close();
+		accounts.close();
+		subscriptions.close();
+	}
+
+	@LocalServerPort
+	int port;
+
+	WebTestClient tenantA;
+
+	WebTestClient tenantB;
+
+	@BeforeEach
+	void clients() {
+		this.tenantA = client(issuer.tokenForTenant(TestJwtIssuer.TENANT_A, "client-a", "customers:read", "customers:write"));
+		this.tenantB = client(issuer.tokenForTenant(TestJwtIssuer.TENANT_B, "client-b", "customers:read", "customers:write"));
+	}
+
+	WebTestClient client(String token) {
+		return WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + this.port)
+			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.build();
+	}
+
+	static String create(WebTestClient client, String email) {
+		return client.post()
+			.uri("/v1/customers")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\":\"Ada\",\"email\":\"" + email + "\"}")
+			.exchange()
+			.expectStatus()
+			.isCreated()
+			.returnResult(String.class)
+			.getResponseHeaders()
+			.getLocation()
+			.getPath()
+			.replace("/v1/customers/", "");
+	}
+
+	@Test
+	void anotherTenantsCustomerIsNotFoundForEveryOperationAndStaysUnchanged() {
+		String email = "iso-" + UUID.randomUUID() + "@example.com";
+		String id = create(this.tenantA, email);
+
+		this.tenantB.get().uri("/v1/customers/{id}", id).exchange().expectStatus().isNotFound()
+			.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/not-found");
+		this.tenantB.patch().uri("/v1/customers/{id}", id).contentType(MediaType.valueOf("application/merge-patch+json"))
+			.bodyValue("{\"name\":\"Mallory\"}").exchange().expectStatus().isNotFound();
+		this.tenantB.delete().uri("/v1/customers/{id}", id).exchange().expectStatus().isNotFound();
+		this.tenantB.get().uri("/v1/customers?email={email}", email).exchange().expectStatus().isOk()
+			.expectBody().jsonPath("$.content").isEmpty().jsonPath("$.page.totalElements").isEqualTo(0);
+		this.tenantB.get().uri("/v1/customers?size=100").exchange().expectStatus().isOk()
+			.expectBody(String.class).value((body) -> assertThat(body).doesNotContain(id));
+
+		this.tenantA.get().uri("/v1/customers/{id}", id).exchange().expectStatus().isOk()
+			.expectHeader().valueEquals(HttpHeaders.ETAG, "\"1\"")
+			.expectBody().jsonPath("$.name").isEqualTo("Ada").jsonPath("$.status").isEqualTo("ACTIVE");
+	}
+
+	@Test
+	void anEmailIsUniquePerTenant() {
+		String email = "same-" + UUID.randomUUID() + "@example.com";
+		String inA = create(this.tenantA, email);
+		String inB = create(this.tenantB, email.toUpperCase());
+		assertThat(inB).isNotEqualTo(inA);
+
+		this.tenantB.post().uri("/v1/customers").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\":\"Ada\",\"email\":\"" + email + "\"}").exchange()
+			.expectStatus().isEqualTo(409);
+		this.tenantA.get().uri("/v1/customers?email={email}", email).exchange().expectStatus().isOk()
+			.expectBody().jsonPath("$.content.length()").isEqualTo(1).jsonPath("$.content[0].id").isEqualTo(inA);
+	}
+
+	@Test
+	void aTenantHeaderFromAnApiClientChangesNothing() {
+		String id = create(this.tenantA, "hdr-" + UUID.randomUUID() + "@example.com");
+
+		this.tenantB.get().uri("/v1/customers/{id}", id).header("X-Scalarhub-Tenant", TestJwtIssuer.TENANT_A.toString())
+			.exchange().expectStatus().isNotFound();
+	}
+
+	@Test
+	void aPlatformServiceActsOnlyForTheTenantItNames() {
+		String id = create(this.tenantA, "svc-" + UUID.randomUUID() + "@example.com");
+		WebTestClient service = client(issuer.serviceToken("account-service"));
+
+		service.get().uri("/internal/customers/{id}", id).header("X-Scalarhub-Tenant", TestJwtIssuer.TENANT_A.toString())
+			.exchange().expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("ACTIVE");
+		service.get().uri("/internal/customers/{id}", id).header("X-Scalarhub-Tenant", TestJwtIssuer.TENANT_B.toString())
+			.exchange().expectStatus().isNotFound();
+		service.get().uri("/internal/customers/{id}", id).exchange().expectStatus().isForbidden()
+			.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/tenant-required");
+		this.tenantB.get().uri("/internal/customers/{id}", id).exchange().expectStatus().isNotFound();
+	}
+
+	@Test
+	void everyTableIsScopedByPostgresItself() {
+		assertThat(TenantIsolation.assertEveryTableIsTenantScoped(database)).contains("customer", "idempotency_key");
+	}
+
+}
