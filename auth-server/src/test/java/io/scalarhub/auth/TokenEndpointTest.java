@@ -88,7 +88,7 @@ class TokenEndpointTest {
 
 	@Test
 	void aPlatformServicesTokenNamesNoTenant() throws Exception {
-		HttpResponse<String> response = this.authServer.tokenRequestWithBasic("test-service", "other-secret",
+		HttpResponse<String> response = this.authServer.tokenRequestWithBasic("test-service", "service-secret",
 				Map.of("grant_type", "client_credentials"));
 
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
