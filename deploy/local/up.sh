@@ -17,6 +17,8 @@
 #   SCALARHUB_OTLP_ENDPOINT       where the apps send traces (OTLP/HTTP, e.g. http://localhost:4318/v1/traces);
 #                                 default: a Jaeger (or any OTLP collector) listening on localhost:4318 when up.sh
 #                                 starts, else none; "off" never exports
+#   SCALARHUB_PROFILES=local      the Spring profiles of every app but config-server (deploy/config/<app>-<profile>.yml);
+#                                 local enables billing test clocks (a future asOf)
 #   SCALARHUB_PROMETHEUS=auto     auto (default): start Prometheus when the binary is installed (Debian: apt-get
 #                                 install prometheus), on port 9090 + offset, scraping every app it finds in
 #                                 Eureka; off: don't
@@ -153,6 +155,9 @@ app_env() { # app_env NAME: sets APP_ENV, the environment every app gets (for en
         SCALARHUB_DISCOVERY_URL="http://localhost:$(app_port discovery)/eureka/"
         SCALARHUB_PUBLIC_URL="$PUBLIC_URL"
         SCALARHUB_AUTH_SIGNING_KEY="file:$signing_key")
+    # the local profile: <app>-local.yml in deploy/config adds what only a local suite may do (test clocks);
+    # config-server keeps its own profile (native)
+    [[ $1 != config-server ]] && APP_ENV+=(SPRING_PROFILES_ACTIVE="${SCALARHUB_PROFILES:-local}")
     # Boot creates the OTLP span exporter only when this property exists (an empty value is not "none")
     [[ -n $OTLP_ENDPOINT ]] && APP_ENV+=(MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT="$OTLP_ENDPOINT")
     return 0

@@ -69,12 +69,14 @@ class RateLimitTest {
 				scalarhub:
 				  gateway:
 				    rate-limit:
+				      tenant-tags:
+				        %s: tenant-a
 				      default-tier: free
 				      anonymous: { capacity: 3, refill-per-second: 0.1 }
 				      tiers:
 				        free: { capacity: 5, refill-per-second: 0.1 }
 				        enterprise: { capacity: 1000, refill-per-second: 100 }
-				""" + extraTiers);
+				""".formatted(TestJwtIssuer.TENANT_A) + extraTiers);
 	}
 
 	@AfterAll
@@ -133,8 +135,36 @@ class RateLimitTest {
 		// at the same moment, another client of the same tier has its own bucket
 		String other = issuer.tokenWithTier("free-" + UUID.randomUUID(), "free", "customers:read");
 		get(other).expectStatus().isOk().expectHeader().valueEquals("RateLimit-Remaining", "4");
-		assertThat(this.meters.counter("scalarhub.gateway.rate-limit.decisions", "tier", "free", "outcome", "limited",
-				"source", "redis").count()).isGreaterThanOrEqualTo(1);
+		assertThat(this.meters.counter("scalarhub.gateway.rate-limit.decisions", "tier", "free", "tenant", "tenant-a",
+				"outcome", "limited", "source", "redis").count()).isGreaterThanOrEqualTo(1);
+	}
+
+	@Test
+	void decisionsAreTaggedWithTheConfiguredTenantsOnlyAndEveryOtherTenantCountsAsOther() {
+		String tenantB = issuer.tokenForTenant(TestJwtIssuer.TENANT_B, "b-" + UUID.randomUUID(), "customers:read");
+		String tenantA = issuer.tokenWithTier("a-" + UUID.randomUUID(), "enterprise", "customers:read");
+		double otherBefore = decisions("other");
+		double aBefore = decisions("tenant-a");
+		double noneBefore = decisions("none");
+
+		get(tenantB).expectStatus().isOk();
+		get(tenantA).expectStatus().isOk();
+		this.client.post().uri("/oauth2/token").exchange();
+
+		assertThat(decisions("other")).isEqualTo(otherBefore + 1);
+		assertThat(decisions("tenant-a")).isEqualTo(aBefore + 1);
+		assertThat(decisions("none")).isEqualTo(noneBefore + 1);
+		assertThat(this.meters.find("scalarhub.gateway.rate-limit.decisions").counters())
+			.allSatisfy((counter) -> assertThat(counter.getId().getTag("tenant")).isIn("tenant-a", "other", "none"));
+	}
+
+	double decisions(String tenant) {
+		return this.meters.find("scalarhub.gateway.rate-limit.decisions")
+			.tag("tenant", tenant)
+			.counters()
+			.stream()
+			.mapToDouble(io.micrometer.core.instrument.Counter::count)
+			.sum();
 	}
 
 	@Test

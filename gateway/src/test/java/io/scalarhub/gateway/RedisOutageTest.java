@@ -85,8 +85,8 @@ class RedisOutageTest {
 		}
 		assertThat(degradedGauge()).isEqualTo(1.0);
 		assertThat(this.meters
-			.counter("scalarhub.gateway.rate-limit.decisions", "tier", "enterprise", "outcome", "allowed", "source",
-					"fallback")
+			.counter("scalarhub.gateway.rate-limit.decisions", "tier", "enterprise", "tenant", "other", "outcome",
+					"allowed", "source", "fallback")
 			.count()).isEqualTo(30);
 		assertThat(output).contains("Rate limiter degraded");
 		// Redis is down and health says so, but the gateway can still serve: it stays ready (in the load

@@ -2,6 +2,7 @@ package io.scalarhub.gateway.ratelimit;
 
 import java.net.InetSocketAddress;
 
+import io.scalarhub.platform.tenancy.TenantScope;
 import reactor.core.publisher.Mono;
 
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
@@ -13,8 +14,9 @@ import org.springframework.web.server.ServerWebExchange;
  *
  * @param key the bucket's key
  * @param tier the {@code tier} claim, or {@code null} (the default tier) — {@link #ANONYMOUS} without a token
+ * @param tenant the {@code tenant} claim, or {@code null} without a token
  */
-public record ClientIdentity(String key, String tier) {
+public record ClientIdentity(String key, String tier, String tenant) {
 
 	/** The pseudo-tier of requests without a token; its limit is {@code rate-limit.anonymous}. */
 	public static final String ANONYMOUS = "anonymous";
@@ -32,9 +34,10 @@ public record ClientIdentity(String key, String tier) {
 				if (client == null) {
 					client = token.getToken().getSubject();
 				}
-				return new ClientIdentity("client:" + client, token.getToken().getClaimAsString("tier"));
+				return new ClientIdentity("client:" + client, token.getToken().getClaimAsString("tier"),
+						token.getToken().getClaimAsString(TenantScope.CLAIM));
 			})
-			.defaultIfEmpty(new ClientIdentity("address:" + sourceAddress(exchange), ANONYMOUS));
+			.defaultIfEmpty(new ClientIdentity("address:" + sourceAddress(exchange), ANONYMOUS, null));
 	}
 
 	/**

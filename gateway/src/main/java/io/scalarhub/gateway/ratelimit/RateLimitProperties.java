@@ -16,11 +16,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param anonymous the bucket per source address for requests without a token (the token endpoint)
  * @param redisTimeout the longest a request waits on Redis before the {@code whenRedisDown} policy decides
  * @param whenRedisDown what happens while Redis cannot be asked
+ * @param tenantTags the tenants whose rate-limit decisions are counted under a {@code tenant} tag of their own,
+ * by tenant id: the label to tag them with. Every other tenant counts as {@value #OTHER_TENANTS} and requests
+ * without a token as {@value #NO_TENANT}, so the tag's values stay as few as this map is long (a metric tag
+ * must never take one value per tenant of an unbounded population)
  */
 @ConfigurationProperties(RateLimitProperties.PREFIX)
 public record RateLimitProperties(@DefaultValue Map<String, Bucket> tiers, @DefaultValue("free") String defaultTier,
 		Bucket anonymous, @DefaultValue("300ms") Duration redisTimeout,
-		@DefaultValue("allow") RedisDownPolicy whenRedisDown) {
+		@DefaultValue("allow") RedisDownPolicy whenRedisDown, @DefaultValue Map<String, String> tenantTags) {
+
+	static final String OTHER_TENANTS = "other";
+
+	static final String NO_TENANT = "none";
 
 	public static final String PREFIX = "scalarhub.gateway.rate-limit";
 
@@ -37,6 +45,14 @@ public record RateLimitProperties(@DefaultValue Map<String, Bucket> tiers, @Defa
 			bucket = this.tiers.get(this.defaultTier);
 		}
 		return (bucket != null) ? bucket : this.anonymous;
+	}
+
+	/** The {@code tenant} tag of a decision for a client of {@code tenant} (null: no token). */
+	public String tenantTag(String tenant) {
+		if (tenant == null) {
+			return NO_TENANT;
+		}
+		return this.tenantTags.getOrDefault(tenant, OTHER_TENANTS);
 	}
 
 	/** The tier name a {@code tier} claim stands for: itself if configured, else the default tier. */

@@ -64,7 +64,7 @@ public class TieredRateLimiter {
 			.transformDeferred(CircuitBreakerOperator.of(this.breaker))
 			.doOnNext((decision) -> redisAnswered())
 			.onErrorResume((error) -> Mono.fromSupplier(() -> withoutRedis(client, bucket, limits, error)))
-			.doOnNext((decision) -> count(tier, decision));
+			.doOnNext((decision) -> count(tier, limits.tenantTag(client.tenant()), decision));
 	}
 
 	public boolean degraded() {
@@ -93,14 +93,15 @@ public class TieredRateLimiter {
 		}
 	}
 
-	private void count(String tier, RateLimitDecision decision) {
+	private void count(String tier, String tenant, RateLimitDecision decision) {
 		String outcome = decision.allowed() ? "allowed" : "limited";
 		String source = decision.source().name().toLowerCase(Locale.ROOT);
-		// tiers are the configured ones (bounded); looked up once per combination, not built per request
-		this.decisions.computeIfAbsent(tier + '|' + outcome + '|' + source, (key) -> Counter
+		// tiers and tenant tags are the configured ones (bounded); looked up once per combination, not built per request
+		this.decisions.computeIfAbsent(tier + '|' + tenant + '|' + outcome + '|' + source, (key) -> Counter
 			.builder("scalarhub.gateway.rate-limit.decisions")
-			.description("Rate-limit decisions by tier, outcome and who decided (redis, or this instance's fallback)")
+			.description("Rate-limit decisions by tier, tenant (the configured ones, else other), outcome and who decided (redis, or this instance's fallback)")
 			.tag("tier", tier)
+			.tag("tenant", tenant)
 			.tag("outcome", outcome)
 			.tag("source", source)
 			.register(this.meters)).increment();
