@@ -11,15 +11,22 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.scalarhub.platform.tenancy.TenantScope;
+
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Tenant isolation in customer-service: a client of tenant B never sees, lists, changes or closes tenant A's
@@ -142,6 +149,39 @@ class CustomerTenancyTest {
 		service.get().uri("/internal/customers/{id}", id).exchange().expectStatus().isForbidden()
 			.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/tenant-required");
 		this.tenantB.get().uri("/internal/customers/{id}", id).exchange().expectStatus().isNotFound();
+	}
+
+	@Autowired
+	DatabaseClient db;
+
+	@Autowired
+	ReactiveTransactionManager transactionManager;
+
+	/** The service's own data access, with and without a scope: no statement escapes the tenant. */
+	@Test
+	void workWithoutATenantScopeNeverReachesAnyRow() {
+		create(this.tenantA, "scope-" + UUID.randomUUID() + "@example.com");
+		TransactionalOperator transactional = TransactionalOperator.create(this.transactionManager);
+
+		assertThatThrownBy(() -> count().as(transactional::transactional).block())
+			.as("a transaction without a tenant scope").hasMessageContaining("outside any tenant scope");
+		// no tenant set: on a new connection the setting is unknown, on a reused one it is empty, and either way
+		// the policies' scalarhub_tenant() fails the statement
+		assertThatThrownBy(() -> count().block()).as("a statement outside any transaction")
+			.rootCause()
+			.isInstanceOf(io.r2dbc.spi.R2dbcException.class)
+			.message()
+			.containsAnyOf("scalarhub.tenant_id", "invalid input syntax for type uuid: \"\"");
+		assertThat(count().as(transactional::transactional).contextWrite(TenantScope.system()).block())
+			.as("customers the system scope sees (no policy grants it any)").isZero();
+		assertThat(count().as(transactional::transactional).contextWrite(TenantScope.with(TestJwtIssuer.TENANT_A)).block())
+			.isPositive();
+		assertThat(count().as(transactional::transactional).contextWrite(TenantScope.with(UUID.randomUUID())).block())
+			.as("customers of a tenant that has none").isZero();
+	}
+
+	private reactor.core.publisher.Mono<Long> count() {
+		return this.db.sql("SELECT count(*) FROM customer").map((row) -> row.get(0, Long.class)).one();
 	}
 
 	@Test

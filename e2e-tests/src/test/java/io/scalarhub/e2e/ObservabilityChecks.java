@@ -96,6 +96,7 @@ abstract class ObservabilityChecks {
 			assertThat(line.path("traceId").asString()).as(app).isEqualTo(traceId);
 			assertThat(line.path("spanId").asString()).as(app).matches("[0-9a-f]{16}");
 			assertThat(line.path("clientId").asString()).as(app).isEqualTo("scalarhub-demo");
+			assertThat(line.path("tenantId").asString()).as(app).isEqualTo("d3e00000-0000-4000-8000-000000000001");
 			assertThat(line.path("service.name").asString(line.path("service").path("name").asString()))
 				.as(app).isEqualTo(app);
 			assertThat(line.path("message").asString()).as(app).contains("GET /v1/customers 200");

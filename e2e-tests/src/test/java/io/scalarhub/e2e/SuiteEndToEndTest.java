@@ -196,6 +196,81 @@ class SuiteEndToEndTest {
 		assertThat(balance(token, funded.split(" ")[0])).isEqualTo(10_000 - 2 * 1200);
 	}
 
+	/**
+	 * The two demo tenants through the gateway: the other tenant's client never reads, lists, moves, subscribes
+	 * with or bills the demo tenant's objects (404 on reads, 422 as operands), may reuse its email, SKU and
+	 * idempotency key, and the demo tenant's balance is untouched afterwards; the demo tenant's second (free)
+	 * client sees its tenant's data.
+	 */
+	@Test
+	void aClientOfAnotherTenantNeverSeesNorMovesTheDemoTenantsData() throws Exception {
+		String demo = token("scalarhub-demo", "demo-secret", "");
+		String other = token("scalarhub-other-tenant", "other-tenant-secret", "");
+		String email = "tenant-" + UUID.randomUUID() + "@example.com";
+		String sku = "TENANT-" + UUID.randomUUID();
+		String product = json.readTree(post("/v1/products", demo, null, "{\"sku\":\"" + sku
+				+ "\",\"name\":\"Demo plan\",\"price\":{\"amount\":500,\"currency\":\"EUR\"},\"interval\":\"MONTH\"}", 201))
+			.get("id").asString();
+		String customer = json.readTree(post("/v1/customers", demo, null,
+				"{\"name\":\"Demo customer\",\"email\":\"" + email + "\"}", 201)).get("id").asString();
+		String key = UUID.randomUUID().toString();
+		String account = json.readTree(post("/v1/accounts", demo, key,
+				"{\"customerId\":\"" + customer + "\",\"currency\":\"EUR\"}", 201)).get("id").asString();
+		post("/v1/transactions", demo, UUID.randomUUID().toString(),
+				"{\"type\":\"DEPOSIT\",\"amount\":5000,\"currency\":\"EUR\",\"destinationAccountId\":\"" + account + "\"}", 201);
+		String subscription = json.readTree(post("/v1/subscriptions", demo, UUID.randomUUID().toString(),
+				"{\"customerId\":\"" + customer + "\",\"productId\":\"" + product + "\",\"accountId\":\"" + account + "\"}",
+				201)).get("id").asString();
+		long demoBalance = balance(demo, account);
+
+		// reads: 404, whatever the resource
+		for (String path : List.of("/v1/customers/" + customer, "/v1/accounts/" + account,
+				"/v1/accounts/" + account + "/balance", "/v1/products/" + product, "/v1/subscriptions/" + subscription)) {
+			HttpResponse<String> read = send(api(path, other).GET());
+			assertThat(read.statusCode()).as(path + ": " + read.body()).isEqualTo(404);
+			assertThat(read.body()).as(path).doesNotContain(email);
+		}
+		// lists: never there
+		for (String path : List.of("/v1/customers?email=" + email, "/v1/accounts?customerId=" + customer,
+				"/v1/transactions?accountId=" + account, "/v1/subscriptions?customerId=" + customer,
+				"/v1/products?size=100", "/v1/customers?size=100", "/v1/accounts?size=100")) {
+			HttpResponse<String> list = send(api(path, other).GET());
+			assertThat(list.statusCode()).as(path + ": " + list.body()).isIn(200, 404);
+			assertThat(list.body()).as(path).doesNotContain(customer).doesNotContain(account).doesNotContain(product);
+		}
+		// the same email, SKU and idempotency key are the other tenant's own
+		String otherCustomer = json.readTree(post("/v1/customers", other, null,
+				"{\"name\":\"Other customer\",\"email\":\"" + email + "\"}", 201)).get("id").asString();
+		post("/v1/products", other, null, "{\"sku\":\"" + sku
+				+ "\",\"name\":\"Other plan\",\"price\":{\"amount\":500,\"currency\":\"EUR\"},\"interval\":\"MONTH\"}", 201);
+		String otherAccount = json.readTree(post("/v1/accounts", other, key,
+				"{\"customerId\":\"" + otherCustomer + "\",\"currency\":\"EUR\"}", 201)).get("id").asString();
+		assertThat(otherAccount).isNotEqualTo(account);
+		// operands: the demo tenant's objects cannot be used
+		post("/v1/accounts", other, UUID.randomUUID().toString(),
+				"{\"customerId\":\"" + customer + "\",\"currency\":\"EUR\"}", 422);
+		post("/v1/transactions", other, UUID.randomUUID().toString(), "{\"type\":\"TRANSFER\",\"amount\":100,"
+				+ "\"currency\":\"EUR\",\"sourceAccountId\":\"" + account + "\",\"destinationAccountId\":\"" + otherAccount + "\"}", 422);
+		post("/v1/transactions", other, UUID.randomUUID().toString(), "{\"type\":\"WITHDRAWAL\",\"amount\":100,"
+				+ "\"currency\":\"EUR\",\"sourceAccountId\":\"" + account + "\"}", 422);
+		post("/v1/transactions", other, UUID.randomUUID().toString(), "{\"type\":\"DEPOSIT\",\"amount\":100,"
+				+ "\"currency\":\"EUR\",\"destinationAccountId\":\"" + account + "\"}", 422);
+		post("/v1/subscriptions", other, UUID.randomUUID().toString(), "{\"customerId\":\"" + customer
+				+ "\",\"productId\":\"" + product + "\",\"accountId\":\"" + account + "\"}", 422);
+		assertThat(send(api("/v1/accounts/" + account + "/freeze", other).POST(HttpRequest.BodyPublishers.noBody()))
+			.statusCode()).isEqualTo(404);
+		assertThat(send(api("/v1/customers/" + customer, other).DELETE()).statusCode()).isEqualTo(404);
+		assertThat(send(api("/v1/subscriptions/" + subscription + "/cancel", other).header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"atPeriodEnd\":false}"))).statusCode()).isEqualTo(404);
+		// the other tenant's billing run, as of long after the demo subscription's period: it renews nothing of the demo tenant's
+		runBilling(other, Instant.now().plus(Duration.ofDays(40)).toString());
+
+		assertThat(balance(demo, account)).isEqualTo(demoBalance);
+		assertThat(subscriptionStatus(demo, subscription)).isEqualTo("ACTIVE");
+		String demoFree = token("scalarhub-demo-free", "free-secret", "customers:read");
+		assertThat(send(api("/v1/customers/" + customer, demoFree).GET()).statusCode()).isEqualTo(200);
+	}
+
 	/** A customer with a EUR account holding {@code deposit}, subscribed to {@code product}: "account subscription". */
 	private static String subscribedAccount(String token, String product, long deposit) throws Exception {
 		String customer = json.readTree(post("/v1/customers", token, null,
@@ -221,7 +296,7 @@ class SuiteEndToEndTest {
 		assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
 		String location = accepted.headers().firstValue("Location").orElseThrow();
 		assertThat(location).startsWith("/v1/billing-runs/");
-		// the run renews everything due by asOf in this database, earlier runs' subscriptions included
+		// the run renews everything of its tenant due by asOf, earlier runs' subscriptions included
 		Polling.until(Duration.ofSeconds(180), Duration.ofMillis(500), "billing run " + location + " completed", () -> {
 			HttpResponse<String> run = sendUnchecked(api(location, token).GET());
 			String status = run.statusCode() == 200 ? json.readTree(run.body()).get("status").asString() : "";
