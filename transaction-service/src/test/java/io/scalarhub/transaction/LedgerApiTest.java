@@ -185,10 +185,11 @@ class LedgerApiTest {
 	void aKeyWhoseFirstRequestIsStillRunningIs409() throws Exception {
 		UUID account = this.ledger.openAccount("EUR");
 		String key = UUID.randomUUID().toString();
-		// stand in for the first request: hold the key's lock as a running request would
+		// stand in for the first request: hold the key's lock as a running request would (keys are per tenant)
 		try (Connection session = DriverManager.getConnection(database.jdbcUrl(), database.username(), database.password());
 				Statement statement = session.createStatement()) {
-			statement.execute("SELECT pg_advisory_lock(hashtextextended('ledger-test' || chr(31) || '" + key + "', 0))");
+			statement.execute("SELECT pg_advisory_lock(hashtextextended('" + TestJwtIssuer.TENANT_A
+					+ "' || chr(31) || 'ledger-test' || chr(31) || '" + key + "', 0))");
 			this.ledger.post(key, LedgerTestClient.deposit(account, 10, "EUR"))
 				.expectStatus()
 				.isEqualTo(409)

@@ -110,6 +110,8 @@ class LedgerConcurrencyTest {
 
 		try (Connection db = DriverManager.getConnection(database.jdbcUrl(), database.username(), database.password());
 				Statement sql = db.createStatement()) {
+			// row-level security shows nothing without a tenant: read as the tenant the bank's client belongs to
+			sql.execute("SET scalarhub.tenant_id = '" + TestJwtIssuer.TENANT_A + "'");
 			assertThat(single(sql, "SELECT sum(balance) FROM ledger_account")).as("money conserved")
 				.isEqualTo(ACCOUNTS * OPENING_BALANCE);
 			assertThat(single(sql, "SELECT count(*) FROM ledger_account WHERE balance < 0")).isZero();
