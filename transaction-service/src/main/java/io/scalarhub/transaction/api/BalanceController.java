@@ -10,7 +10,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /v1/accounts/{id}/balance}, which the gateway routes here rather than to account-service. */
+/**
+ * {@code GET /v1/accounts/{id}/balance}, which the gateway routes here rather than to account-service; 404 for
+ * an account of another tenant, as for one that does not exist.
+ */
 @RestController
 class BalanceController {
 

@@ -24,7 +24,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The ledger's internal API for account-service (never routed by the gateway): open an account in the
  * ledger, change its status, read its state and balance. Both writes are idempotent PUTs, so
- * account-service may retry them.
+ * account-service may retry them. Each request acts for one tenant (the one account-service serves, named in
+ * {@code X-Scalarhub-Tenant}): a registered account is that tenant's, and another tenant's is not found.
  */
 @RestController
 @RequestMapping(path = "/internal/ledger/accounts", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -57,7 +58,10 @@ class LedgerAccountController {
 		return this.ledger.account(id);
 	}
 
-	/** The accounts among {@code ids} that the ledger knows (a page of account-service's list at once). */
+	/**
+	 * The accounts among {@code ids} that the ledger knows in the caller's tenant (a page of account-service's
+	 * list at once); the others are left out.
+	 */
 	@GetMapping
 	Mono<List<LedgerAccount>> find(@RequestParam List<UUID> ids) {
 		if (ids.size() > MAX_IDS) {

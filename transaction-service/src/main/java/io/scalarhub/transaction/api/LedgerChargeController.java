@@ -25,7 +25,10 @@ import org.springframework.web.bind.annotation.RestController;
  * and however often (never routed by the gateway). The id is the charge's idempotency key, derived by the
  * caller from what is paid for; being a PUT, it is safe for the caller's client to retry. 201 when this
  * request posted it, 200 when it was posted before; 422 for the ledger's refusals (insufficient funds,
- * account not open, currency mismatch), 409 when the id was used for other terms.
+ * account not open, currency mismatch), 409 when the id was used for other terms, and 409
+ * {@code charge-id-in-use} when another tenant used it (nothing of that charge is shown or touched). The
+ * charge is the tenant's the caller acts for ({@code X-Scalarhub-Tenant}): an account of another tenant is
+ * not found (422).
  */
 @RestController
 class LedgerChargeController {

@@ -23,7 +23,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code /v1/transactions}: the ledger part of the public contract (docs/api.md). */
+/**
+ * {@code /v1/transactions}: the ledger part of the public contract (docs/api.md). A client sees and moves only
+ * its tenant's accounts and transactions; another tenant's are not found (404 to read, 422 as an operand).
+ */
 @RestController
 @RequestMapping(path = "/v1/transactions", produces = MediaType.APPLICATION_JSON_VALUE)
 class TransactionController {

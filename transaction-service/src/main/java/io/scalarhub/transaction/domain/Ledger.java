@@ -24,6 +24,10 @@ import org.springframework.transaction.annotation.Transactional;
  * currency and funds under those locks; and applies its entries and balance changes in the same
  * transaction. Balances are therefore never negative, money is never created or destroyed, and no
  * serialization failure can occur (READ COMMITTED with explicit row locks).
+ * <p>
+ * Everything here is one tenant's ledger: row-level security shows each transaction only its tenant's
+ * accounts and postings, so another tenant's account is "not found" like one that never existed; and the
+ * database's foreign keys, which include the tenant, would refuse a posting that named it anyway.
  */
 @Service
 public class Ledger {
@@ -38,7 +42,9 @@ public class Ledger {
 
 	@Transactional
 	public Mono<LedgerTransaction> post(NewTransaction request) {
-		return post(UUID.randomUUID(), request);
+		UUID id = UUID.randomUUID();
+		return post(id, request)
+			.switchIfEmpty(Mono.error(() -> new IllegalStateException("a random transaction id was taken: " + id)));
 	}
 
 	/**
@@ -48,28 +54,41 @@ public class Ledger {
 	 * the ledger exists (not only while an idempotency record is retained). Asking again answers the
 	 * charge already posted; the same id for another account, amount or currency is a 409. The posting is
 	 * a WITHDRAWAL: the money leaves the customer's account for the platform.
+	 * <p>
+	 * Charge ids are unique across tenants. An id another tenant has used is a 409 of its own: this tenant can
+	 * neither post it nor see anything of that charge.
 	 */
 	@Transactional
 	public Mono<Charged> charge(UUID chargeId, UUID accountId, long amount, String currency, String description) {
 		// the account's lock first: two requests for one charge queue here, and the second sees the first's posting
 		return this.repository.lockInIdOrder(List.of(accountId))
 			.then(this.repository.findTransaction(chargeId))
-			.map((existing) -> {
-				if (existing.type() != TransactionType.WITHDRAWAL || !accountId.equals(existing.sourceAccountId())
-						|| existing.amount() != amount || !existing.currency().equals(currency)) {
-					throw LedgerProblems.stateConflict("Charge " + chargeId + " was posted with other terms.");
-				}
-				return new Charged(existing, false);
-			})
+			.map((existing) -> postedBefore(existing, chargeId, accountId, amount, currency))
 			.switchIfEmpty(Mono.defer(() -> post(chargeId,
 					new NewTransaction(TransactionType.WITHDRAWAL, amount, currency, accountId, null, description))
-				.map((posted) -> new Charged(posted, true))));
+				.map((posted) -> new Charged(posted, true))
+				// the id was taken after all: by a concurrent charge of this tenant to another account (visible
+				// now that it committed), or by another tenant (invisible, and it stays so)
+				.switchIfEmpty(Mono.defer(() -> this.repository.findTransaction(chargeId)
+					.map((existing) -> postedBefore(existing, chargeId, accountId, amount, currency))
+					.switchIfEmpty(Mono.error(() -> LedgerProblems.chargeIdInUse(chargeId)))))));
+	}
+
+	/** The charge posted before with this id, if it was posted with these terms; a 409 otherwise. */
+	private static Charged postedBefore(LedgerTransaction existing, UUID chargeId, UUID accountId, long amount,
+			String currency) {
+		if (existing.type() != TransactionType.WITHDRAWAL || !accountId.equals(existing.sourceAccountId())
+				|| existing.amount() != amount || !existing.currency().equals(currency)) {
+			throw LedgerProblems.stateConflict("Charge " + chargeId + " was posted with other terms.");
+		}
+		return new Charged(existing, false);
 	}
 
 	/** A charge's transaction, and whether this request posted it (false: it was posted before). */
 	public record Charged(LedgerTransaction transaction, boolean posted) {
 	}
 
+	/** Posts the transaction under {@code transactionId}; empty, with nothing moved, when that id is taken. */
 	private Mono<LedgerTransaction> post(UUID transactionId, NewTransaction request) {
 		checkShape(request);
 		Instant now = now();
@@ -98,7 +117,8 @@ public class Ledger {
 			if (request.sourceAccountId() != null && accounts.get(request.sourceAccountId()).balance() < request.amount()) {
 				return Mono.error(LedgerProblems.insufficientFunds(request.sourceAccountId()));
 			}
-			return this.repository.record(transaction, deltas).thenReturn(transaction);
+			return this.repository.record(transaction, deltas)
+				.flatMap((recorded) -> recorded ? Mono.just(transaction) : Mono.empty());
 		});
 	}
 
@@ -126,12 +146,14 @@ public class Ledger {
 	}
 
 	/**
-	 * Opens an account in the ledger (account-service does, before it acknowledges the account). Idempotent:
-	 * registering it again with the same currency changes nothing; with another currency it is a 409.
+	 * Opens an account in the ledger (account-service does, before it acknowledges the account), in the
+	 * caller's tenant. Idempotent: registering it again with the same currency changes nothing; with another
+	 * currency it is a 409, and so is an id another tenant's account has (nothing of it is shown).
 	 */
 	@Transactional
 	public Mono<LedgerAccount> register(UUID id, String currency) {
 		return this.repository.insertIfAbsent(new LedgerAccount(id, currency, AccountStatus.OPEN, 0, now()))
+			.switchIfEmpty(Mono.error(() -> LedgerProblems.stateConflict("Account id " + id + " is taken.")))
 			.flatMap((account) -> account.currency().equals(currency) ? Mono.just(account)
 					: Mono.error(LedgerProblems.stateConflict("Account " + id + " is registered in " + account.currency() + ".")));
 	}

@@ -20,6 +20,8 @@ final class LedgerProblems {
 
 	static final String ACCOUNT_STATE_CONFLICT = ProblemTypes.BASE + "account-state-conflict";
 
+	static final String CHARGE_ID_IN_USE = ProblemTypes.BASE + "charge-id-in-use";
+
 	private LedgerProblems() {
 	}
 
@@ -40,6 +42,12 @@ final class LedgerProblems {
 
 	static ApiProblem unknownAccount(UUID account) {
 		return unprocessable(ACCOUNT_NOT_FOUND, "Account not found", "No account with id " + account + ".");
+	}
+
+	/** The id names another tenant's charge; saying no more than that it is taken reveals nothing of it. */
+	static ApiProblem chargeIdInUse(UUID chargeId) {
+		return ApiProblem.conflict(CHARGE_ID_IN_USE,
+				"Charge id " + chargeId + " is in use for another charge; this charge needs an id of its own.");
 	}
 
 	static ApiProblem stateConflict(String detail) {

@@ -19,7 +19,10 @@ import reactor.core.publisher.Mono;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
-/** The ledger's tables, through plain SQL: the locking and the one-statement posting are visible here. */
+/**
+ * The ledger's tables, through plain SQL: the locking and the one-statement posting are visible here. No query
+ * names the tenant: row-level security confines each one to the transaction's tenant.
+ */
 @Repository
 public class LedgerRepository {
 
@@ -46,8 +49,12 @@ public class LedgerRepository {
 	/**
 	 * Writes a posting in one statement: the transaction, its entries and the balance changes. Callers hold
 	 * the accounts' locks and have checked funds; the balance CHECK constraint stands behind them.
+	 * <p>
+	 * False, and nothing written, when the transaction's id is taken: ids are unique across tenants, and a
+	 * row of another tenant is invisible here, so the conflict is the only sign of it (the caller decides
+	 * what that means without ever seeing the row; a failed insert would end the transaction instead).
 	 */
-	public Mono<Void> record(LedgerTransaction transaction, Map<UUID, Long> deltas) {
+	public Mono<Boolean> record(LedgerTransaction transaction, Map<UUID, Long> deltas) {
 		UUID[] accounts = deltas.keySet().toArray(UUID[]::new);
 		Long[] amounts = deltas.values().toArray(Long[]::new);
 		DatabaseClient.GenericExecuteSpec spec = this.db.sql("""
@@ -55,13 +62,14 @@ public class LedgerRepository {
 				    INSERT INTO ledger_transaction (id, type, amount, currency, source_account_id,
 				        destination_account_id, description, status, created_at)
 				    VALUES (:id, :type, :amount, :currency, :source, :destination, :description, 'POSTED', :createdAt)
+				    ON CONFLICT (id) DO NOTHING
 				    RETURNING id),
 				entries AS (
 				    INSERT INTO ledger_entry (transaction_id, account_id, amount, created_at)
 				    SELECT posted.id, d.account_id, d.amount, :createdAt
 				    FROM posted, unnest(:accounts::uuid[], :amounts::bigint[]) AS d(account_id, amount))
 				UPDATE ledger_account a SET balance = a.balance + d.amount, updated_at = :createdAt
-				FROM unnest(:accounts::uuid[], :amounts::bigint[]) AS d(account_id, amount)
+				FROM posted, unnest(:accounts::uuid[], :amounts::bigint[]) AS d(account_id, amount)
 				WHERE a.id = d.account_id""")
 			.bind("id", transaction.id())
 			.bind("type", transaction.type().name())
@@ -73,7 +81,7 @@ public class LedgerRepository {
 		spec = bindNullable(spec, "source", transaction.sourceAccountId(), UUID.class);
 		spec = bindNullable(spec, "destination", transaction.destinationAccountId(), UUID.class);
 		spec = bindNullable(spec, "description", transaction.description(), String.class);
-		return spec.then();
+		return spec.fetch().rowsUpdated().map((accountsChanged) -> accountsChanged > 0);
 	}
 
 	public Mono<LedgerTransaction> findTransaction(UUID id) {
@@ -115,7 +123,10 @@ public class LedgerRepository {
 			.all();
 	}
 
-	/** Inserts the account unless it exists; returns the account as stored either way. */
+	/**
+	 * Inserts the account unless it exists; returns the account as stored either way, or nothing when the id
+	 * is another tenant's (taken, yet invisible).
+	 */
 	public Mono<LedgerAccount> insertIfAbsent(LedgerAccount account) {
 		return this.db.sql("INSERT INTO ledger_account (" + ACCOUNT_COLUMNS + ") "
 				+ "VALUES (:id, :currency, :status, 0, :updatedAt) ON CONFLICT (id) DO NOTHING")
