@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# What tenant scoping costs a request: customer-service as it is now (every transaction sets the tenant,
+# row-level security on every table) against the same service as it was just before tenants (commit
+# 7d28833, BENCH_BASELINE), side by side, in interleaved rounds, with medians.
+#
+#   bench/tenancy-cost.sh
+#
+# Starts the suite with deploy/local/up.sh on shifted ports for a token (auth-server); builds the baseline
+# jar once in a git worktree (bench/target/tenancy-cost/baseline); then runs both jars standalone with the
+# same settings (no config-server, no Eureka, the same JVM flags, primary + streaming replica), each on a
+# database of its own seeded with BENCH_SEED customers, and loads GET /v1/customers/{id} straight at each:
+# BENCH_ROUNDS rounds, the order of the two alternating, each a warm-up of BENCH_WARMUP_SECONDS then a
+# counted wrk run of BENCH_SECONDS. Per run: req/s, p50, p99, and the JVM's CPU per request (utime + stime
+# from /proc over the counted run, divided by the requests). Also counts what PostgreSQL sees per request.
+#
+# Environment: BENCH_ROUNDS (3), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (10), BENCH_CONNECTIONS (4),
+# BENCH_SEED (200), BENCH_BASELINE (7d28833), SCALARHUB_RUN_DIR (bench/target/tenancy-cost),
+# SCALARHUB_PORT_OFFSET (600). Everything it started is stopped at the end; PostgreSQL and Redis stay.
+set -euo pipefail
+export SCALARHUB_RUN_DIR=${SCALARHUB_RUN_DIR:-$(cd "$(dirname "$0")/.." && pwd)/bench/target/tenancy-cost}
+export SCALARHUB_PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-600}
+# shellcheck source=deploy/local/lib.sh
+source "$(dirname "$0")/../deploy/local/lib.sh"
+
+ROUNDS=${BENCH_ROUNDS:-3}
+SECS=${BENCH_SECONDS:-15}
+WARM=${BENCH_WARMUP_SECONDS:-10}
+CONNS=${BENCH_CONNECTIONS:-4}
+SEED=${BENCH_SEED:-200}
+BASELINE=${BENCH_BASELINE:-7d28833}
+PG_PORT=${SCALARHUB_PG_PORT:-55432}
+PG_REPLICA_PORT=${SCALARHUB_PG_REPLICA_PORT:-55433}
+OUT=$RUN_DIR/results
+mkdir -p "$OUT"
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+GW="http://localhost:$(app_port gateway)"
+AUTH="http://localhost:$(app_port auth-server)"
+declare -A PORT=([now]=$((18600 + PORT_OFFSET)) [before]=$((18601 + PORT_OFFSET)))
+declare -A PID JAR DB
+
+psql_su() { psql -X -q -At -h 127.0.0.1 -p "$1" -U postgres -d postgres -c "$2"; }
+
+cleanup() {
+    for variant in "${!PID[@]}"; do kill "${PID[$variant]}" 2>/dev/null || true; done
+    "$REPO_ROOT/deploy/local/down.sh" --apps-only >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+# ---- the two jars --------------------------------------------------------------------------------------
+JAR[now]=$(ls "$REPO_ROOT"/customer-service/target/customer-service-*.jar 2>/dev/null | grep -v plain | head -n 1 || true)
+[[ -n ${JAR[now]} ]] || die "customer-service is not built: run deploy/local/up.sh (or mvn package) first"
+baseline_dir=$RUN_DIR/baseline
+JAR[before]=$(ls "$baseline_dir"/customer-service/target/customer-service-*.jar 2>/dev/null | grep -v plain | head -n 1 || true)
+if [[ -z ${JAR[before]} ]]; then
+    log "building customer-service at $BASELINE (before tenants) in $baseline_dir"
+    rm -rf "$baseline_dir"
+    git -C "$REPO_ROOT" worktree prune
+    git -C "$REPO_ROOT" worktree add --detach "$baseline_dir" "$BASELINE" >/dev/null
+    (cd "$baseline_dir" && mvn -B -q -o package -DskipTests -pl customer-service -am) >"$OUT/baseline-build.log" 2>&1 ||
+        { tail -n 30 "$OUT/baseline-build.log"; die "baseline build failed"; }
+    JAR[before]=$(ls "$baseline_dir"/customer-service/target/customer-service-*.jar | grep -v plain | head -n 1)
+fi
+
+# ---- the suite, for tokens -----------------------------------------------------------------------------
+log "starting the suite (run dir $RUN_DIR, port offset $PORT_OFFSET) for auth-server"
+"$REPO_ROOT/deploy/local/up.sh" >"$OUT/up.out" 2>&1 || { tail -n 40 "$OUT/up.out"; die "up.sh failed"; }
+TOKEN=$(curl -s -u scalarhub-demo:demo-secret -d grant_type=client_credentials "$GW/oauth2/token" |
+    sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+[[ -n $TOKEN ]] || die "no token from the gateway"
+
+# ---- both variants, standalone, the same settings ------------------------------------------------------
+start() { # start VARIANT
+    local variant=$1 db
+    db=customer_tenancy_bench_$variant
+    DB[$variant]=$db
+    psql_su "$PG_PORT" "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+    psql_su "$PG_PORT" "CREATE DATABASE $db OWNER scalarhub"
+    wait_for 30 "the replica to have $db" \
+        bash -c "psql -X -At -h 127.0.0.1 -p $PG_REPLICA_PORT -U postgres -d $db -c 'select 1' >/dev/null 2>&1"
+    env SERVER_PORT="${PORT[$variant]}" MANAGEMENT_SERVER_PORT=0 \
+        SPRING_CLOUD_CONFIG_ENABLED=false SPRING_CONFIG_IMPORT= EUREKA_CLIENT_ENABLED=false \
+        SPRING_R2DBC_URL="r2dbc:postgresql://127.0.0.1:$PG_PORT/$db" SPRING_R2DBC_USERNAME=scalarhub SPRING_R2DBC_PASSWORD=scalarhub \
+        SPRING_R2DBC_POOL_INITIAL_SIZE=2 SPRING_R2DBC_POOL_MAX_SIZE=20 \
+        SPRING_FLYWAY_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/$db" SPRING_FLYWAY_USER=scalarhub SPRING_FLYWAY_PASSWORD=scalarhub \
+        SCALARHUB_R2DBC_REPLICA_URL="r2dbc:pool:postgresql://127.0.0.1:$PG_REPLICA_PORT/$db?initialSize=2&maxSize=20&maxAcquireTime=PT2S&maxCreateConnectionTime=PT1S&connectTimeout=PT1S&validationDepth=LOCAL&applicationName=bench-$variant-replica" \
+        SCALARHUB_R2DBC_REPLICA_USERNAME=scalarhub SCALARHUB_R2DBC_REPLICA_PASSWORD=scalarhub SCALARHUB_R2DBC_REPLICA_MAX_LAG=1s \
+        SCALARHUB_SECURITY_ISSUER="$GW" SCALARHUB_SECURITY_JWK_SET_URI="$AUTH/oauth2/jwks" \
+        LOGGING_LEVEL_IO_SCALARHUB_REQUEST=WARN \
+        java -Xmx160m -Xss512k -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -Djava.io.tmpdir="$RUN_DIR/tmp" \
+        -jar "${JAR[$variant]}" >"$OUT/$variant.log" 2>&1 &
+    PID[$variant]=$!
+}
+mkdir -p "$RUN_DIR/tmp"
+start now
+start before
+for variant in now before; do
+    wait_for 120 "customer-service ($variant) to answer" \
+        bash -c "curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:${PORT[$variant]}/v1/customers?size=1 | grep -q 200"
+    log "seeding $SEED customers into the $variant variant"
+    : >"$OUT/ids-$variant.txt"
+    for ((i = 1; i <= SEED; i++)); do
+        curl -s -o /dev/null -D - -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+            -d "{\"name\":\"Seed $i\",\"email\":\"seed-$i@example.com\",\"metadata\":{\"plan\":\"bench\"}}" \
+            "http://127.0.0.1:${PORT[$variant]}/v1/customers" |
+            sed -n 's|^[Ll]ocation: .*/v1/customers/\([^[:space:]]*\).*|\1|p' >>"$OUT/ids-$variant.txt"
+    done
+    (($(wc -l <"$OUT/ids-$variant.txt") == SEED)) || die "seeding $variant failed"
+done
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+xacts() { # committed transactions of the variant's database, primary + replica
+    echo $(($(psql_su "$PG_PORT" "select xact_commit from pg_stat_database where datname = '$1'") +
+        $(psql_su "$PG_REPLICA_PORT" "select xact_commit from pg_stat_database where datname = '$1'")))
+}
+HZ=$(getconf CLK_TCK)
+RESULTS=$OUT/tenancy-cost.txt
+: >"$RESULTS"
+run() { # run VARIANT ROUND
+    local variant=$1 url="http://127.0.0.1:${PORT[$1]}" t0 t1 x0 x1
+    BENCH_IDS=$OUT/ids-$variant.txt wrk -t1 -c"$CONNS" -d"${WARM}s" -H "Authorization: Bearer $TOKEN" \
+        -s "$BENCH_DIR/lua/get-by-id.lua" "$url" >/dev/null
+    t0=$(cpu_ticks "${PID[$variant]}") x0=$(xacts "${DB[$variant]}")
+    BENCH_IDS=$OUT/ids-$variant.txt wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" \
+        -s "$BENCH_DIR/lua/get-by-id.lua" "$url" >"$OUT/wrk-$variant-$2.txt"
+    t1=$(cpu_ticks "${PID[$variant]}") x1=$(xacts "${DB[$variant]}")
+    awk -v v="$variant" -v r="$2" -v cpu="$((t1 - t0))" -v hz="$HZ" -v x="$((x1 - x0))" '
+        /Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
+        /requests in/ {n=$1}
+        END {printf "%-7s round %s  %8.1f req/s  p50 %-8s p99 %-8s non-2xx %s  jvm %.3f ms cpu/req  pg %.2f xact/req\n",
+             v, r, rps, p50, p99, (bad == "" ? 0 : bad), cpu * 1000 / hz / n, x / n}' "$OUT/wrk-$variant-$2.txt" |
+        tee -a "$RESULTS"
+}
+log "GET /v1/customers/{id}, wrk -t1 -c$CONNS, ${WARM}s warm-up + ${SECS}s counted, $ROUNDS interleaved rounds"
+for ((round = 1; round <= ROUNDS; round++)); do
+    if ((round % 2)); then run now "$round"; run before "$round"; else run before "$round"; run now "$round"; fi
+done
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+{
+    echo
+    for variant in before now; do
+        rps=$(awk -v v="$variant" '$1 == v {print $4}' "$RESULTS" | median)
+        cpu=$(awk -v v="$variant" '$1 == v {for (i = 1; i <= NF; i++) if ($i == "cpu/req") print $(i - 2)}' "$RESULTS" | median)
+        printf 'median %-7s %8.1f req/s  %.3f ms cpu/req\n' "$variant" "$rps" "$cpu"
+    done
+} | tee -a "$RESULTS"
+awk '/^median before/ {r0=$3; c0=$5} /^median now/ {r1=$3; c1=$5}
+     END {printf "tenant scoping: throughput now/before %.3f; JVM CPU per request %+.3f ms (%+.1f %%)\n", r1 / r0, c1 - c0, (c1 - c0) * 100 / c0}' \
+    "$RESULTS" | tee -a "$RESULTS"
+for variant in now before; do psql_su "$PG_PORT" "DROP DATABASE IF EXISTS ${DB[$variant]} WITH (FORCE)" || true; done
