@@ -27,7 +27,9 @@ class InternalProductController {
 	/**
 	 * subscription-service asks this before subscribing and charging: is the product active, recurring, at
 	 * what price? Read on the primary, never from a cache or a replica, and never cacheable. The fields are the
-	 * public representation's, plus {@code recurring} (whether {@code interval} is not ONE_TIME).
+	 * public representation's, plus {@code recurring} (whether {@code interval} is not ONE_TIME). Scoped like
+	 * the public API: to the tenant the calling service names for the request it serves (the caller's token's
+	 * own tenant, for a client), so another tenant's product is a 404 here too.
 	 */
 	@GetMapping(path = "/internal/products/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
 	Mono<InternalProductView> product(@PathVariable UUID id) {

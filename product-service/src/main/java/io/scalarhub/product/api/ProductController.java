@@ -43,7 +43,10 @@ class ProductController {
 
 	static final String MERGE_PATCH_JSON = "application/merge-patch+json";
 
-	/** Product reads are the same for every client, so shared caches (the gateway's) may keep them. */
+	/**
+	 * Product reads are the same for every client of a tenant, so shared caches may keep them: the gateway's
+	 * keys its entries by the request's Authorization header too, so no tenant is served another's entry.
+	 */
 	static final String CACHEABLE = "public, max-age=60";
 
 	private final ProductCatalog products;

@@ -28,11 +28,11 @@ public class ProductRepository {
 		this.db = db;
 	}
 
-	/** Inserts the product, or nothing when its sku (in any case) is taken: no exception to unwind. */
+	/** Inserts the product, or nothing when its sku (in any case) is taken in its tenant: no exception to unwind. */
 	public Mono<Product> insertUnlessSkuTaken(Product product) {
 		return bindAll(this.db.sql("INSERT INTO product (" + COLUMNS + ") VALUES (:id, :sku, :name, :description, "
 				+ ":priceAmount, :priceCurrency, :interval, :active, :version, :createdAt, :updatedAt) "
-				+ "ON CONFLICT ((lower(sku))) DO NOTHING RETURNING " + COLUMNS), product)
+				+ "ON CONFLICT (tenant_id, (lower(sku))) DO NOTHING RETURNING " + COLUMNS), product)
 			.map(ProductRepository::toProduct)
 			.one();
 	}
