@@ -180,6 +180,41 @@ class CustomerTenancyTest {
 			.as("customers of a tenant that has none").isZero();
 	}
 
+	@Autowired
+	io.scalarhub.platform.idempotency.IdempotencyKeyPurger purger;
+
+	/** The one platform job that works across tenants here: it needs, and is granted, the system scope. */
+	@Test
+	void expiredIdempotencyRecordsOfEveryTenantArePurgedAndNothingElse() {
+		TransactionalOperator transactional = TransactionalOperator.create(this.transactionManager);
+		String client = "purge-" + UUID.randomUUID();
+		for (UUID tenant : new UUID[] { TestJwtIssuer.TENANT_A, TestJwtIssuer.TENANT_B }) {
+			for (String age : new String[] { "2 days", "1 minute" }) {
+				this.db.sql("INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, "
+						+ "response_headers, response_body, created_at) VALUES (:client, :key, repeat('0', 64), 201, '{}', '', "
+						+ "now() - CAST(:age AS interval))")
+					.bind("client", client).bind("key", age).bind("age", age)
+					.then()
+					.as(transactional::transactional)
+					.contextWrite(TenantScope.with(tenant))
+					.block();
+			}
+		}
+
+		assertThat(this.purger.purge().block()).isGreaterThanOrEqualTo(2);
+
+		for (UUID tenant : new UUID[] { TestJwtIssuer.TENANT_A, TestJwtIssuer.TENANT_B }) {
+			assertThat(this.db.sql("SELECT idempotency_key FROM idempotency_key WHERE client_id = :client")
+				.bind("client", client)
+				.map((row) -> row.get(0, String.class))
+				.all()
+				.collectList()
+				.as(transactional::transactional)
+				.contextWrite(TenantScope.with(tenant))
+				.block()).as("records of tenant %s left", tenant).containsExactly("1 minute");
+		}
+	}
+
 	private reactor.core.publisher.Mono<Long> count() {
 		return this.db.sql("SELECT count(*) FROM customer").map((row) -> row.get(0, Long.class)).one();
 	}
