@@ -90,6 +90,24 @@ class GatewayTest {
 			.containsEntry("x-request-id", "abc-123");
 	}
 
+	/**
+	 * The tenant header is how platform services name a tenant to each other; from outside it never reaches a
+	 * service, whoever sends it (an API client's own tenant is in its token).
+	 */
+	@Test
+	void aTenantHeaderFromOutsideIsNeverForwarded() {
+		String token = issuer.tokenForTenant(TestJwtIssuer.TENANT_B, "demo", "customers:read");
+		this.client.get()
+			.uri("/v1/customers/42")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.header("X-Scalarhub-Tenant", TestJwtIssuer.TENANT_A.toString())
+			.exchange()
+			.expectStatus()
+			.isOk();
+		assertThat(backend.lastHeaders).containsEntry("authorization", "Bearer " + token)
+			.doesNotContainKey("x-scalarhub-tenant");
+	}
+
 	@Test
 	void noTokenIs401ProblemWithIdsBeforeAnythingIsRouted() {
 		this.client.get()

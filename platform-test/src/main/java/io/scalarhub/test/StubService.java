@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -134,7 +135,9 @@ public final class StubService implements AutoCloseable {
 				for (int i = 0; i < groups.length; i++) {
 					groups[i] = matcher.group(i + 1);
 				}
-				response = route.handler().apply(new Request(groups, query, body));
+				Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+				headers.putAll(exchange.getRequestHeaders());
+				response = route.handler().apply(new Request(groups, query, body, headers));
 				break;
 			}
 		}
@@ -147,8 +150,20 @@ public final class StubService implements AutoCloseable {
 		}
 	}
 
-	/** What the stub was asked: the path's regex groups, the raw query and the body. */
-	public record Request(String[] pathGroups, String query, String body) {
+	/** What the stub was asked: the path's regex groups, the raw query, the body and the headers. */
+	public record Request(String[] pathGroups, String query, String body, Map<String, List<String>> headers) {
+
+		/** The first value of header {@code name} (any letter case), or {@code null}. */
+		public String header(String name) {
+			List<String> values = this.headers.get(name);
+			return (values == null || values.isEmpty()) ? null : values.get(0);
+		}
+
+		/** The tenant a platform service named for this call ({@code X-Scalarhub-Tenant}), or {@code null}. */
+		public String tenant() {
+			return header("X-Scalarhub-Tenant");
+		}
+
 	}
 
 	public record Response(int status, String body) {
