@@ -11,15 +11,23 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 /** The ledger's API as its tests call it: accounts opened through the internal API, postings with keys. */
 final class LedgerTestClient {
 
+	/** What the ledger's tests are allowed: post and read transactions, read balances. */
+	static final String[] SCOPES = { "transactions:read", "transactions:write", "accounts:read" };
+
 	final WebTestClient http;
 
+	/** A client of the default tenant ({@link TestJwtIssuer#TENANT_A}). */
 	LedgerTestClient(int port, TestJwtIssuer issuer, String clientId) {
-		this.http = WebTestClient.bindToServer()
+		this(WebTestClient.bindToServer()
 			.baseUrl("http://localhost:" + port)
-			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token(clientId, "transactions:read",
-					"transactions:write", "accounts:read"))
+			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token(clientId, SCOPES))
 			.responseTimeout(java.time.Duration.ofSeconds(30))
-			.build();
+			.build());
+	}
+
+	/** Over {@code http}, authenticated as the test needs (another tenant, say), with {@link #SCOPES}. */
+	LedgerTestClient(WebTestClient http) {
+		this.http = http;
 	}
 
 	UUID openAccount(String currency) {
