@@ -12,7 +12,10 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** What other services ask account-service (never routed by the gateway). */
+/**
+ * What other services ask account-service (never routed by the gateway), each for the tenant it names: they
+ * see that tenant's accounts only, like an API client of the tenant would.
+ */
 @RestController
 class InternalAccountController {
 

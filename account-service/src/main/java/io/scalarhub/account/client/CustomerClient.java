@@ -8,7 +8,10 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
 
-/** What account-service asks customer-service: does a customer exist, and is it active? */
+/**
+ * What account-service asks customer-service: does a customer exist in the caller's tenant (the tenant goes
+ * with the call), and is it active?
+ */
 @Component
 public class CustomerClient {
 
@@ -18,7 +21,7 @@ public class CustomerClient {
 		this.customers = clients.forService("customer-service");
 	}
 
-	/** The customer's status; empty when there is no such customer. */
+	/** The customer's status; empty when the tenant has no such customer. */
 	public Mono<CustomerStatusView> status(UUID customerId) {
 		return this.customers.get(CustomerStatusView.class, "/internal/customers/{id}", customerId);
 	}

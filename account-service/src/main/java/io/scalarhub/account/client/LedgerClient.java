@@ -13,7 +13,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * account-service's side of the ledger's internal API. The ledger is where money moves, so it is told of
- * every account and every status change before account-service acknowledges them.
+ * every account and every status change before account-service acknowledges them, always for the tenant of
+ * the request it serves (the platform's service client sends it along): the ledger registers the account in
+ * that tenant and shows nothing of another's.
  */
 @Component
 public class LedgerClient {

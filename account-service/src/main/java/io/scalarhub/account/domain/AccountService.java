@@ -23,6 +23,11 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * The account use cases. The ledger is told first of a new account and of every status change, and only
  * then is the change recorded here: the ledger is what lets money move, so it is never behind.
+ * <p>
+ * Each request works on its tenant's accounts only (row-level security): another tenant's account is not
+ * found, as if it did not exist. customer-service and the ledger are asked for the same tenant (the platform's
+ * service client sends it along), so another tenant's customer is not found either, and a new account is
+ * registered in the ledger under the tenant that opened it.
  */
 @Service
 public class AccountService {
@@ -41,7 +46,10 @@ public class AccountService {
 		this.ledger = ledger;
 	}
 
-	/** Opens an account for an active customer; 422 otherwise, 503 if customer-service or the ledger is down. */
+	/**
+	 * Opens an account for an active customer of the caller's tenant; 422 otherwise (another tenant's customer
+	 * is not found), 503 if customer-service or the ledger is down.
+	 */
 	@Transactional
 	public Mono<Account> open(NewAccount request) {
 		return this.customers.status(request.customerId())
