@@ -16,6 +16,7 @@ import java.util.UUID;
 import io.scalarhub.subscription.domain.ChargeKeys;
 import io.scalarhub.test.Polling;
 import io.scalarhub.test.ServiceTestProperties;
+import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -137,8 +138,13 @@ class BillingKillTest {
 				.expectBody().jsonPath("$.status").isEqualTo("ACTIVE");
 		}
 		assertThat(downstreams.postedCharges).hasSize(2 * SUBSCRIPTIONS);
+		// every charge, by either worker, was made for the run's tenant (the token names none: the header does)
+		assertThat(downstreams.chargeCalls()).allSatisfy((call) -> assertThat(call.header(Downstreams.TENANT_HEADER))
+			.isEqualTo(TestJwtIssuer.TENANT_A.toString()));
 		try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.username(),
 				database.password()); Statement statement = connection.createStatement()) {
+			// row-level security: the test's rows are its token's tenant's, and show only in that tenant's scope
+			statement.execute("SELECT set_config('scalarhub.tenant_id', '" + TestJwtIssuer.TENANT_A + "', false)");
 			ResultSet claims = statement.executeQuery("SELECT claims FROM billing_run WHERE id = '"
 					+ location.replace("/v1/billing-runs/", "") + "'");
 			claims.next();

@@ -1,6 +1,7 @@
 package io.scalarhub.subscription;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,7 +12,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.scalarhub.test.ServiceTestProperties;
-import io.scalarhub.test.StubService;
 import io.scalarhub.test.StubService.Response;
 import io.scalarhub.test.TestJwtIssuer;
 
@@ -21,20 +21,32 @@ import io.scalarhub.test.TestJwtIssuer;
  * ledger that enforces what the real one does for charges — one charge id posts at most once (asking again
  * answers the posted charge), balances never go negative (422 insufficient-funds). The ledger records every
  * charge it posted, so tests check money, not counters.
+ * <p>
+ * Like the real services, they answer for one tenant per call: the {@code tenant} claim of the relayed
+ * client token, or else the {@code X-Scalarhub-Tenant} a platform service's own token comes with (the
+ * auth stub issues subscription-service a token without a tenant, as auth-server does). Another tenant's
+ * customer, product or account is not found (404; a charge to its account is 422 account-not-found), so a
+ * call that lost its tenant on the way fails the test. Objects belong to {@link TestJwtIssuer#TENANT_A}
+ * unless created for another.
  */
 final class Downstreams implements AutoCloseable {
 
+	static final String TENANT_HEADER = "X-Scalarhub-Tenant";
+
 	final TestJwtIssuer issuer = new TestJwtIssuer();
 
-	final StubService customers = new StubService();
+	final HeaderStub customers = new HeaderStub();
 
-	final StubService products = new StubService();
+	final HeaderStub products = new HeaderStub();
 
-	final StubService accounts = new StubService();
+	final HeaderStub accounts = new HeaderStub();
 
-	final StubService ledger = new StubService();
+	final HeaderStub ledger = new HeaderStub();
 
-	final StubService auth = new StubService();
+	final HeaderStub auth = new HeaderStub();
+
+	/** customer, product or account id -> the tenant it belongs to */
+	final Map<String, String> owners = new ConcurrentHashMap<>();
 
 	final Map<String, String> customerStatus = new ConcurrentHashMap<>();
 
@@ -60,31 +72,51 @@ final class Downstreams implements AutoCloseable {
 
 	Downstreams() {
 		this.customers.on("GET", "/internal/customers/([^/]+)", (request) -> {
-			String status = this.customerStatus.get(request.pathGroups()[0]);
+			String id = request.pathGroups()[0];
+			String status = visible(request, id) ? this.customerStatus.get(id) : null;
 			return (status == null) ? new Response(404, "{\"status\":404}")
-					: Response.ok("{\"id\":\"" + request.pathGroups()[0] + "\",\"status\":\"" + status + "\"}");
+					: Response.ok("{\"id\":\"" + id + "\",\"status\":\"" + status + "\"}");
 		});
 		this.products.on("GET", "/internal/products/([^/]+)", (request) -> {
-			String[] p = this.productRecords.get(request.pathGroups()[0]);
+			String id = request.pathGroups()[0];
+			String[] p = visible(request, id) ? this.productRecords.get(id) : null;
 			// the public product representation, with fields subscription-service does not need
 			return (p == null) ? new Response(404, "{\"status\":404}")
-					: Response.ok("{\"id\":\"" + request.pathGroups()[0] + "\",\"sku\":\"SKU-" + request.pathGroups()[0]
+					: Response.ok("{\"id\":\"" + id + "\",\"sku\":\"SKU-" + id
 							+ "\",\"name\":\"Plan\",\"description\":null,\"price\":{\"amount\":" + p[0]
 							+ ",\"currency\":\"" + p[1] + "\"},\"interval\":\"" + p[2] + "\",\"active\":" + p[3]
 							+ ",\"createdAt\":\"2026-11-22T10:00:00Z\",\"updatedAt\":\"2026-11-22T10:00:00Z\"}");
 		});
 		this.accounts.on("GET", "/internal/accounts/([^/]+)", (request) -> {
-			String[] a = this.accountRecords.get(request.pathGroups()[0]);
+			String id = request.pathGroups()[0];
+			String[] a = visible(request, id) ? this.accountRecords.get(id) : null;
 			return (a == null) ? new Response(404, "{\"status\":404}")
-					: Response.ok("{\"id\":\"" + request.pathGroups()[0] + "\",\"customerId\":\"" + a[0]
-							+ "\",\"currency\":\"" + a[1] + "\",\"status\":\"" + a[2] + "\"}");
+					: Response.ok("{\"id\":\"" + id + "\",\"customerId\":\"" + a[0] + "\",\"currency\":\"" + a[1]
+							+ "\",\"status\":\"" + a[2] + "\"}");
 		});
+		// a platform service's own token: scope internal, no tenant (auth-server's shape)
 		this.auth.on("POST", "/oauth2/token", (request) -> Response.ok("{\"access_token\":\""
-				+ this.issuer.token("subscription-service", "internal") + "\",\"token_type\":\"Bearer\",\"expires_in\":300}"));
-		this.ledger.on("PUT", "/internal/ledger/charges/([^/]+)", (request) -> charge(request.pathGroups()[0], request.body()));
+				+ this.issuer.serviceToken("subscription-service") + "\",\"token_type\":\"Bearer\",\"expires_in\":300}"));
+		this.ledger.on("PUT", "/internal/ledger/charges/([^/]+)", this::charge);
 	}
 
-	private Response charge(String chargeId, String body) {
+	/**
+	 * The tenant a call is for, as the real services' tenant filter works it out: an API client's token names
+	 * it (a header is then ignored); a platform service's token, naming none, acts for the tenant in the header.
+	 */
+	static String tenantOf(HeaderStub.Request request) {
+		String claim = request.tokenTenant();
+		return (claim != null) ? claim : request.header(TENANT_HEADER);
+	}
+
+	private boolean visible(HeaderStub.Request request, String id) {
+		String tenant = tenantOf(request);
+		return tenant != null && tenant.equals(this.owners.get(id));
+	}
+
+	private Response charge(HeaderStub.Request request) {
+		String chargeId = request.pathGroups()[0];
+		String body = request.body();
 		this.chargeRequests.computeIfAbsent(chargeId, (id) -> new AtomicInteger()).incrementAndGet();
 		long delay = this.chargeDelayMillis;
 		if (delay > 0) {
@@ -98,6 +130,9 @@ final class Downstreams implements AutoCloseable {
 		String account = field(body, "accountId");
 		long amount = Long.parseLong(number(body, "amount"));
 		String currency = field(body, "currency");
+		if (!visible(request, account)) {
+			return problem(422, "account-not-found");
+		}
 		int status;
 		synchronized (this) {
 			String existing = this.postedCharges.get(chargeId);
@@ -148,22 +183,47 @@ final class Downstreams implements AutoCloseable {
 	}
 
 	String customer(String status) {
-		String id = UUID.randomUUID().toString();
+		return customer(TestJwtIssuer.TENANT_A, status);
+	}
+
+	String customer(UUID tenant, String status) {
+		String id = owned(tenant);
 		this.customerStatus.put(id, status);
 		return id;
 	}
 
 	String product(long amount, String currency, String interval, boolean active) {
-		String id = UUID.randomUUID().toString();
+		return product(TestJwtIssuer.TENANT_A, amount, currency, interval, active);
+	}
+
+	String product(UUID tenant, long amount, String currency, String interval, boolean active) {
+		String id = owned(tenant);
 		this.productRecords.put(id, new String[] { Long.toString(amount), currency, interval, Boolean.toString(active) });
 		return id;
 	}
 
+	/** An account of the customer's tenant. */
 	String account(String customerId, String currency, String status, long balance) {
-		String id = UUID.randomUUID().toString();
+		return account(UUID.fromString(this.owners.getOrDefault(customerId, TestJwtIssuer.TENANT_A.toString())), customerId,
+				currency, status, balance);
+	}
+
+	String account(UUID tenant, String customerId, String currency, String status, long balance) {
+		String id = owned(tenant);
 		this.accountRecords.put(id, new String[] { customerId, currency, status });
 		this.balances.put(id, new AtomicLong(balance));
 		return id;
+	}
+
+	private String owned(UUID tenant) {
+		String id = UUID.randomUUID().toString();
+		this.owners.put(id, tenant.toString());
+		return id;
+	}
+
+	/** The charge requests the ledger received, every retry and replay included, in order. */
+	List<HeaderStub.Request> chargeCalls() {
+		return this.ledger.received();
 	}
 
 	long balance(String account) {

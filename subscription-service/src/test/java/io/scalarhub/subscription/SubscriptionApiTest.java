@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The Subscriptions and billing-run contract over real HTTP and a real database, against its dependencies
  * as real HTTP services on loopback (a ledger that enforces charge ids as the real one does). Money is
- * checked in the ledger: balances and the charges it posted.
+ * checked in the ledger: balances and the charges it posted. Everything here is one tenant's (the test
+ * token's, tenant A); SubscriptionTenancyTest is about two.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "scalarhub.billing.poll-interval=100ms", "scalarhub.billing.lease-duration=3s",

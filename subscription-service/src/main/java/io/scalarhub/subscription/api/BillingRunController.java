@@ -21,7 +21,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code /v1/billing-runs}: a run is accepted at once (202, stored PENDING) and worked in the background by
- * the billing workers of any instance; its progress is read here.
+ * the billing workers of any instance; its progress is read here. A run is its tenant's: it renews that
+ * tenant's subscriptions only, and another tenant's clients cannot see it (404).
  */
 @RestController
 @RequestMapping(path = "/v1/billing-runs", produces = MediaType.APPLICATION_JSON_VALUE)

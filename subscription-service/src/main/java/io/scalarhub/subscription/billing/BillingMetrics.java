@@ -14,8 +14,8 @@ import org.springframework.stereotype.Component;
  * Billing progress in Micrometer (docs/operations.md): {@code scalarhub.billing.renewals{outcome}} counts
  * what happened to each due subscription (charged, past_due, canceled, skipped, retried, failed);
  * {@code scalarhub.billing.runs{event}} counts runs claimed, taken over, completed and failed;
- * {@code scalarhub.billing.runs.open} is the backlog of runs waiting or being worked (all instances), and
- * {@code scalarhub.billing.items.pending} what the run this instance works has left.
+ * {@code scalarhub.billing.runs.open} is the backlog of runs waiting or being worked (all instances, all
+ * tenants), and {@code scalarhub.billing.items.pending} what the run this instance works has left.
  */
 @Component
 public class BillingMetrics {
@@ -52,7 +52,7 @@ public class BillingMetrics {
 		this.completed = runs(registry, "completed");
 		this.failed = runs(registry, "failed");
 		Gauge.builder("scalarhub.billing.runs.open", this.openRuns, AtomicLong::get)
-			.description("Billing runs PENDING or RUNNING, over all instances")
+			.description("Billing runs PENDING or RUNNING, over all instances and tenants")
 			.register(registry);
 		Gauge.builder("scalarhub.billing.items.pending", this.pendingItems, AtomicLong::get)
 			.description("Subscriptions still to process in the run this instance works")

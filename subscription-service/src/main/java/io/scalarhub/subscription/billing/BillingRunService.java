@@ -13,7 +13,11 @@ import reactor.util.function.Tuple2;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Billing runs as the API sees them: a run is stored PENDING at once, and workers do the rest. */
+/**
+ * Billing runs as the API sees them: a run is stored PENDING at once, and workers do the rest. A run belongs
+ * to the tenant of the client that started it: only that tenant sees it, and it renews only that tenant's
+ * subscriptions.
+ */
 @Service
 public class BillingRunService {
 
@@ -25,7 +29,10 @@ public class BillingRunService {
 		this.runs = runs;
 	}
 
-	/** Stores the run (PENDING); runs in the caller's transaction, the one that records the Idempotency-Key. */
+	/**
+	 * Stores the run (PENDING) in the caller's tenant; runs in the caller's transaction, the one that records
+	 * the Idempotency-Key.
+	 */
 	public Mono<BillingRun> create(Instant asOf) {
 		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
 		return this.runs.insert(UUID.randomUUID(), (asOf != null) ? asOf.truncatedTo(ChronoUnit.MICROS) : now, now);

@@ -1,9 +1,11 @@
 package io.scalarhub.subscription.billing;
 
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.scalarhub.platform.client.DownstreamRejectedException;
+import io.scalarhub.platform.tenancy.TenantScope;
 import io.scalarhub.subscription.client.LedgerClient;
 import io.scalarhub.subscription.client.ServiceToken;
 import io.scalarhub.subscription.domain.ChargeKeys;
@@ -30,8 +32,13 @@ import org.springframework.transaction.reactive.TransactionalOperator;
  * <li>A worker claims one run at a time with a lease ({@code FOR UPDATE SKIP LOCKED}, so two workers never
  * claim the same run) and renews it with a heartbeat while it works. A worker that dies stops renewing;
  * once its lease expires, another worker claims the run and carries on where it stopped.</li>
- * <li>On first claim the run's items are fixed in one transaction: each live subscription whose period ended
- * by the run's as-of, with the number of the period to charge.</li>
+ * <li>Runs belong to tenants, workers to none: the claim looks at the open runs of every tenant, in the
+ * system scope (which billing_run's policies let see open runs and take one, and nothing else). Everything
+ * else of a run (its lease, its items, the subscriptions, the ledger's charges, which the service client
+ * sends for the run's tenant) happens in the run's tenant's scope, so a run can only ever renew and charge
+ * that tenant's subscriptions.</li>
+ * <li>On first claim the run's items are fixed in one transaction: each live subscription of the run's tenant
+ * whose period ended by the run's as-of, with the number of the period to charge.</li>
  * <li>Items are processed in bounded batches, a bounded number at once. Each item is one database
  * transaction: lock the item (still pending?) and the subscription, charge the period through the ledger
  * with the charge id derived from (subscription, period), advance the period or mark the subscription
@@ -115,30 +122,39 @@ public class BillingWorker implements SmartLifecycle {
 		return this.loop != null;
 	}
 
-	/** One look for work: refresh the backlog gauge, claim a run if one is free, work it to the end. */
+	/**
+	 * One look for work: refresh the backlog gauge, claim a run of any tenant if one is free (both in the
+	 * system scope), work it to the end in its tenant's scope.
+	 */
 	private Mono<Void> cycle() {
-		return this.runs.openRuns()
+		return acrossTenants(this.runs.openRuns())
 			.doOnNext(this.metrics::openRuns)
 			.filter((open) -> open > 0)
-			.flatMap((open) -> this.runs.claim(this.owner, this.properties.leaseDuration()))
-			.flatMap(this::work)
+			.flatMap((open) -> acrossTenants(this.runs.claim(this.owner, this.properties.leaseDuration())))
+			.flatMap((run) -> work(run).contextWrite(TenantScope.with(run.tenantId())))
 			.onErrorResume((error) -> {
 				logger.warn("Billing worker {}: {}", this.owner, error.toString());
 				return Mono.empty();
 			});
 	}
 
+	/** A claimed run, to its end or until its lease is lost; subscribed to in the run's tenant's scope. */
 	private Mono<Void> work(BillingRun run) {
 		this.metrics.claimed(run.claims() > 1);
-		logger.info("Billing run {} claimed by {} (claim {})", run.id(), this.owner, run.claims());
+		logger.info("Billing run {} of tenant {} claimed by {} (claim {})", run.id(), run.tenantId(), this.owner,
+				run.claims());
 		if (run.claims() > this.properties.maxClaims()) {
 			logger.error("Billing run {} claimed {} times: given up", run.id(), run.claims());
 			this.metrics.failed();
-			return this.runs.fail(run.id(), "claimed " + run.claims() + " times; its workers keep dying");
+			return this.runs.fail(run.id(), "claimed " + run.claims() + " times; its workers keep dying")
+				.as(this.transactional::transactional);
 		}
 		AtomicBoolean leaseLost = new AtomicBoolean();
+		// subscribed apart from the run's work, so it is given the run's tenant itself
 		Disposable heartbeat = Flux.interval(this.properties.heartbeatInterval())
 			.concatMap((tick) -> this.runs.renewLease(run.id(), this.owner, this.properties.leaseDuration())
+				.as(this.transactional::transactional)
+				.contextWrite(TenantScope.with(run.tenantId()))
 				.onErrorResume((error) -> Mono.just(true)), 0)
 			.subscribe((renewed) -> {
 				if (!renewed) {
@@ -169,32 +185,40 @@ public class BillingWorker implements SmartLifecycle {
 			logger.warn("Billing run {}: lease lost by {}, leaving it to its new worker", run.id(), this.owner);
 			return Mono.just(false);
 		}
-		return this.runs.readyItems(run.id(), this.properties.batchSize()).collectList().flatMap((items) -> {
-			if (items.isEmpty()) {
-				return this.runs.pendingItems(run.id()).flatMap((pending) -> {
-					this.metrics.pendingItems(pending);
-					if (pending > 0) {
-						// only items waiting for their backoff are left
-						return Mono.delay(this.properties.pollInterval()).thenReturn(true);
-					}
-					return this.runs.complete(run.id(), this.owner).map((completed) -> {
-						if (completed) {
-							this.metrics.completed();
-							logger.info("Billing run {} completed by {}", run.id(), this.owner);
-						}
-						return false;
-					});
-				});
+		return this.runs.readyItems(run.id(), this.properties.batchSize())
+			.as(this.transactional::transactional)
+			.collectList()
+			.flatMap((items) -> items.isEmpty() ? completeOrWait(run) : renewAll(run, items));
+	}
+
+	/** A batch of items, a bounded number at once, each charged with this service's own token. */
+	private Mono<Boolean> renewAll(BillingRun run, List<BillingItem> items) {
+		return this.serviceToken.asCaller()
+			.flatMap((caller) -> Flux.fromIterable(items)
+				.flatMap((item) -> renew(run, item, caller), this.properties.concurrency())
+				.then(Mono.just(true)))
+			.onErrorResume((noToken) -> {
+				// without a token nothing can be charged: wait, without spending the items' attempts
+				logger.warn("Billing run {}: no service token ({}); waiting", run.id(), noToken.toString());
+				return Mono.delay(this.properties.pollInterval()).thenReturn(true);
+			});
+	}
+
+	/** No item is ready: the run is done unless items wait for their backoff (true: look again). */
+	private Mono<Boolean> completeOrWait(BillingRun run) {
+		return this.runs.pendingItems(run.id()).as(this.transactional::transactional).flatMap((pending) -> {
+			this.metrics.pendingItems(pending);
+			if (pending > 0) {
+				// only items waiting for their backoff are left
+				return Mono.delay(this.properties.pollInterval()).thenReturn(true);
 			}
-			return this.serviceToken.asCaller()
-				.flatMap((caller) -> Flux.fromIterable(items)
-					.flatMap((item) -> renew(run, item, caller), this.properties.concurrency())
-					.then(Mono.just(true)))
-				.onErrorResume((noToken) -> {
-					// without a token nothing can be charged: wait, without spending the items' attempts
-					logger.warn("Billing run {}: no service token ({}); waiting", run.id(), noToken.toString());
-					return Mono.delay(this.properties.pollInterval()).thenReturn(true);
-				});
+			return this.runs.complete(run.id(), this.owner).as(this.transactional::transactional).map((completed) -> {
+				if (completed) {
+					this.metrics.completed();
+					logger.info("Billing run {} completed by {}", run.id(), this.owner);
+				}
+				return false;
+			});
 		});
 	}
 
@@ -214,6 +238,7 @@ public class BillingWorker implements SmartLifecycle {
 				this.metrics.renewal(outcome);
 				return this.runs.attemptFailed(item.runId(), item.subscriptionId(), this.properties.maxAttempts(),
 						this.properties.backoff(attempt), error.toString())
+					.as(this.transactional::transactional)
 					.thenReturn(outcome);
 			})
 			.then();
@@ -248,6 +273,14 @@ public class BillingWorker implements SmartLifecycle {
 						subscription.currentPeriodStart(), subscription.currentPeriodEnd(), null), now)
 					.then(finish(item, "PAST_DUE", refused.type(), BillingMetrics.Outcome.PAST_DUE));
 			});
+	}
+
+	/**
+	 * {@code work} in the system scope: the one thing a worker does across tenants (counting and claiming open
+	 * runs), in a transaction of its own as every statement is.
+	 */
+	private <T> Mono<T> acrossTenants(Mono<T> work) {
+		return work.as(this.transactional::transactional).contextWrite(TenantScope.system());
 	}
 
 	private Mono<BillingMetrics.Outcome> finish(BillingItem item, String status, String error, BillingMetrics.Outcome outcome) {

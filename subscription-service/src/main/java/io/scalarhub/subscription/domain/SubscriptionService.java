@@ -20,12 +20,14 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The subscription use cases. Creating one checks the customer, the product and the account with their
- * services, charges the first period through the ledger, and only then inserts the subscription, ACTIVE,
- * in the transaction that also records the request's Idempotency-Key. The subscription's id is derived
- * from the request and its key, and the charge's id from the subscription and the period, so a retry of a
- * request that failed anywhere after the charge (the ledger's answer lost, this service down before its
- * commit) computes the same charge, which the ledger answers as already posted: the job is finished and
- * nothing is charged twice. A failure before the charge leaves nothing at all.
+ * services (which answer for the request's tenant, sent along by the platform's service client, so another
+ * tenant's is not found: 422), charges the first period through the ledger, and only then inserts the
+ * subscription, ACTIVE and the request's tenant's, in the transaction that also records the request's
+ * Idempotency-Key. The subscription's id is derived from the request and its key, and the charge's id from
+ * the subscription and the period, so a retry of a request that failed anywhere after the charge (the
+ * ledger's answer lost, this service down before its commit) computes the same charge, which the ledger
+ * answers as already posted: the job is finished and nothing is charged twice. A failure before the charge
+ * leaves nothing at all.
  */
 @Service
 public class SubscriptionService {

@@ -21,11 +21,16 @@ import org.springframework.stereotype.Repository;
 /**
  * Billing runs and their items. Leases are kept in the database's clock ({@code now()}), never an
  * instance's, so instances with skewed clocks still agree on whose a run is.
+ * <p>
+ * Every statement runs in a transaction of the caller's tenant, and row-level security confines it to that
+ * tenant's runs, items and subscriptions; only {@link #claim} and {@link #openRuns} are meant for the system
+ * scope, which the table's policies let see open runs of every tenant and take one into RUNNING, nothing more.
  */
 @Repository
 public class BillingRunRepository {
 
-	private static final String COLUMNS = "id, status, as_of, planned, total, claims, lease_owner, created_at, started_at, completed_at";
+	private static final String COLUMNS = "id, tenant_id, status, as_of, planned, total, claims, lease_owner, created_at, "
+			+ "started_at, completed_at";
 
 	private final DatabaseClient db;
 
@@ -62,8 +67,9 @@ public class BillingRunRepository {
 	}
 
 	/**
-	 * Claims the oldest run that is waiting or whose worker's lease expired, for {@code owner}: one statement,
-	 * and SKIP LOCKED, so concurrent workers of any instance each get a different run or none.
+	 * Claims the oldest run of any tenant that is waiting or whose worker's lease expired, for {@code owner}:
+	 * one statement, and SKIP LOCKED, so concurrent workers of any instance each get a different run or none.
+	 * Run in the system scope; the claimed run names its tenant, in whose scope the rest of it is worked.
 	 */
 	public Mono<BillingRun> claim(String owner, Duration lease) {
 		return this.db.sql("UPDATE billing_run SET status = 'RUNNING', lease_owner = :owner, "
@@ -90,8 +96,9 @@ public class BillingRunRepository {
 	}
 
 	/**
-	 * Fixes the run's items: every live subscription whose period ended by the run's as-of, with the period
-	 * it is to charge next. Run in one transaction with {@link #markPlanned}, so a run is planned whole or not at all.
+	 * Fixes the run's items: every live subscription of the run's tenant (the transaction's: row-level security
+	 * shows no other) whose period ended by the run's as-of, with the period it is to charge next. Run in one
+	 * transaction with {@link #markPlanned}, so a run is planned whole or not at all.
 	 */
 	public Mono<Long> insertItems(UUID runId, Instant asOf) {
 		return this.db.sql("INSERT INTO billing_run_item (run_id, subscription_id, period_number, status, next_attempt_at, updated_at) "
@@ -191,7 +198,7 @@ public class BillingRunRepository {
 				.then());
 	}
 
-	/** How many runs wait or are being worked: the backlog gauge. */
+	/** How many runs wait or are being worked: the backlog gauge (every tenant's, in the system scope). */
 	public Mono<Long> openRuns() {
 		return this.db.sql("SELECT count(*) FROM billing_run WHERE status IN ('PENDING', 'RUNNING')")
 			.map((row) -> row.get(0, Long.class))
@@ -212,7 +219,8 @@ public class BillingRunRepository {
 	}
 
 	private static BillingRun toRun(Readable row) {
-		return new BillingRun(row.get("id", UUID.class), BillingRunStatus.valueOf(row.get("status", String.class)),
+		return new BillingRun(row.get("id", UUID.class), row.get("tenant_id", UUID.class),
+				BillingRunStatus.valueOf(row.get("status", String.class)),
 				row.get("as_of", OffsetDateTime.class).toInstant(), row.get("planned", Boolean.class),
 				row.get("total", Integer.class), row.get("claims", Integer.class), row.get("lease_owner", String.class),
 				row.get("created_at", OffsetDateTime.class).toInstant(), instant(row.get("started_at", OffsetDateTime.class)),
