@@ -58,6 +58,8 @@ class BillingKillTest {
 		Map<String, Object> properties = new HashMap<>(downstreams.properties());
 		ServiceTestProperties.register((name, value) -> properties.put(name, value.get()), database, downstreams.issuer);
 		properties.put("server.port", 0);
+		// the run is as of 40 days ahead: a test clock
+		properties.put("scalarhub.billing.test-clocks-enabled", true);
 		properties.put("scalarhub.billing.poll-interval", "100ms");
 		properties.put("scalarhub.billing.lease-duration", "2s");
 		properties.put("scalarhub.billing.heartbeat-interval", "300ms");

@@ -31,10 +31,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Subscriptions and billing-run contract over real HTTP and a real database, against its dependencies
  * as real HTTP services on loopback (a ledger that enforces charge ids as the real one does). Money is
  * checked in the ledger: balances and the charges it posted. Everything here is one tenant's (the test
- * token's, tenant A); SubscriptionTenancyTest is about two.
+ * token's, tenant A); SubscriptionTenancyTest is about two. Billing runs as of 40 days ahead need test clocks.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "scalarhub.billing.poll-interval=100ms", "scalarhub.billing.lease-duration=3s",
+		properties = { "scalarhub.billing.test-clocks-enabled=true", "scalarhub.billing.poll-interval=100ms",
+				"scalarhub.billing.lease-duration=3s",
 				"scalarhub.billing.heartbeat-interval=500ms", "scalarhub.billing.retry-backoff=100ms",
 				"scalarhub.billing.max-attempts=3", "resilience4j.timelimiter.instances.customer-service.timeout-duration=300ms" })
 class SubscriptionApiTest {

@@ -42,8 +42,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * system scope sees open runs and nothing else. Against the real database, with row-level security enforced.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "scalarhub.billing.poll-interval=100ms", "scalarhub.billing.lease-duration=3s",
-				"scalarhub.billing.heartbeat-interval=500ms",
+		properties = { "scalarhub.billing.test-clocks-enabled=true", "scalarhub.billing.poll-interval=100ms",
+				"scalarhub.billing.lease-duration=3s", "scalarhub.billing.heartbeat-interval=500ms",
 				"scalarhub.billing.retry-backoff=100ms", "scalarhub.billing.max-attempts=3" })
 class SubscriptionTenancyTest {
 

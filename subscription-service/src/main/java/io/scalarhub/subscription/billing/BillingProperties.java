@@ -20,13 +20,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retryBackoff the wait before the second attempt; doubled for every further one
  * @param maxRetryBackoff the longest wait between attempts
  * @param maxClaims how often a run may be claimed (taken over after lease expiry) before it is FAILED
+ * @param testClocksEnabled whether a run may be started as of a time in the future (more than
+ * {@link #CLOCK_SKEW} ahead): a test clock, which renews and charges periods that have not ended yet. For test
+ * and demo suites only; off, such a run is refused (422 {@code test-clock-disabled}), so no client can charge
+ * its subscribers ahead of time
  */
 @ConfigurationProperties("scalarhub.billing")
 public record BillingProperties(@DefaultValue("true") boolean workerEnabled, @DefaultValue("1s") Duration pollInterval,
 		@DefaultValue("30s") Duration leaseDuration, @DefaultValue("5s") Duration heartbeatInterval,
 		@DefaultValue("100") int batchSize, @DefaultValue("8") int concurrency, @DefaultValue("5") int maxAttempts,
 		@DefaultValue("1s") Duration retryBackoff, @DefaultValue("1m") Duration maxRetryBackoff,
-		@DefaultValue("20") int maxClaims) {
+		@DefaultValue("20") int maxClaims, @DefaultValue("false") boolean testClocksEnabled) {
+
+	/** How far ahead of this instance's clock an as-of may be without a test clock: the callers' clocks differ. */
+	public static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 
 	public BillingProperties {
 		if (heartbeatInterval.compareTo(leaseDuration) >= 0) {

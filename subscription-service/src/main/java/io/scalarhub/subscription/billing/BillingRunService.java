@@ -6,10 +6,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 import io.scalarhub.platform.problem.ApiProblem;
+import io.scalarhub.platform.problem.ProblemTypes;
 import io.scalarhub.subscription.persistence.BillingRunRepository;
 import reactor.core.publisher.Mono;
 import reactor.util.function.Tuple2;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -21,20 +23,30 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class BillingRunService {
 
+	static final String TEST_CLOCK_DISABLED = ProblemTypes.BASE + "test-clock-disabled";
+
 	private final BillingRunRepository runs;
+
+	private final BillingProperties properties;
 
 	private final Clock clock = Clock.systemUTC();
 
-	public BillingRunService(BillingRunRepository runs) {
+	public BillingRunService(BillingRunRepository runs, BillingProperties properties) {
 		this.runs = runs;
+		this.properties = properties;
 	}
 
 	/**
 	 * Stores the run (PENDING) in the caller's tenant; runs in the caller's transaction, the one that records
-	 * the Idempotency-Key.
+	 * the Idempotency-Key. An as-of in the future needs test clocks ({@link BillingProperties#testClocksEnabled}).
 	 */
 	public Mono<BillingRun> create(Instant asOf) {
 		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
+		if (asOf != null && !this.properties.testClocksEnabled() && asOf.isAfter(now.plus(BillingProperties.CLOCK_SKEW))) {
+			return Mono.error(new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, TEST_CLOCK_DISABLED, "Test clock disabled",
+					"asOf " + asOf + " is in the future; a billing run renews periods that have ended, as of now or "
+							+ "earlier. Runs ahead of time (test clocks) are enabled in test environments only."));
+		}
 		return this.runs.insert(UUID.randomUUID(), (asOf != null) ? asOf.truncatedTo(ChronoUnit.MICROS) : now, now);
 	}
 
