@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,6 +32,8 @@ public final class StubService implements AutoCloseable {
 	private final Map<String, Route> routes = new ConcurrentHashMap<>();
 
 	private final List<String> requests = new CopyOnWriteArrayList<>();
+
+	private final List<Request> received = new CopyOnWriteArrayList<>();
 
 	private final AtomicInteger calls = new AtomicInteger();
 
@@ -88,6 +91,11 @@ public final class StubService implements AutoCloseable {
 		return this.calls.get();
 	}
 
+	/** The requests that matched a route, in order, with their headers and bodies. */
+	public List<Request> received() {
+		return List.copyOf(this.received);
+	}
+
 	/** The requests received, as "METHOD path?query". */
 	public List<String> requests() {
 		return List.copyOf(this.requests);
@@ -137,7 +145,9 @@ public final class StubService implements AutoCloseable {
 				}
 				Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
 				headers.putAll(exchange.getRequestHeaders());
-				response = route.handler().apply(new Request(groups, query, body, headers));
+				Request request = new Request(exchange.getRequestMethod(), path, groups, query, body, headers);
+				this.received.add(request);
+				response = route.handler().apply(request);
 				break;
 			}
 		}
@@ -150,8 +160,9 @@ public final class StubService implements AutoCloseable {
 		}
 	}
 
-	/** What the stub was asked: the path's regex groups, the raw query, the body and the headers. */
-	public record Request(String[] pathGroups, String query, String body, Map<String, List<String>> headers) {
+	/** What the stub was asked: method, path and its regex groups, the raw query, the body and the headers. */
+	public record Request(String method, String path, String[] pathGroups, String query, String body,
+			Map<String, List<String>> headers) {
 
 		/** The first value of header {@code name} (any letter case), or {@code null}. */
 		public String header(String name) {
@@ -163,6 +174,23 @@ public final class StubService implements AutoCloseable {
 		public String tenant() {
 			return header("X-Scalarhub-Tenant");
 		}
+
+		/** The {@code tenant} claim of the bearer token, if it has one (an API client's token does). */
+		public String tokenTenant() {
+			String authorization = header("Authorization");
+			if (authorization == null || !authorization.startsWith("Bearer ")) {
+				return null;
+			}
+			String[] parts = authorization.substring("Bearer ".length()).split("\\.");
+			if (parts.length < 2) {
+				return null;
+			}
+			String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+			Matcher tenant = TENANT_CLAIM.matcher(claims);
+			return tenant.find() ? tenant.group(1) : null;
+		}
+
+		private static final Pattern TENANT_CLAIM = Pattern.compile("\"tenant\"\\s*:\\s*\"([^\"]+)\"");
 
 	}
 

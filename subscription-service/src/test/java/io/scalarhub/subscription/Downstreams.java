@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.scalarhub.test.ServiceTestProperties;
+import io.scalarhub.test.StubService;
 import io.scalarhub.test.StubService.Response;
 import io.scalarhub.test.TestJwtIssuer;
 
@@ -35,15 +36,15 @@ final class Downstreams implements AutoCloseable {
 
 	final TestJwtIssuer issuer = new TestJwtIssuer();
 
-	final HeaderStub customers = new HeaderStub();
+	final StubService customers = new StubService();
 
-	final HeaderStub products = new HeaderStub();
+	final StubService products = new StubService();
 
-	final HeaderStub accounts = new HeaderStub();
+	final StubService accounts = new StubService();
 
-	final HeaderStub ledger = new HeaderStub();
+	final StubService ledger = new StubService();
 
-	final HeaderStub auth = new HeaderStub();
+	final StubService auth = new StubService();
 
 	/** customer, product or account id -> the tenant it belongs to */
 	final Map<String, String> owners = new ConcurrentHashMap<>();
@@ -104,17 +105,17 @@ final class Downstreams implements AutoCloseable {
 	 * The tenant a call is for, as the real services' tenant filter works it out: an API client's token names
 	 * it (a header is then ignored); a platform service's token, naming none, acts for the tenant in the header.
 	 */
-	static String tenantOf(HeaderStub.Request request) {
+	static String tenantOf(StubService.Request request) {
 		String claim = request.tokenTenant();
 		return (claim != null) ? claim : request.header(TENANT_HEADER);
 	}
 
-	private boolean visible(HeaderStub.Request request, String id) {
+	private boolean visible(StubService.Request request, String id) {
 		String tenant = tenantOf(request);
 		return tenant != null && tenant.equals(this.owners.get(id));
 	}
 
-	private Response charge(HeaderStub.Request request) {
+	private Response charge(StubService.Request request) {
 		String chargeId = request.pathGroups()[0];
 		String body = request.body();
 		this.chargeRequests.computeIfAbsent(chargeId, (id) -> new AtomicInteger()).incrementAndGet();
@@ -222,7 +223,7 @@ final class Downstreams implements AutoCloseable {
 	}
 
 	/** The charge requests the ledger received, every retry and replay included, in order. */
-	List<HeaderStub.Request> chargeCalls() {
+	List<StubService.Request> chargeCalls() {
 		return this.ledger.received();
 	}
 

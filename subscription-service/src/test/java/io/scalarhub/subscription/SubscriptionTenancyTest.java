@@ -14,6 +14,7 @@ import java.util.UUID;
 import io.scalarhub.subscription.domain.ChargeKeys;
 import io.scalarhub.test.Polling;
 import io.scalarhub.test.ServiceTestProperties;
+import io.scalarhub.test.StubService;
 import io.scalarhub.test.TenantIsolation;
 import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
@@ -83,7 +84,7 @@ class SubscriptionTenancyTest {
 	 */
 	@AfterEach
 	void everyDownstreamCallNamedItsTenant() {
-		for (HeaderStub stub : List.of(downstreams.customers, downstreams.products, downstreams.accounts,
+		for (StubService stub : List.of(downstreams.customers, downstreams.products, downstreams.accounts,
 				downstreams.ledger)) {
 			assertThat(stub.received()).allSatisfy((call) -> {
 				assertThat(call.header(Downstreams.TENANT_HEADER)).as("%s %s", call.method(), call.path()).isNotNull();
@@ -277,8 +278,8 @@ class SubscriptionTenancyTest {
 		assertThat(stillOfB.get("status")).isEqualTo("ACTIVE");
 		assertThat(stillOfB.get("currentPeriodStart")).isEqualTo(periodOfB);
 		// every charge of A's run was made by the service's own token for tenant A
-		List<HeaderStub.Request> calls = downstreams.chargeCalls();
-		List<HeaderStub.Request> chargesOfA = calls.subList(chargesBefore, calls.size());
+		List<StubService.Request> calls = downstreams.chargeCalls();
+		List<StubService.Request> chargesOfA = calls.subList(chargesBefore, calls.size());
 		assertThat(chargesOfA).isNotEmpty().allSatisfy((call) -> {
 			assertThat(call.tokenTenant()).isNull();
 			assertThat(call.header(Downstreams.TENANT_HEADER)).isEqualTo(TestJwtIssuer.TENANT_A.toString());
