@@ -209,6 +209,8 @@ class ResponseCacheTest {
 				exchange.getResponseHeaders()
 					.set("Cache-Control", path.endsWith("-private") ? "private, max-age=60" : "public, max-age=60");
 				exchange.getResponseHeaders().set("ETag", "\"1\"");
+				// as product-service answers: its reads differ per tenant, so shared caches keep one per token
+				exchange.getResponseHeaders().set("Vary", "Authorization");
 				// what the service itself answers with: its own ids must not be replayed either
 				exchange.getResponseHeaders().set("X-Request-Id", "from-the-service-" + call);
 				exchange.sendResponseHeaders(200, body.length);

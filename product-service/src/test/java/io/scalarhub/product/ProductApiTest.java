@@ -114,6 +114,8 @@ class ProductApiTest {
 			.expectHeader()
 			.valueEquals(HttpHeaders.CACHE_CONTROL, "public, max-age=60")
 			.expectHeader()
+			.valueEquals(HttpHeaders.VARY, "Authorization")
+			.expectHeader()
 			.valueEquals(HttpHeaders.ETAG, "\"1\"")
 			.expectHeader()
 			.doesNotExist(HttpHeaders.PRAGMA)

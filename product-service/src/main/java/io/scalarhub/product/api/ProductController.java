@@ -44,8 +44,11 @@ class ProductController {
 	static final String MERGE_PATCH_JSON = "application/merge-patch+json";
 
 	/**
-	 * Product reads are the same for every client of a tenant, so shared caches may keep them: the gateway's
-	 * keys its entries by the request's Authorization header too, so no tenant is served another's entry.
+	 * Product reads are the same for every client of a tenant, so shared caches may keep them ({@code public}
+	 * lets them keep an answer to an authenticated request) — but only per token: the same URL shows another
+	 * tenant other products, or a 404. Hence {@code Vary: Authorization} on every read, so that no shared
+	 * cache (a CDN, a proxy) ever serves one tenant's entry to another; the gateway's cache keys its entries
+	 * by the Authorization header as well.
 	 */
 	static final String CACHEABLE = "public, max-age=60";
 
@@ -97,9 +100,14 @@ class ProductController {
 			return ResponseEntity.status(HttpStatus.NOT_MODIFIED)
 				.eTag(etag)
 				.header(HttpHeaders.CACHE_CONTROL, CACHEABLE)
+				.varyBy(HttpHeaders.AUTHORIZATION)
 				.build();
 		}
-		return ResponseEntity.ok().eTag(etag).header(HttpHeaders.CACHE_CONTROL, CACHEABLE).body(body.get());
+		return ResponseEntity.ok()
+			.eTag(etag)
+			.header(HttpHeaders.CACHE_CONTROL, CACHEABLE)
+			.varyBy(HttpHeaders.AUTHORIZATION)
+			.body(body.get());
 	}
 
 	/**
