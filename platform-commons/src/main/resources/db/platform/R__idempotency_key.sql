@@ -24,6 +24,12 @@ ALTER TABLE idempotency_key FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS tenant_isolation ON idempotency_key;
 CREATE POLICY tenant_isolation ON idempotency_key
     USING (tenant_id = scalarhub_tenant()) WITH CHECK (tenant_id = scalarhub_tenant());
--- the purge job deletes expired records of every tenant (IdempotencyKeyPurger, system scope)
+-- The purge job deletes expired records of every tenant (IdempotencyKeyPurger, system scope). It may see
+-- and delete only records older than an hour (the shortest retention IdempotencyProperties allows): the
+-- responses a key still replays stay out of the system scope's reach, and it can write none.
 DROP POLICY IF EXISTS purge_expired ON idempotency_key;
-CREATE POLICY purge_expired ON idempotency_key USING (scalarhub_system_scope()) WITH CHECK (false);
+DROP POLICY IF EXISTS purge_expired_find ON idempotency_key;
+CREATE POLICY purge_expired_find ON idempotency_key FOR SELECT
+    USING (scalarhub_system_scope() AND created_at < now() - interval '1 hour');
+CREATE POLICY purge_expired ON idempotency_key FOR DELETE
+    USING (scalarhub_system_scope() AND created_at < now() - interval '1 hour');

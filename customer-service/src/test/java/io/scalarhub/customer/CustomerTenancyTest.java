@@ -202,6 +202,14 @@ class CustomerTenancyTest {
 		}
 
 		assertThat(this.purger.purge().block()).isGreaterThanOrEqualTo(2);
+		// and the system scope sees no record a key still replays
+		assertThat(this.db.sql("SELECT count(*) FROM idempotency_key WHERE client_id = :client")
+			.bind("client", client)
+			.map((row) -> row.get(0, Long.class))
+			.one()
+			.as(transactional::transactional)
+			.contextWrite(TenantScope.system())
+			.block()).isZero();
 
 		for (UUID tenant : new UUID[] { TestJwtIssuer.TENANT_A, TestJwtIssuer.TENANT_B }) {
 			assertThat(this.db.sql("SELECT idempotency_key FROM idempotency_key WHERE client_id = :client")
