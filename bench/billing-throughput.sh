@@ -57,12 +57,14 @@ for ((i = 1; i <= ACCOUNTS; i++)); do
 done
 log "$ACCOUNTS accounts with $OPENING each"
 
-# due subscriptions: period 1 ended a day ago; earlier benchmark runs' subscriptions are left canceled
-sql subscription "UPDATE subscription SET status = 'CANCELED' WHERE status <> 'CANCELED'" >/dev/null
+# due subscriptions of the demo client's tenant (as superuser, row-level security does not apply: the tenant
+# is named); period 1 ended a day ago; earlier benchmark runs' subscriptions are left canceled
+TENANT=d3e00000-0000-4000-8000-000000000001
+sql subscription "UPDATE subscription SET status = 'CANCELED' WHERE tenant_id = '$TENANT' AND status <> 'CANCELED'" >/dev/null
 ids=$(printf "'%s'," "${accounts[@]}")
-sql subscription "INSERT INTO subscription (id, customer_id, product_id, account_id, status, price_amount, currency,
+sql subscription "INSERT INTO subscription (tenant_id, id, customer_id, product_id, account_id, status, price_amount, currency,
     billing_interval, period_number, current_period_start, current_period_end, created_at, updated_at)
-  SELECT gen_random_uuid(), '$customer', gen_random_uuid(), (ARRAY[${ids%,}]::uuid[])[1 + g % $ACCOUNTS], 'ACTIVE',
+  SELECT '$TENANT', gen_random_uuid(), '$customer', gen_random_uuid(), (ARRAY[${ids%,}]::uuid[])[1 + g % $ACCOUNTS], 'ACTIVE',
     $PRICE, 'EUR', 'MONTH', 1, now() - interval '1 month 1 day', now() - interval '1 day', now(), now()
   FROM generate_series(1, $SUBS) g" >/dev/null
 log "$SUBS due subscriptions stored"

@@ -8,12 +8,14 @@
 # Starts the suite with deploy/local/up.sh on shifted ports for a token (auth-server); builds the baseline
 # jar once in a git worktree (bench/target/tenancy-cost/baseline); then runs both jars standalone with the
 # same settings (no config-server, no Eureka, the same JVM flags, primary + streaming replica), each on a
-# database of its own seeded with BENCH_SEED customers, and loads GET /v1/customers/{id} straight at each:
+# database of its own seeded with BENCH_SEED customers, pre-warms each JVM with BENCH_PREWARM_SECONDS of load
+# (not counted), and loads GET /v1/customers/{id} straight at each:
 # BENCH_ROUNDS rounds, the order of the two alternating, each a warm-up of BENCH_WARMUP_SECONDS then a
 # counted wrk run of BENCH_SECONDS. Per run: req/s, p50, p99, and the JVM's CPU per request (utime + stime
 # from /proc over the counted run, divided by the requests). Also counts what PostgreSQL sees per request.
 #
-# Environment: BENCH_ROUNDS (3), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (10), BENCH_CONNECTIONS (4),
+# Environment: BENCH_ROUNDS (4), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (10), BENCH_PREWARM_SECONDS (90),
+# BENCH_CONNECTIONS (4),
 # BENCH_SEED (200), BENCH_BASELINE (7d28833), SCALARHUB_RUN_DIR (bench/target/tenancy-cost),
 # SCALARHUB_PORT_OFFSET (600). Everything it started is stopped at the end; PostgreSQL and Redis stay.
 set -euo pipefail
@@ -22,9 +24,10 @@ export SCALARHUB_PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-600}
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "$0")/../deploy/local/lib.sh"
 
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-4}
 SECS=${BENCH_SECONDS:-15}
 WARM=${BENCH_WARMUP_SECONDS:-10}
+PREWARM=${BENCH_PREWARM_SECONDS:-90}
 CONNS=${BENCH_CONNECTIONS:-4}
 SEED=${BENCH_SEED:-200}
 BASELINE=${BENCH_BASELINE:-7d28833}
@@ -33,6 +36,7 @@ PG_REPLICA_PORT=${SCALARHUB_PG_REPLICA_PORT:-55433}
 OUT=$RUN_DIR/results
 mkdir -p "$OUT"
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+have wrk || die "wrk is needed (apt-get install wrk)"
 GW="http://localhost:$(app_port gateway)"
 AUTH="http://localhost:$(app_port auth-server)"
 declare -A PORT=([now]=$((18600 + PORT_OFFSET)) [before]=$((18601 + PORT_OFFSET)))
@@ -130,6 +134,12 @@ run() { # run VARIANT ROUND
              v, r, rps, p50, p99, (bad == "" ? 0 : bad), cpu * 1000 / hz / n, x / n}' "$OUT/wrk-$variant-$2.txt" |
         tee -a "$RESULTS"
 }
+# both JVMs reach their steady speed first (C2 takes a minute or more of traffic here): not counted
+log "pre-warming each variant for ${PREWARM}s"
+for variant in now before; do
+    BENCH_IDS=$OUT/ids-$variant.txt wrk -t1 -c"$CONNS" -d"${PREWARM}s" -H "Authorization: Bearer $TOKEN" \
+        -s "$BENCH_DIR/lua/get-by-id.lua" "http://127.0.0.1:${PORT[$variant]}" >/dev/null
+done
 log "GET /v1/customers/{id}, wrk -t1 -c$CONNS, ${WARM}s warm-up + ${SECS}s counted, $ROUNDS interleaved rounds"
 for ((round = 1; round <= ROUNDS; round++)); do
     if ((round % 2)); then run now "$round"; run before "$round"; else run before "$round"; run now "$round"; fi
@@ -147,4 +157,48 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 awk '/^median before/ {r0=$3; c0=$5} /^median now/ {r1=$3; c1=$5}
      END {printf "tenant scoping: throughput now/before %.3f; JVM CPU per request %+.3f ms (%+.1f %%)\n", r1 / r0, c1 - c0, (c1 - c0) * 100 / c0}' \
     "$RESULTS" | tee -a "$RESULTS"
+# ---- PostgreSQL's side: which part of that is row-level security, which the extra statement ------------------
+# pgbench on the "now" database, as the service's role, the statements one GET sends (BEGIN READ ONLY, the
+# read by primary key, COMMIT) in three forms: on a copy of the table without RLS; on the RLS table with the
+# tenant set once per session (RLS alone); on the RLS table with set_config in every transaction (what the
+# service does). Interleaved rounds, medians.
+PGBENCH=$(pg_config --bindir 2>/dev/null)/pgbench
+if [[ -x $PGBENCH ]]; then
+    db=${DB[now]}
+    tenant=d3e00000-0000-4000-8000-000000000001
+    psql -X -q -o /dev/null -h 127.0.0.1 -p "$PG_PORT" -U scalarhub -d "$db" -v ON_ERROR_STOP=1 <<SQL
+BEGIN;
+SELECT set_config('scalarhub.tenant_id', '$tenant', true);
+CREATE TABLE customer_plain AS SELECT * FROM customer;
+ALTER TABLE customer_plain ADD PRIMARY KEY (id);
+CREATE TABLE bench_ids AS SELECT row_number() OVER (ORDER BY id)::int AS n, id FROM customer;
+ALTER TABLE bench_ids ADD PRIMARY KEY (n);
+COMMIT;
+ANALYZE customer_plain; ANALYZE bench_ids;
+SQL
+    n=$(psql -X -At -h 127.0.0.1 -p "$PG_PORT" -U scalarhub -d "$db" -c "select count(*) from bench_ids")
+    read_sql() { echo "SELECT id, name, email, phone, metadata, status, version, created_at, updated_at FROM $1 WHERE id = (SELECT id FROM bench_ids WHERE n = :n);"; }
+    printf '\set n random(1, %s)\nBEGIN READ ONLY;\n%s\nCOMMIT;\n' "$n" "$(read_sql customer_plain)" >"$OUT/pg-plain.sql"
+    printf '\set n random(1, %s)\nBEGIN READ ONLY;\n%s\nCOMMIT;\n' "$n" "$(read_sql customer)" >"$OUT/pg-rls.sql"
+    printf '\set n random(1, %s)\nBEGIN READ ONLY;\nSELECT set_config('"'"'scalarhub.tenant_id'"'"', '"'"'%s'"'"', true);\n%s\nCOMMIT;\n' \
+        "$n" "$tenant" "$(read_sql customer)" >"$OUT/pg-scoped.sql"
+    pgbench_run() { # pgbench_run FORM ROUND: prints "FORM round N  tps  latency-ms"
+        PGOPTIONS=$([[ $1 == rls ]] && echo "-c scalarhub.tenant_id=$tenant") \
+            "$PGBENCH" -n -M prepared -c "$CONNS" -j 2 -T 10 -h 127.0.0.1 -p "$PG_PORT" -U scalarhub \
+            -f "$OUT/pg-$1.sql" "$db" >"$OUT/pgbench-$1-$2.txt" 2>&1
+        awk -v f="$1" -v r="$2" '/^tps/ {tps=$3} /latency average/ {lat=$4}
+            END {printf "pg-%-7s round %s  %9.1f tps  %.3f ms\n", f, r, tps, lat}' "$OUT/pgbench-$1-$2.txt"
+    }
+    log "PostgreSQL alone: pgbench -c$CONNS -T10 per form, $ROUNDS interleaved rounds"
+    for ((round = 1; round <= ROUNDS; round++)); do
+        for form in plain rls scoped; do pgbench_run "$form" "$round" | tee -a "$RESULTS"; done
+    done
+    {
+        echo
+        for form in plain rls scoped; do
+            tps=$(awk -v f="pg-$form" '$1 == f {print $4}' "$RESULTS" | median)
+            printf 'median pg-%-7s %9.1f tps  %.1f us/transaction\n' "$form" "$tps" "$(echo "$tps" | awk -v c="$CONNS" '{print c * 1000000 / $1}')"
+        done
+    } | tee -a "$RESULTS"
+fi
 for variant in now before; do psql_su "$PG_PORT" "DROP DATABASE IF EXISTS ${DB[$variant]} WITH (FORCE)" || true; done
