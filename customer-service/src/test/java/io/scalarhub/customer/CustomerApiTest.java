@@ -50,16 +50,37 @@ class CustomerApiTest {
 		ServiceTestProperties.register(registry, TestPostgres.createDatabase("customer"), issuer);
 		ServiceTestProperties.registerDownstream(registry, "account-service", accounts.url());
 		accounts.on("GET", "/internal/accounts/not-closed", (request) -> {
+			if (!fromCustomerServiceItself(request)) {
+				return new StubService.Response(403, "{\"status\":403}");
+			}
 			String customer = request.query().replace("customerId=", "");
 			return StubService.Response.ok("{\"customerId\":\"" + customer + "\",\"count\":"
 					+ notClosedAccounts.getOrDefault(customer, 0) + "}");
 		});
 		ServiceTestProperties.registerDownstream(registry, "subscription-service", subscriptions.url());
 		subscriptions.on("GET", "/internal/subscriptions/active", (request) -> {
+			if (!fromCustomerServiceItself(request)) {
+				return new StubService.Response(403, "{\"status\":403}");
+			}
 			String customer = request.query().replace("customerId=", "");
 			return StubService.Response.ok("{\"customerId\":\"" + customer + "\",\"count\":"
 					+ activeSubscriptions.getOrDefault(customer, 0) + "}");
 		});
+	}
+
+	/**
+	 * What the real services' internal API accepts: customer-service's own token (from the token endpoint, scope
+	 * internal, no tenant of its own) naming the tenant in X-Scalarhub-Tenant; never the API client's token.
+	 */
+	static boolean fromCustomerServiceItself(StubService.Request request) {
+		String authorization = request.header(HttpHeaders.AUTHORIZATION);
+		if (authorization == null || !authorization.startsWith("Bearer ") || request.tokenTenant() != null) {
+			return false;
+		}
+		String claims = new String(java.util.Base64.getUrlDecoder().decode(authorization.substring(7).split("\\.")[1]),
+				java.nio.charset.StandardCharsets.UTF_8);
+		return claims.contains("\"sub\":\"service-under-test\"") && claims.contains("\"internal\"")
+				&& TestJwtIssuer.TENANT_A.toString().equals(request.tenant());
 	}
 
 	@AfterAll
@@ -490,14 +511,27 @@ class CustomerApiTest {
 	@Test
 	void otherServicesReadACustomersStatusOnTheInternalPath() {
 		String id = create(uniqueEmail());
-		this.client.get()
+		WebTestClient accountService = WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + this.port)
+			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.serviceToken("account-service"))
+			.defaultHeader("X-Scalarhub-Tenant", TestJwtIssuer.TENANT_A.toString())
+			.build();
+		accountService.get()
 			.uri("/internal/customers/{id}", id)
 			.exchange()
 			.expectStatus()
 			.isOk()
 			.expectBody()
 			.jsonPath("$.status").isEqualTo("ACTIVE");
-		this.client.get().uri("/internal/customers/{id}", UUID.randomUUID()).exchange().expectStatus().isNotFound();
+		accountService.get().uri("/internal/customers/{id}", UUID.randomUUID()).exchange().expectStatus().isNotFound();
+		// the API client that created it cannot use the internal path
+		this.client.get()
+			.uri("/internal/customers/{id}", id)
+			.exchange()
+			.expectStatus()
+			.isForbidden()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON);
 	}
 
 	@Test

@@ -36,6 +36,10 @@ public final class ServiceTestProperties {
 	public static void registerIssuer(DynamicPropertyRegistry registry, TestJwtIssuer issuer) {
 		registry.add("scalarhub.security.issuer", () -> TestJwtIssuer.ISSUER);
 		registry.add("scalarhub.security.jwk-set-uri", issuer::jwkSetUri);
+		// the service's own identity for its calls to other services: tokens from the test issuer
+		registry.add("scalarhub.service-identity.client-id", () -> "service-under-test");
+		registry.add("scalarhub.service-identity.client-secret", () -> "test-secret");
+		registry.add("scalarhub.service-identity.token-uri", issuer::tokenUri);
 		// a service test runs the service alone: no Eureka to join (config import is off for all tests: root pom)
 		registry.add("eureka.client.enabled", () -> "false");
 		// never collide with a suite running on the default ports

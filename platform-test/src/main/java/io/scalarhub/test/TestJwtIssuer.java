@@ -43,6 +43,8 @@ public final class TestJwtIssuer implements AutoCloseable {
 
 	private final HttpServer server;
 
+	private final java.util.concurrent.atomic.AtomicInteger tokensIssued = new java.util.concurrent.atomic.AtomicInteger();
+
 	public TestJwtIssuer() {
 		try {
 			this.signingKey = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
@@ -60,7 +62,41 @@ public final class TestJwtIssuer implements AutoCloseable {
 				body.write(jwks);
 			}
 		});
+		// client credentials, as auth-server answers a platform service: its own token, scope internal, no tenant
+		this.server.createContext("/oauth2/token", (exchange) -> {
+			String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+			exchange.getRequestBody().readAllBytes();
+			byte[] body;
+			int status;
+			if (authorization != null && authorization.startsWith("Basic ")) {
+				String clientId = new String(Base64.getDecoder().decode(authorization.substring(6)), StandardCharsets.UTF_8)
+					.split(":", 2)[0];
+				this.tokensIssued.incrementAndGet();
+				body = ("{\"access_token\":\"" + serviceToken(clientId) + "\",\"token_type\":\"Bearer\","
+						+ "\"expires_in\":300,\"scope\":\"internal\"}").getBytes(StandardCharsets.UTF_8);
+				status = 200;
+			}
+			else {
+				body = "{\"error\":\"invalid_client\"}".getBytes(StandardCharsets.UTF_8);
+				status = 401;
+			}
+			exchange.getResponseHeaders().set("Content-Type", "application/json");
+			exchange.sendResponseHeaders(status, body.length);
+			try (OutputStream out = exchange.getResponseBody()) {
+				out.write(body);
+			}
+		});
 		this.server.start();
+	}
+
+	/** Where a service under test gets its own token (client credentials). */
+	public String tokenUri() {
+		return "http://127.0.0.1:" + this.server.getAddress().getPort() + "/oauth2/token";
+	}
+
+	/** How many service tokens the token endpoint issued. */
+	public int serviceTokensIssued() {
+		return this.tokensIssued.get();
 	}
 
 	public String jwkSetUri() {

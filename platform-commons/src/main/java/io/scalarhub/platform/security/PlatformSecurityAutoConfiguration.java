@@ -1,6 +1,7 @@
 package io.scalarhub.platform.security;
 
 import io.scalarhub.platform.client.LoadBalancedWebClients;
+import io.scalarhub.platform.client.ServiceIdentityProperties;
 import io.scalarhub.platform.problem.ProblemWriter;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -87,8 +88,9 @@ public class PlatformSecurityAutoConfiguration {
 				if (!properties.publicPaths().isEmpty()) {
 					exchanges.pathMatchers(properties.publicPaths().toArray(String[]::new)).permitAll();
 				}
-				// service-to-service endpoints: any valid platform token (the gateway never routes them)
-				exchanges.pathMatchers(INTERNAL_PATHS).authenticated();
+				// service-to-service endpoints: a platform service's own token only (scope internal, which no API
+				// client is ever granted); an API client's token is 403 here (the gateway never routes them either)
+				exchanges.pathMatchers(INTERNAL_PATHS).hasAuthority("SCOPE_" + ServiceIdentityProperties.INTERNAL_SCOPE);
 				for (ResourceServerProperties.ScopeRule rule : properties.scopeRules()) {
 					String[] paths = rule.paths().toArray(String[]::new);
 					exchanges.pathMatchers(HttpMethod.GET, paths).hasAuthority("SCOPE_" + rule.readScope());

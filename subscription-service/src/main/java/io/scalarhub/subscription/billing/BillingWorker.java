@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.scalarhub.platform.client.DownstreamRejectedException;
 import io.scalarhub.platform.tenancy.TenantScope;
 import io.scalarhub.subscription.client.LedgerClient;
-import io.scalarhub.subscription.client.ServiceToken;
 import io.scalarhub.subscription.domain.ChargeKeys;
 import io.scalarhub.subscription.domain.Subscription;
 import io.scalarhub.subscription.domain.SubscriptionStatus;
@@ -18,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.context.Context;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
@@ -62,8 +60,6 @@ public class BillingWorker implements SmartLifecycle {
 
 	private final LedgerClient ledger;
 
-	private final ServiceToken serviceToken;
-
 	private final TransactionalOperator transactional;
 
 	private final BillingMetrics metrics;
@@ -73,13 +69,12 @@ public class BillingWorker implements SmartLifecycle {
 	private volatile Disposable loop;
 
 	public BillingWorker(BillingProperties properties, BillingRunRepository runs, SubscriptionRepository subscriptions,
-			LedgerClient ledger, ServiceToken serviceToken, TransactionalOperator transactional, BillingMetrics metrics,
+			LedgerClient ledger, TransactionalOperator transactional, BillingMetrics metrics,
 			@Value("${spring.application.name}") String application) {
 		this.properties = properties;
 		this.runs = runs;
 		this.subscriptions = subscriptions;
 		this.ledger = ledger;
-		this.serviceToken = serviceToken;
 		this.transactional = transactional;
 		this.metrics = metrics;
 		this.owner = application + ":" + UUID.randomUUID();
@@ -191,17 +186,14 @@ public class BillingWorker implements SmartLifecycle {
 			.flatMap((items) -> items.isEmpty() ? completeOrWait(run) : renewAll(run, items));
 	}
 
-	/** A batch of items, a bounded number at once, each charged with this service's own token. */
+	/**
+	 * A batch of items, a bounded number at once. The ledger is called with this service's own token (the
+	 * platform's service clients present it) for the run's tenant (the scope this runs in).
+	 */
 	private Mono<Boolean> renewAll(BillingRun run, List<BillingItem> items) {
-		return this.serviceToken.asCaller()
-			.flatMap((caller) -> Flux.fromIterable(items)
-				.flatMap((item) -> renew(run, item, caller), this.properties.concurrency())
-				.then(Mono.just(true)))
-			.onErrorResume((noToken) -> {
-				// without a token nothing can be charged: wait, without spending the items' attempts
-				logger.warn("Billing run {}: no service token ({}); waiting", run.id(), noToken.toString());
-				return Mono.delay(this.properties.pollInterval()).thenReturn(true);
-			});
+		return Flux.fromIterable(items)
+			.flatMap((item) -> renew(run, item), this.properties.concurrency())
+			.then(Mono.just(true));
 	}
 
 	/** No item is ready: the run is done unless items wait for their backoff (true: look again). */
@@ -222,12 +214,11 @@ public class BillingWorker implements SmartLifecycle {
 		});
 	}
 
-	private Mono<Void> renew(BillingRun run, BillingItem item, Context caller) {
+	private Mono<Void> renew(BillingRun run, BillingItem item) {
 		return this.runs.lockPendingItem(item.runId(), item.subscriptionId())
 			.flatMap((locked) -> this.subscriptions.findByIdForUpdate(item.subscriptionId())
 				.flatMap((subscription) -> renew(run, locked, subscription)))
 			.as(this.transactional::transactional)
-			.contextWrite(caller)
 			.doOnNext(this.metrics::renewal)
 			.onErrorResume((error) -> !(error instanceof DownstreamRejectedException), (error) -> {
 				int attempt = item.attempts() + 1;
