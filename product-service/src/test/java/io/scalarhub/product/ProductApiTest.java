@@ -295,7 +295,8 @@ class ProductApiTest {
 				.getResponseBody();
 			assertThat(problem).doesNotContain("Exception").doesNotContain("jackson");
 		}
-		this.client.get()
+		// the service still answers as before: an unknown product is a 404 for the service that asks
+		subscriptionService().get()
 			.uri("/internal/products/{id}", UUID.randomUUID())
 			.exchange()
 			.expectStatus()
@@ -423,9 +424,9 @@ class ProductApiTest {
 			.exchange()
 			.expectStatus()
 			.isOk();
-		this.client.get()
+		WebTestClient subscriptionService = subscriptionService();
+		subscriptionService.get()
 			.uri("/internal/products/{id}", id)
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("subscription-service"))
 			.exchange()
 			.expectStatus()
 			.isOk()
@@ -442,11 +443,33 @@ class ProductApiTest {
 			.jsonPath("$.recurring").isEqualTo(true)
 			.jsonPath("$.version").isEqualTo(2);
 		String oneTime = create(uniqueSku(), "ONE_TIME");
-		this.client.get()
+		subscriptionService.get()
 			.uri("/internal/products/{id}", oneTime)
 			.exchange()
 			.expectBody()
 			.jsonPath("$.recurring").isEqualTo(false);
+		// the API client that created the product cannot use the internal path
+		this.client.get()
+			.uri("/internal/products/{id}", id)
+			.exchange()
+			.expectStatus()
+			.isForbidden()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/forbidden");
+	}
+
+	/**
+	 * subscription-service as it calls product-service: its own token (scope internal, no tenant), naming the
+	 * tenant of the test client's products in {@code X-Scalarhub-Tenant}.
+	 */
+	WebTestClient subscriptionService() {
+		return WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + this.port)
+			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.serviceToken("subscription-service"))
+			.defaultHeader("X-Scalarhub-Tenant", TestJwtIssuer.TENANT_A.toString())
+			.build();
 	}
 
 	@Test

@@ -1,5 +1,8 @@
 package io.scalarhub.product;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import io.scalarhub.test.ServiceTestProperties;
@@ -23,8 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tenant isolation in product-service: a client of tenant B never sees, lists or changes tenant A's products
  * (404, as if they did not exist), not even while they sit in the in-process cache because A just read them;
- * skus are unique per tenant; and a platform service reads a product only for the tenant it names. Against
- * the real database, with row-level security enforced.
+ * skus are unique per tenant; a platform service reads a product only for the tenant it names; and the
+ * internal API is a platform service's alone: an API client's token there is 403, whatever its scopes or
+ * tenant. Against the real database, with row-level security enforced.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ProductTenancyTest {
@@ -148,8 +152,10 @@ class ProductTenancyTest {
 
 		this.tenantB.get().uri("/v1/products/{id}", id).header("X-Scalarhub-Tenant", TestJwtIssuer.TENANT_A.toString())
 			.exchange().expectStatus().isNotFound();
+		// nor does it open the internal API to an API client: refused before any product is looked up
 		this.tenantB.get().uri("/internal/products/{id}", id).header("X-Scalarhub-Tenant", TestJwtIssuer.TENANT_A.toString())
-			.exchange().expectStatus().isNotFound();
+			.exchange().expectStatus().isForbidden()
+			.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/forbidden");
 	}
 
 	@Test
@@ -163,8 +169,45 @@ class ProductTenancyTest {
 			.exchange().expectStatus().isNotFound();
 		service.get().uri("/internal/products/{id}", id).exchange().expectStatus().isForbidden()
 			.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/tenant-required");
-		this.tenantB.get().uri("/internal/products/{id}", id).exchange().expectStatus().isNotFound();
-		this.tenantA.get().uri("/internal/products/{id}", id).exchange().expectStatus().isOk();
+		// an API client's token never opens the internal API, whatever tenant it is for
+		this.tenantB.get().uri("/internal/products/{id}", id).exchange().expectStatus().isForbidden();
+		this.tenantA.get().uri("/internal/products/{id}", id).exchange().expectStatus().isForbidden();
+	}
+
+	/** Every route of InternalProductController, for a product of tenant A. */
+	static List<String> internalRoutes(String productOfA) {
+		return List.of("/internal/products/" + productOfA);
+	}
+
+	@Test
+	void theInternalApiIsForPlatformServicesOnlyNeverForAnApiClient() {
+		String id = create(this.tenantA, uniqueSku());
+		Map<String, String> apiClients = new LinkedHashMap<>();
+		for (UUID tenant : List.of(TestJwtIssuer.TENANT_A, TestJwtIssuer.TENANT_B)) {
+			apiClients.put("read-only client of " + tenant, issuer.tokenForTenant(tenant, "reader", "products:read"));
+			apiClients.put("all-scopes client of " + tenant,
+					issuer.tokenForTenant(tenant, "admin", "products:read", "products:write"));
+		}
+		WebTestClient service = client(issuer.serviceToken("subscription-service"));
+
+		for (String route : internalRoutes(id)) {
+			apiClients.forEach((client, token) -> {
+				client(token).get().uri(route).exchange()
+					.expectStatus().isForbidden()
+					.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+					.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/forbidden");
+				// naming a tenant in the header, as a platform service does, changes nothing for an API client
+				client(token).get().uri(route).header("X-Scalarhub-Tenant", TestJwtIssuer.TENANT_A.toString()).exchange()
+					.expectStatus().isForbidden()
+					.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+			});
+			service.get().uri(route).header("X-Scalarhub-Tenant", TestJwtIssuer.TENANT_A.toString()).exchange()
+				.expectStatus().is2xxSuccessful();
+			service.get().uri(route).exchange()
+				.expectStatus().isForbidden()
+				.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/tenant-required");
+		}
 	}
 
 	@Test
