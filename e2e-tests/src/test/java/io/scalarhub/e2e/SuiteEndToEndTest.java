@@ -475,6 +475,45 @@ class SuiteEndToEndTest {
 		}
 	}
 
+	/**
+	 * The internal API answers platform services only: an API client's token, however many scopes it has, is
+	 * 403 on every internal route of every service, straight at the service (the gateway routes none of them),
+	 * and nothing is charged or changed. (That the services' own calls get through is what every money test
+	 * above shows: opening accounts, subscribing and billing all go through the internal API.)
+	 */
+	@Test
+	void anApiClientsTokenNeverOpensTheInternalApi() throws Exception {
+		String enterprise = token("scalarhub-demo", "demo-secret", "");
+		String free = token("scalarhub-demo-free", "free-secret", "");
+		String id = UUID.randomUUID().toString();
+		record Route(int port, String method, String path, String body) {
+		}
+		List<Route> routes = List.of(new Route(8081, "GET", "/internal/customers/" + id, null),
+				new Route(8082, "GET", "/internal/accounts/" + id, null),
+				new Route(8082, "GET", "/internal/accounts/not-closed?customerId=" + id, null),
+				new Route(8083, "PUT", "/internal/ledger/accounts/" + id, "{\"currency\":\"EUR\"}"),
+				new Route(8083, "PUT", "/internal/ledger/accounts/" + id + "/status", "{\"status\":\"FROZEN\"}"),
+				new Route(8083, "GET", "/internal/ledger/accounts/" + id, null),
+				new Route(8083, "PUT", "/internal/ledger/charges/" + id,
+						"{\"accountId\":\"" + id + "\",\"amount\":100,\"currency\":\"EUR\",\"description\":\"x\"}"),
+				new Route(8084, "GET", "/internal/products/" + id, null),
+				new Route(8085, "GET", "/internal/subscriptions/active?customerId=" + id, null));
+		for (String token : List.of(enterprise, free)) {
+			for (Route route : routes) {
+				HttpRequest.Builder request = HttpRequest
+					.newBuilder(URI.create("http://localhost:" + (route.port() + LocalSuite.PORT_OFFSET) + route.path()))
+					.header("Authorization", "Bearer " + token)
+					.header("X-Scalarhub-Tenant", "d3e00000-0000-4000-8000-000000000001")
+					.header("Content-Type", "application/json")
+					.method(route.method(), (route.body() != null) ? HttpRequest.BodyPublishers.ofString(route.body())
+							: HttpRequest.BodyPublishers.noBody());
+				HttpResponse<String> response = send(request);
+				assertThat(response.statusCode()).as("%s %s", route.method(), route.path()).isEqualTo(403);
+				assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			}
+		}
+	}
+
 	@Test
 	void aServiceCalledDirectlyWithoutATokenIs401() throws Exception {
 		HttpResponse<String> response = send(
