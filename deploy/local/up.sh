@@ -17,6 +17,9 @@
 #   SCALARHUB_OTLP_ENDPOINT       where the apps send traces (OTLP/HTTP, e.g. http://localhost:4318/v1/traces);
 #                                 default: a Jaeger (or any OTLP collector) listening on localhost:4318 when up.sh
 #                                 starts, else none; "off" never exports
+#   SCALARHUB_BIND_ADDRESS=127.0.0.1   the address every app's ports listen on (API and management); 0.0.0.0
+#                                 for all interfaces (containers). SCALARHUB_GATEWAY_BIND_ADDRESS: the gateway's
+#                                 API port alone (default: the same)
 #   SCALARHUB_PROFILES=local      the Spring profiles of every app but config-server (deploy/config/<app>-<profile>.yml);
 #                                 local enables billing test clocks (a future asOf)
 #   SCALARHUB_PROMETHEUS=auto     auto (default): start Prometheus when the binary is installed (Debian: apt-get
@@ -147,6 +150,10 @@ if [[ -z $OTLP_ENDPOINT ]] && port_open 127.0.0.1 4318; then
 fi
 [[ $OTLP_ENDPOINT == off ]] && OTLP_ENDPOINT=
 
+BIND_ADDRESS=${SCALARHUB_BIND_ADDRESS:-127.0.0.1}
+bind_address() { # bind_address NAME: the address NAME's API port listens on
+    if [[ $1 == gateway ]]; then echo "${SCALARHUB_GATEWAY_BIND_ADDRESS:-$BIND_ADDRESS}"; else echo "$BIND_ADDRESS"; fi
+}
 app_env() { # app_env NAME: sets APP_ENV, the environment every app gets (for env(1), so $! is the JVM)
     APP_ENV=(SERVER_PORT="$(app_port "$1")"
         MANAGEMENT_SERVER_PORT="$(mgmt_port "$1")"
@@ -155,6 +162,9 @@ app_env() { # app_env NAME: sets APP_ENV, the environment every app gets (for en
         SCALARHUB_DISCOVERY_URL="http://localhost:$(app_port discovery)/eureka/"
         SCALARHUB_PUBLIC_URL="$PUBLIC_URL"
         SCALARHUB_AUTH_SIGNING_KEY="file:$signing_key")
+    # every port on loopback unless told otherwise: nothing of the suite answers from the network by default
+    # (docs/operations.md "Ports"); the gateway, the one public door, may be opened on its own
+    APP_ENV+=(SERVER_ADDRESS="$(bind_address "$1")" MANAGEMENT_SERVER_ADDRESS="$BIND_ADDRESS")
     # the local profile: <app>-local.yml in deploy/config adds what only a local suite may do (test clocks);
     # config-server keeps its own profile (native)
     [[ $1 != config-server ]] && APP_ENV+=(SPRING_PROFILES_ACTIVE="${SCALARHUB_PROFILES:-local}")

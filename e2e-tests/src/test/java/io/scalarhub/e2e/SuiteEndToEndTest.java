@@ -514,6 +514,49 @@ class SuiteEndToEndTest {
 		}
 	}
 
+	/**
+	 * Locally nothing of the suite answers from the network: every socket every app JVM listens on (API,
+	 * management, anything else) is bound to 127.0.0.1. Read from the kernel: the sockets among each JVM's open
+	 * file descriptors, matched with the listening entries of /proc/net/tcp and tcp6.
+	 */
+	@Test
+	void everyAppListensOnLoopbackOnly() throws Exception {
+		java.util.Map<String, String> listening = new java.util.HashMap<>();
+		for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+			List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(table));
+			for (String line : lines.subList(1, lines.size())) {
+				String[] fields = line.trim().split("\\s+");
+				if ("0A".equals(fields[3])) {
+					listening.put(fields[9], fields[1]);
+				}
+			}
+		}
+		// the apps, and Prometheus where up.sh started it
+		List<Long> pids = LocalSuite.pids();
+		assertThat(pids).hasSizeGreaterThanOrEqualTo(LocalSuite.APPS.size());
+		int sockets = 0;
+		for (long pid : pids) {
+			try (java.util.stream.Stream<java.nio.file.Path> fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + pid + "/fd"))) {
+				for (java.nio.file.Path fd : fds.toList()) {
+					String target;
+					try {
+						target = java.nio.file.Files.readSymbolicLink(fd).toString();
+					}
+					catch (java.io.IOException closedMeanwhile) {
+						continue;
+					}
+					String local = target.startsWith("socket:[") ? listening.get(target.substring(8, target.length() - 1)) : null;
+					if (local != null) {
+						sockets++;
+						// 0100007F is 127.0.0.1 (little-endian hex); an IPv6 listener would be ::1 or :: at best
+						assertThat(local).as("a listening socket of pid %d", pid).startsWith("0100007F:");
+					}
+				}
+			}
+		}
+		assertThat(sockets).as("listening sockets found").isGreaterThanOrEqualTo(2 * LocalSuite.APPS.size());
+	}
+
 	@Test
 	void aServiceCalledDirectlyWithoutATokenIs401() throws Exception {
 		HttpResponse<String> response = send(
