@@ -237,7 +237,7 @@ class LedgerApiTest {
 	void closingNeedsAZeroBalanceAndIsFinal() {
 		UUID account = this.ledger.openAccount("EUR");
 		this.ledger.deposit(account, 5);
-		this.ledger.http.put()
+		this.ledger.internal.put()
 			.uri("/internal/ledger/accounts/{id}/status", account)
 			.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
 			.bodyValue("{\"status\":\"CLOSED\"}")
@@ -246,7 +246,7 @@ class LedgerApiTest {
 			.isEqualTo(409);
 		this.ledger.post(UUID.randomUUID().toString(), LedgerTestClient.withdrawal(account, 5)).expectStatus().isCreated();
 		this.ledger.setStatus(account, "CLOSED");
-		this.ledger.http.put()
+		this.ledger.internal.put()
 			.uri("/internal/ledger/accounts/{id}/status", account)
 			.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
 			.bodyValue("{\"status\":\"OPEN\"}")

@@ -45,13 +45,17 @@ class LedgerChargeTest {
 
 	LedgerTestClient ledger;
 
+	/** subscription-service billing the API client's tenant: its own token, the tenant named in the header. */
+	WebTestClient billing;
+
 	@BeforeEach
 	void client() {
 		this.ledger = new LedgerTestClient(this.port, issuer, "charge-test");
+		this.billing = this.ledger.service("subscription-service");
 	}
 
 	WebTestClient.ResponseSpec charge(UUID chargeId, UUID account, long amount, String currency) {
-		return this.ledger.http.put()
+		return this.billing.put()
 			.uri("/internal/ledger/charges/{id}", chargeId)
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"accountId\":\"" + account + "\",\"amount\":" + amount + ",\"currency\":\"" + currency
@@ -71,8 +75,8 @@ class LedgerChargeTest {
 			.jsonPath("$.type").isEqualTo("WITHDRAWAL")
 			.jsonPath("$.sourceAccountId").isEqualTo(account.toString());
 		charge(chargeId, account, 300, "EUR").expectStatus().isOk().expectBody().jsonPath("$.id").isEqualTo(chargeId.toString());
-		// another client asking for the same charge changes nothing either: the id is the key, not the caller
-		new LedgerTestClient(this.port, issuer, "someone-else").http.put()
+		// another caller asking for the same charge changes nothing either: the id is the key, not the caller
+		this.ledger.service("another-service").put()
 			.uri("/internal/ledger/charges/{id}", chargeId)
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"accountId\":\"" + account + "\",\"amount\":300,\"currency\":\"EUR\"}")

@@ -2,9 +2,13 @@ package io.scalarhub.transaction;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,9 +38,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Tenant isolation in the ledger: a client of tenant B never reads, lists, freezes, moves money into, out of
  * or between tenant A's accounts (404 to read, 422 as an operand) and nothing of A's moves; idempotency keys
- * and charges are per tenant; a platform service acts only for the tenant it names; and the database itself
- * refuses a posting that would reach across tenants. Against the real database, with row-level security
- * enforced.
+ * and charges are per tenant; the internal API is a platform service's alone (an API client's token is 403
+ * there, whatever its scopes or tenant), and a platform service acts only for the tenant it names; and the
+ * database itself refuses a posting that would reach across tenants. Against the real database, with
+ * row-level security enforced.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class LedgerTenancyTest {
@@ -45,9 +50,12 @@ class LedgerTenancyTest {
 
 	static final TestPostgres.Database database = TestPostgres.createDatabase("ledger_tenancy");
 
-	static final String TENANT_HEADER = "X-Scalarhub-Tenant";
+	static final String TENANT_HEADER = LedgerTestClient.TENANT_HEADER;
 
-	static final String CONSISTENCY_HEADER = "X-Consistency-Token";
+	static final String CONSISTENCY_HEADER = LedgerTestClient.CONSISTENCY_HEADER;
+
+	/** An API client that may only read the ledger. */
+	static final String[] READ_ONLY = { "transactions:read", "accounts:read" };
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
@@ -75,20 +83,41 @@ class LedgerTenancyTest {
 	/** A platform service's own token (subscription-service's, say): no tenant until it names one. */
 	WebTestClient service;
 
+	/** account-service's own token, which registers accounts: no tenant until it names one. */
+	WebTestClient accountService;
+
 	@BeforeEach
 	void clients() {
-		this.tenantA = new LedgerTestClient(client(issuer.tokenForTenant(TestJwtIssuer.TENANT_A, "client-a", LedgerTestClient.SCOPES)));
-		this.tenantB = new LedgerTestClient(client(issuer.tokenForTenant(TestJwtIssuer.TENANT_B, "client-b", LedgerTestClient.SCOPES)));
+		this.tenantA = ledgerClient(TestJwtIssuer.TENANT_A, "client-a");
+		this.tenantB = ledgerClient(TestJwtIssuer.TENANT_B, "client-b");
 		this.service = client(issuer.serviceToken("subscription-service"));
+		this.accountService = client(issuer.serviceToken("account-service"));
+	}
+
+	/**
+	 * An API client of {@code tenant} with {@link LedgerTestClient#SCOPES}, its accounts opened by account-service
+	 * acting for {@code tenant}.
+	 */
+	LedgerTestClient ledgerClient(UUID tenant, String clientId) {
+		return new LedgerTestClient(client(issuer.tokenForTenant(tenant, clientId, LedgerTestClient.SCOPES)),
+				(service) -> client(issuer.serviceToken(service), tenant));
 	}
 
 	WebTestClient client(String token) {
-		return WebTestClient.bindToServer()
+		return client(token, null);
+	}
+
+	/** With {@code token}, naming {@code actingFor} in {@value #TENANT_HEADER} unless null. */
+	WebTestClient client(String token, UUID actingFor) {
+		WebTestClient.Builder builder = WebTestClient.bindToServer()
 			.baseUrl("http://localhost:" + this.port)
 			.responseTimeout(Duration.ofSeconds(30))
 			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token)
-			.filter(this::readingEveryWrite)
-			.build();
+			.filter(this::readingEveryWrite);
+		if (actingFor != null) {
+			builder.defaultHeader(TENANT_HEADER, actingFor.toString());
+		}
+		return builder.build();
 	}
 
 	private Mono<ClientResponse> readingEveryWrite(ClientRequest request, ExchangeFunction next) {
@@ -126,6 +155,22 @@ class LedgerTenancyTest {
 		response.expectStatus().isEqualTo(status).expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/" + type);
 	}
 
+	/** 403 as problem+json, of {@code type}. */
+	static void expectForbidden(WebTestClient.ResponseSpec response, String type) {
+		response.expectStatus()
+			.isForbidden()
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.status").isEqualTo(403)
+			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/" + type);
+	}
+
+	/** An API client's token on the internal API: refused for lack of the platform's own scope. */
+	static void expectNotForApiClients(WebTestClient.ResponseSpec response) {
+		expectForbidden(response, "forbidden");
+	}
+
 	@Test
 	void anotherTenantsAccountIsNotFoundNeverAnOperandAndNothingOfItMoves() {
 		UUID a1 = this.tenantA.openAccount("EUR");
@@ -138,11 +183,20 @@ class LedgerTenancyTest {
 		expectProblem(b.get().uri("/v1/accounts/{id}/balance", a1).exchange(), 404, "not-found");
 		b.get().uri("/v1/accounts/{id}/balance", a1).header(TENANT_HEADER, TestJwtIssuer.TENANT_A.toString())
 			.exchange().expectStatus().isNotFound();
-		b.get().uri("/internal/ledger/accounts/{id}", a1).exchange().expectStatus().isNotFound();
-		b.get().uri("/internal/ledger/accounts?ids={a1},{b1}", a1, b1).exchange().expectStatus().isOk()
+		// B's API client may not call the internal API at all: 403, not even a 404 that would tell it anything
+		expectNotForApiClients(b.get().uri("/internal/ledger/accounts/{id}", a1).exchange());
+		expectNotForApiClients(b.get().uri("/internal/ledger/accounts?ids={a1},{b1}", a1, b1).exchange());
+		for (String status : new String[] { "FROZEN", "CLOSED", "OPEN" }) {
+			expectNotForApiClients(b.put().uri("/internal/ledger/accounts/{id}/status", a1).contentType(MediaType.APPLICATION_JSON)
+				.bodyValue("{\"status\":\"" + status + "\"}").exchange());
+		}
+		// account-service acting for B: A's account is not found, left out of a list, never frozen or closed
+		WebTestClient forB = this.tenantB.internal;
+		forB.get().uri("/internal/ledger/accounts/{id}", a1).exchange().expectStatus().isNotFound();
+		forB.get().uri("/internal/ledger/accounts?ids={a1},{b1}", a1, b1).exchange().expectStatus().isOk()
 			.expectBody().jsonPath("$.length()").isEqualTo(1).jsonPath("$[0].id").isEqualTo(b1.toString());
 		for (String status : new String[] { "FROZEN", "CLOSED", "OPEN" }) {
-			b.put().uri("/internal/ledger/accounts/{id}/status", a1).contentType(MediaType.APPLICATION_JSON)
+			forB.put().uri("/internal/ledger/accounts/{id}/status", a1).contentType(MediaType.APPLICATION_JSON)
 				.bodyValue("{\"status\":\"" + status + "\"}").exchange().expectStatus().isNotFound();
 		}
 
@@ -166,7 +220,7 @@ class LedgerTenancyTest {
 
 		assertThat(this.tenantA.balance(a1)).isEqualTo(1000);
 		assertThat(this.tenantA.balance(a2)).isZero();
-		this.tenantA.http.get().uri("/internal/ledger/accounts/{id}", a1).exchange().expectStatus().isOk()
+		this.tenantA.internal.get().uri("/internal/ledger/accounts/{id}", a1).exchange().expectStatus().isOk()
 			.expectBody().jsonPath("$.status").isEqualTo("OPEN");
 		this.tenantA.http.get().uri("/v1/transactions?accountId={id}", a1).exchange().expectStatus().isOk()
 			.expectBody().jsonPath("$.page.totalElements").isEqualTo(1).jsonPath("$.content[0].id").isEqualTo(aDeposit);
@@ -176,8 +230,8 @@ class LedgerTenancyTest {
 	@Test
 	void theSameIdempotencyKeyInTwoTenantsIsTwoRequests() {
 		// one client id in both tenants, so that only the tenant tells the two keys apart
-		LedgerTestClient clientOfA = new LedgerTestClient(client(issuer.tokenForTenant(TestJwtIssuer.TENANT_A, "same-client", LedgerTestClient.SCOPES)));
-		LedgerTestClient clientOfB = new LedgerTestClient(client(issuer.tokenForTenant(TestJwtIssuer.TENANT_B, "same-client", LedgerTestClient.SCOPES)));
+		LedgerTestClient clientOfA = ledgerClient(TestJwtIssuer.TENANT_A, "same-client");
+		LedgerTestClient clientOfB = ledgerClient(TestJwtIssuer.TENANT_B, "same-client");
 		UUID a1 = clientOfA.openAccount("EUR");
 		UUID b1 = clientOfB.openAccount("EUR");
 		String key = UUID.randomUUID().toString();
@@ -252,22 +306,145 @@ class LedgerTenancyTest {
 	@Test
 	void aRegisteredAccountIsTheCallersTenantsAndAnotherTenantsIdIsTaken() {
 		UUID inB = UUID.randomUUID();
-		this.service.put().uri("/internal/ledger/accounts/{id}", inB).header(TENANT_HEADER, TestJwtIssuer.TENANT_B.toString())
+		this.accountService.put().uri("/internal/ledger/accounts/{id}", inB).header(TENANT_HEADER, TestJwtIssuer.TENANT_B.toString())
 			.contentType(MediaType.APPLICATION_JSON).bodyValue("{\"currency\":\"EUR\"}").exchange()
 			.expectStatus().isOk();
 		assertThat(this.tenantB.balance(inB)).isZero();
 		this.tenantA.http.get().uri("/v1/accounts/{id}/balance", inB).exchange().expectStatus().isNotFound();
 
 		// the same id registered for A: taken, and nothing of B's account is shown or changed
-		this.service.put().uri("/internal/ledger/accounts/{id}", inB).header(TENANT_HEADER, TestJwtIssuer.TENANT_A.toString())
+		this.accountService.put().uri("/internal/ledger/accounts/{id}", inB).header(TENANT_HEADER, TestJwtIssuer.TENANT_A.toString())
 			.contentType(MediaType.APPLICATION_JSON).bodyValue("{\"currency\":\"USD\"}").exchange()
 			.expectStatus().isEqualTo(409)
 			.expectBody(String.class).value((body) -> assertThat(body)
 				.contains("https://scalarhub.io/problems/account-state-conflict").doesNotContain("EUR"));
-		this.service.put().uri("/internal/ledger/accounts/{id}", inB).header(TENANT_HEADER, TestJwtIssuer.TENANT_B.toString())
+		this.accountService.put().uri("/internal/ledger/accounts/{id}", inB).header(TENANT_HEADER, TestJwtIssuer.TENANT_B.toString())
 			.contentType(MediaType.APPLICATION_JSON).bodyValue("{\"currency\":\"EUR\"}").exchange()
 			.expectStatus().isOk().expectBody().jsonPath("$.currency").isEqualTo("EUR").jsonPath("$.status").isEqualTo("OPEN");
 		this.tenantA.http.get().uri("/v1/accounts/{id}/balance", inB).exchange().expectStatus().isNotFound();
+	}
+
+	/**
+	 * Zero trust for the internal API: an API client's token, whatever it holds (only reads, or every scope of the
+	 * ledger) and of whichever tenant, naming a tenant in {@value #TENANT_HEADER} or not, is 403 problem+json on
+	 * every {@code /internal/**} route of the ledger, for its own tenant's accounts as for another's, and nothing
+	 * changes; a platform service's own token that names no tenant is 403 {@code tenant-required} and changes
+	 * nothing either; the same service tokens naming the tenant get their 2xx.
+	 */
+	@Test
+	void theInternalApiIsAPlatformServicesOwnAndOnlyForTheTenantItNames() throws SQLException {
+		UUID a1 = this.tenantA.openAccount("EUR");
+		this.tenantA.deposit(a1, 1000);
+		UUID b1 = this.tenantB.openAccount("EUR");
+		this.tenantB.deposit(b1, 500);
+		List<UUID> tenants = List.of(TestJwtIssuer.TENANT_A, TestJwtIssuer.TENANT_B);
+		Map<UUID, UUID> accountOf = Map.of(TestJwtIssuer.TENANT_A, a1, TestJwtIssuer.TENANT_B, b1);
+		// per tenant: an account id nobody registered yet and a charge id nobody used yet
+		Map<UUID, UUID> newAccountOf = Map.of(TestJwtIssuer.TENANT_A, UUID.randomUUID(), TestJwtIssuer.TENANT_B, UUID.randomUUID());
+		Map<UUID, UUID> chargeOf = Map.of(TestJwtIssuer.TENANT_A, UUID.randomUUID(), TestJwtIssuer.TENANT_B, UUID.randomUUID());
+		String before = ledgerRows();
+
+		List<WebTestClient> apiClients = new ArrayList<>();
+		for (UUID tenant : tenants) {
+			for (String[] scopes : List.of(READ_ONLY, LedgerTestClient.ALL_SCOPES)) {
+				String token = issuer.tokenForTenant(tenant, "api-client", scopes);
+				apiClients.add(client(token));
+				// naming a tenant does not make an API client a platform service (nor another tenant's)
+				for (UUID named : tenants) {
+					apiClients.add(client(token, named));
+				}
+			}
+		}
+		for (WebTestClient apiClient : apiClients) {
+			for (UUID tenant : tenants) {
+				for (WebTestClient.ResponseSpec response : internalCalls(apiClient, accountOf.get(tenant),
+						newAccountOf.get(tenant), chargeOf.get(tenant))) {
+					expectNotForApiClients(response);
+				}
+			}
+		}
+		for (String service : new String[] { "account-service", "subscription-service" }) {
+			WebTestClient namingNoTenant = client(issuer.serviceToken(service));
+			for (UUID tenant : tenants) {
+				for (WebTestClient.ResponseSpec response : internalCalls(namingNoTenant, accountOf.get(tenant),
+						newAccountOf.get(tenant), chargeOf.get(tenant))) {
+					expectForbidden(response, "tenant-required");
+				}
+			}
+		}
+		assertThat(ledgerRows()).as("no account registered, frozen or charged").isEqualTo(before);
+		assertThat(this.tenantA.balance(a1)).isEqualTo(1000);
+		assertThat(this.tenantB.balance(b1)).isEqualTo(500);
+
+		// the platform's services, naming the tenant they act for: each route answers
+		for (UUID tenant : tenants) {
+			UUID account = accountOf.get(tenant);
+			UUID registered = newAccountOf.get(tenant);
+			UUID chargeId = chargeOf.get(tenant);
+			WebTestClient accounts = client(issuer.serviceToken("account-service"), tenant);
+			WebTestClient billing = client(issuer.serviceToken("subscription-service"), tenant);
+			accounts.put().uri("/internal/ledger/accounts/{id}", registered).contentType(MediaType.APPLICATION_JSON)
+				.bodyValue("{\"currency\":\"EUR\"}").exchange().expectStatus().isOk()
+				.expectBody().jsonPath("$.id").isEqualTo(registered.toString()).jsonPath("$.status").isEqualTo("OPEN")
+				.jsonPath("$.balance").isEqualTo(0);
+			for (String status : new String[] { "FROZEN", "OPEN" }) {
+				accounts.put().uri("/internal/ledger/accounts/{id}/status", account).contentType(MediaType.APPLICATION_JSON)
+					.bodyValue("{\"status\":\"" + status + "\"}").exchange().expectStatus().isOk()
+					.expectBody().jsonPath("$.status").isEqualTo(status);
+			}
+			accounts.get().uri("/internal/ledger/accounts/{id}", account).exchange().expectStatus().isOk()
+				.expectBody().jsonPath("$.id").isEqualTo(account.toString());
+			accounts.get().uri("/internal/ledger/accounts?ids={account},{registered}", account, registered).exchange()
+				.expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(2);
+			// 201, not 200: none of the refused requests posted this charge
+			billing.put().uri("/internal/ledger/charges/{id}", chargeId).contentType(MediaType.APPLICATION_JSON)
+				.bodyValue("{\"accountId\":\"" + account + "\",\"amount\":100,\"currency\":\"EUR\"}").exchange()
+				.expectStatus().isCreated().expectBody().jsonPath("$.id").isEqualTo(chargeId.toString());
+		}
+		assertThat(this.tenantA.balance(a1)).isEqualTo(900);
+		assertThat(this.tenantB.balance(b1)).isEqualTo(400);
+	}
+
+	/**
+	 * Each route of the ledger's internal API once, by {@code caller}: register {@code newAccount}, freeze
+	 * {@code account}, read it, list it, charge it under {@code chargeId}.
+	 */
+	static List<WebTestClient.ResponseSpec> internalCalls(WebTestClient caller, UUID account, UUID newAccount, UUID chargeId) {
+		return List.of(
+				caller.put().uri("/internal/ledger/accounts/{id}", newAccount).contentType(MediaType.APPLICATION_JSON)
+					.bodyValue("{\"currency\":\"EUR\"}").exchange(),
+				caller.put().uri("/internal/ledger/accounts/{id}/status", account).contentType(MediaType.APPLICATION_JSON)
+					.bodyValue("{\"status\":\"FROZEN\"}").exchange(),
+				caller.get().uri("/internal/ledger/accounts/{id}", account).exchange(),
+				caller.get().uri("/internal/ledger/accounts?ids={account},{newAccount}", account, newAccount).exchange(),
+				caller.put().uri("/internal/ledger/charges/{id}", chargeId).contentType(MediaType.APPLICATION_JSON)
+					.bodyValue("{\"accountId\":\"" + account + "\",\"amount\":100,\"currency\":\"EUR\"}").exchange());
+	}
+
+	/** Every account, transaction and entry row of both tenants, read straight from the database. */
+	static String ledgerRows() throws SQLException {
+		StringBuilder rows = new StringBuilder();
+		try (Connection db = DriverManager.getConnection(database.jdbcUrl(), database.username(), database.password());
+				Statement sql = db.createStatement()) {
+			for (UUID tenant : List.of(TestJwtIssuer.TENANT_A, TestJwtIssuer.TENANT_B)) {
+				sql.execute("SET scalarhub.tenant_id = '" + tenant + "'");
+				rows.append("tenant ").append(tenant).append('\n');
+				for (String query : new String[] { "SELECT id, currency, status, balance, updated_at FROM ledger_account ORDER BY id",
+						"SELECT id, type, amount, status FROM ledger_transaction ORDER BY id",
+						"SELECT transaction_id, account_id, amount FROM ledger_entry ORDER BY transaction_id, account_id" }) {
+					try (ResultSet result = sql.executeQuery(query)) {
+						int columns = result.getMetaData().getColumnCount();
+						while (result.next()) {
+							for (int column = 1; column <= columns; column++) {
+								rows.append(result.getString(column)).append(' ');
+							}
+							rows.append('\n');
+						}
+					}
+				}
+			}
+		}
+		return rows.toString();
 	}
 
 	@Test
