@@ -1,6 +1,7 @@
 package io.scalarhub.account;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,12 +30,15 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import static io.scalarhub.account.ServiceCalls.internalRoute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Accounts contract over real HTTP and a real database, against customer-service and the ledger as
  * real HTTP services on loopback that answer their internal contracts, and that the test can make hang or
- * die to see the circuit breaker, the 503s and the degraded balance.
+ * die to see the circuit breaker, the 503s and the degraded balance. Like the real services, the stubs
+ * answer only account-service's own token naming a tenant (ServiceCalls), and every test checks that each
+ * call it caused was one, for the test client's tenant: the client's token is never relayed.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "resilience4j.circuitbreaker.instances.transaction-service.wait-duration-in-open-state=1s",
@@ -60,17 +64,17 @@ class AccountApiTest {
 		ServiceTestProperties.register(registry, TestPostgres.createDatabase("account"), issuer);
 		ServiceTestProperties.registerDownstream(registry, "customer-service", customers.url());
 		ServiceTestProperties.registerDownstream(registry, "transaction-service", ledger.url());
-		customers.on("GET", "/internal/customers/([^/]+)", (request) -> {
+		customers.on("GET", "/internal/customers/([^/]+)", internalRoute((request) -> {
 			String status = customerStatus.get(request.pathGroups()[0]);
 			return (status == null) ? new Response(404, "{\"status\":404}")
 					: Response.ok("{\"id\":\"" + request.pathGroups()[0] + "\",\"status\":\"" + status + "\"}");
-		});
-		ledger.on("PUT", "/internal/ledger/accounts/([^/]+)", (request) -> {
+		}));
+		ledger.on("PUT", "/internal/ledger/accounts/([^/]+)", internalRoute((request) -> {
 			String currency = field(request.body(), "currency");
 			ledgerAccounts.putIfAbsent(request.pathGroups()[0], new String[] { currency, "OPEN", "0" });
 			return Response.ok(ledgerView(request.pathGroups()[0]));
-		});
-		ledger.on("PUT", "/internal/ledger/accounts/([^/]+)/status", (request) -> {
+		}));
+		ledger.on("PUT", "/internal/ledger/accounts/([^/]+)/status", internalRoute((request) -> {
 			String[] account = ledgerAccounts.get(request.pathGroups()[0]);
 			String status = field(request.body(), "status");
 			if ("CLOSED".equals(status) && !"0".equals(account[2])) {
@@ -79,10 +83,10 @@ class AccountApiTest {
 			}
 			account[1] = status;
 			return Response.ok(ledgerView(request.pathGroups()[0]));
-		});
-		ledger.on("GET", "/internal/ledger/accounts/([^/]+)", (request) -> ledgerAccounts.containsKey(request.pathGroups()[0])
-				? Response.ok(ledgerView(request.pathGroups()[0])) : new Response(404, "{}"));
-		ledger.on("GET", "/internal/ledger/accounts", (request) -> {
+		}));
+		ledger.on("GET", "/internal/ledger/accounts/([^/]+)", internalRoute((request) -> ledgerAccounts.containsKey(request.pathGroups()[0])
+				? Response.ok(ledgerView(request.pathGroups()[0])) : new Response(404, "{}")));
+		ledger.on("GET", "/internal/ledger/accounts", internalRoute((request) -> {
 			StringBuilder list = new StringBuilder("[");
 			for (String id : request.query().replace("ids=", "").replace("%2C", ",").split(",")) {
 				if (ledgerAccounts.containsKey(id)) {
@@ -90,7 +94,7 @@ class AccountApiTest {
 				}
 			}
 			return Response.ok(list.append("]").toString());
-		});
+		}));
 	}
 
 	static String ledgerView(String id) {
@@ -116,8 +120,15 @@ class AccountApiTest {
 
 	WebTestClient client;
 
+	/** How many calls each stub had received when the test began. */
+	int customerCallsBefore;
+
+	int ledgerCallsBefore;
+
 	@BeforeEach
 	void client() {
+		this.customerCallsBefore = customers.received().size();
+		this.ledgerCallsBefore = ledger.received().size();
 		this.client = WebTestClient.bindToServer()
 			.baseUrl("http://localhost:" + this.port)
 			.responseTimeout(Duration.ofSeconds(20))
@@ -128,6 +139,20 @@ class AccountApiTest {
 
 	@Autowired
 	CircuitBreakerRegistry circuitBreakers;
+
+	/**
+	 * Every call account-service made downstream in the test was its own (scope internal, no tenant claim: the
+	 * API client's token is never relayed) for the test client's tenant, named in X-Scalarhub-Tenant.
+	 */
+	@AfterEach
+	void everyDownstreamCallWasTheServicesOwnForTheClientsTenant() {
+		List<StubService.Request> toCustomers = customers.received();
+		List<StubService.Request> toLedger = ledger.received();
+		ServiceCalls.assertServiceCallsFor(toCustomers.subList(this.customerCallsBefore, toCustomers.size()),
+				TestJwtIssuer.TENANT_A.toString());
+		ServiceCalls.assertServiceCallsFor(toLedger.subList(this.ledgerCallsBefore, toLedger.size()),
+				TestJwtIssuer.TENANT_A.toString());
+	}
 
 	/** Each test starts with healthy dependencies and closed circuits, whatever the previous one did. */
 	@AfterEach
@@ -298,9 +323,14 @@ class AccountApiTest {
 			.returnResult(String.class).getResponseHeaders().getLocation().getPath().replace("/v1/accounts/", "");
 		open(UUID.randomUUID().toString(), customer, "EUR").expectStatus().isCreated();
 		this.client.post().uri("/v1/accounts/{id}/close", id).exchange().expectStatus().isOk();
-		this.client.get().uri("/internal/accounts/not-closed?customerId={id}", customer).exchange()
+		platformService("customer-service").get().uri("/internal/accounts/not-closed?customerId={id}", customer).exchange()
 			.expectStatus().isOk()
 			.expectBody().jsonPath("$.count").isEqualTo(1);
+		// the API client that opened them cannot ask on the internal path
+		this.client.get().uri("/internal/accounts/not-closed?customerId={id}", customer).exchange()
+			.expectStatus().isForbidden()
+			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/forbidden");
 	}
 
 	@Test
@@ -309,14 +339,33 @@ class AccountApiTest {
 		String id = open(UUID.randomUUID().toString(), customer, "USD").expectStatus().isCreated()
 			.returnResult(String.class).getResponseHeaders().getLocation().getPath().replace("/v1/accounts/", "");
 		this.client.post().uri("/v1/accounts/{id}/freeze", id).exchange().expectStatus().isOk();
-		this.client.get().uri("/internal/accounts/{id}", id).exchange()
+		WebTestClient subscriptionService = platformService("subscription-service");
+		subscriptionService.get().uri("/internal/accounts/{id}", id).exchange()
 			.expectStatus().isOk()
 			.expectBody()
 			.jsonPath("$.id").isEqualTo(id)
 			.jsonPath("$.customerId").isEqualTo(customer)
 			.jsonPath("$.currency").isEqualTo("USD")
 			.jsonPath("$.status").isEqualTo("FROZEN");
-		this.client.get().uri("/internal/accounts/{id}", UUID.randomUUID()).exchange().expectStatus().isNotFound();
+		subscriptionService.get().uri("/internal/accounts/{id}", UUID.randomUUID()).exchange().expectStatus().isNotFound();
+		// the API client that owns the account cannot ask on the internal path
+		this.client.get().uri("/internal/accounts/{id}", id).exchange()
+			.expectStatus().isForbidden()
+			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/forbidden");
+	}
+
+	/**
+	 * Another platform service as it calls account-service: its own token (scope internal, no tenant), naming
+	 * the tenant of the test client's accounts in X-Scalarhub-Tenant.
+	 */
+	WebTestClient platformService(String clientId) {
+		return WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + this.port)
+			.responseTimeout(Duration.ofSeconds(20))
+			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.serviceToken(clientId))
+			.defaultHeader(ServiceCalls.TENANT_HEADER, TestJwtIssuer.TENANT_A.toString())
+			.build();
 	}
 
 }

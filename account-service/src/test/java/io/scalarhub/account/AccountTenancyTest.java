@@ -1,8 +1,7 @@
 package io.scalarhub.account;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -18,6 +17,7 @@ import io.scalarhub.test.TenantIsolation;
 import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -33,15 +33,18 @@ import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
 
+import static io.scalarhub.account.ServiceCalls.internalRoute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tenant isolation in account-service: a client of tenant B never reads, lists, freezes, unfreezes or closes
  * tenant A's accounts (404, as if they did not exist) and they stay as they were; an account can only be
  * opened for a customer of the caller's tenant; idempotency keys are per tenant; and a platform service sees
- * only the accounts of the tenant it names. Against the real database, with row-level security enforced, and
- * against customer-service and the ledger as stubs that keep each tenant's data apart the way the real ones
- * do: they answer only for the tenant the call carries, which proves that account-service sends it along.
+ * only the accounts of the tenant it names, while an API client's token never opens the internal API. Against
+ * the real database, with row-level security enforced, and against customer-service and the ledger as stubs
+ * that keep each tenant's data apart the way the real ones do: they answer only account-service's own token
+ * (scope internal, no tenant claim: the API client's token is never relayed), and only for the tenant that
+ * call names in X-Scalarhub-Tenant, which proves that account-service sends it along.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class AccountTenancyTest {
@@ -69,22 +72,19 @@ class AccountTenancyTest {
 		ServiceTestProperties.register(registry, database, issuer);
 		ServiceTestProperties.registerDownstream(registry, "customer-service", customers.url());
 		ServiceTestProperties.registerDownstream(registry, "transaction-service", ledger.url());
-		customers.on("GET", "/internal/customers/([^/]+)", (request) -> {
+		customers.on("GET", "/internal/customers/([^/]+)", internalRoute((request) -> {
 			String id = request.pathGroups()[0];
 			return visibleTo(request, customerTenant.get(id))
 					? Response.ok("{\"id\":\"" + id + "\",\"status\":\"ACTIVE\"}") : new Response(404, "{\"status\":404}");
-		});
-		ledger.on("PUT", "/internal/ledger/accounts/([^/]+)", (request) -> {
+		}));
+		ledger.on("PUT", "/internal/ledger/accounts/([^/]+)", internalRoute((request) -> {
 			String id = request.pathGroups()[0];
-			String tenant = tenantOf(request);
-			if (tenant == null || !tenant.equals(request.tenant())) {
-				return new Response(403, "{\"status\":403}");
-			}
+			String tenant = request.tenant();
 			LedgerAccount account = ledgerAccounts.computeIfAbsent(id,
 					(key) -> new LedgerAccount(tenant, field(request.body(), "currency"), "OPEN", 0));
 			return account.tenant().equals(tenant) ? Response.ok(account.view(id)) : new Response(409, "{\"status\":409}");
-		});
-		ledger.on("PUT", "/internal/ledger/accounts/([^/]+)/status", (request) -> {
+		}));
+		ledger.on("PUT", "/internal/ledger/accounts/([^/]+)/status", internalRoute((request) -> {
 			String id = request.pathGroups()[0];
 			LedgerAccount account = ledgerAccounts.get(id);
 			if (account == null || !visibleTo(request, account.tenant())) {
@@ -93,13 +93,13 @@ class AccountTenancyTest {
 			LedgerAccount changed = account.withStatus(field(request.body(), "status"));
 			ledgerAccounts.put(id, changed);
 			return Response.ok(changed.view(id));
-		});
-		ledger.on("GET", "/internal/ledger/accounts/([^/]+)", (request) -> {
+		}));
+		ledger.on("GET", "/internal/ledger/accounts/([^/]+)", internalRoute((request) -> {
 			LedgerAccount account = ledgerAccounts.get(request.pathGroups()[0]);
 			return (account != null && visibleTo(request, account.tenant())) ? Response.ok(account.view(request.pathGroups()[0]))
 					: new Response(404, "{\"status\":404}");
-		});
-		ledger.on("GET", "/internal/ledger/accounts", (request) -> {
+		}));
+		ledger.on("GET", "/internal/ledger/accounts", internalRoute((request) -> {
 			StringBuilder list = new StringBuilder("[");
 			for (String id : request.query().replace("ids=", "").replace("%2C", ",").split(",")) {
 				LedgerAccount account = ledgerAccounts.get(id);
@@ -108,32 +108,16 @@ class AccountTenancyTest {
 				}
 			}
 			return Response.ok(list.append("]").toString());
-		});
+		}));
 	}
 
 	/**
 	 * Whether a call may see a row of {@code owner}: only when it acts for that tenant, and says so in
-	 * {@code X-Scalarhub-Tenant}, which account-service's service client adds from the request's tenant.
+	 * {@code X-Scalarhub-Tenant}, which account-service's service client adds from the request's tenant, next
+	 * to the service's own token (the stubs' {@link ServiceCalls#internalRoute} refuses any other call).
 	 */
 	static boolean visibleTo(StubService.Request request, String owner) {
-		return owner != null && owner.equals(tenantOf(request)) && owner.equals(request.tenant());
-	}
-
-	/**
-	 * The tenant a call acts for, decided as the real services decide it: the one its token names (an API
-	 * client's, relayed), else the one a platform service names in the header.
-	 */
-	static String tenantOf(StubService.Request request) {
-		String authorization = request.header(HttpHeaders.AUTHORIZATION);
-		if (authorization != null && authorization.startsWith("Bearer ")) {
-			String[] jwt = authorization.substring("Bearer ".length()).split("\\.");
-			String claims = new String(Base64.getUrlDecoder().decode(jwt[1]), StandardCharsets.UTF_8);
-			String tenant = field(claims, "tenant");
-			if (tenant != null) {
-				return tenant;
-			}
-		}
-		return request.tenant();
+		return owner != null && ServiceCalls.admitted(request) && owner.equals(request.tenant());
 	}
 
 	static String field(String json, String name) {
@@ -178,10 +162,29 @@ class AccountTenancyTest {
 
 	WebTestClient tenantB;
 
+	/** How many calls each stub had received when the test began. */
+	int customerCallsBefore;
+
+	int ledgerCallsBefore;
+
 	@BeforeEach
 	void clients() {
+		this.customerCallsBefore = customers.received().size();
+		this.ledgerCallsBefore = ledger.received().size();
 		this.tenantA = client(issuer.tokenForTenant(TestJwtIssuer.TENANT_A, "client-a", "accounts:read", "accounts:write"));
 		this.tenantB = client(issuer.tokenForTenant(TestJwtIssuer.TENANT_B, "client-b", "accounts:read", "accounts:write"));
+	}
+
+	/**
+	 * Every call account-service made downstream in the test was made with its own token (scope internal, no
+	 * tenant claim), never with the API client's, and named the tenant it acted for.
+	 */
+	@AfterEach
+	void everyDownstreamCallWasTheServicesOwnAndNamedItsTenant() {
+		List<StubService.Request> toCustomers = customers.received();
+		List<StubService.Request> toLedger = ledger.received();
+		ServiceCalls.assertServiceCallsFor(toCustomers.subList(this.customerCallsBefore, toCustomers.size()), null);
+		ServiceCalls.assertServiceCallsFor(toLedger.subList(this.ledgerCallsBefore, toLedger.size()), null);
 	}
 
 	WebTestClient client(String token) {
@@ -276,6 +279,13 @@ class AccountTenancyTest {
 		String inB = createdId(open(this.tenantB, UUID.randomUUID().toString(), customerOf(TestJwtIssuer.TENANT_B)));
 		assertThat(ledgerAccounts.get(inA).tenant()).isEqualTo(TestJwtIssuer.TENANT_A.toString());
 		assertThat(ledgerAccounts.get(inB).tenant()).isEqualTo(TestJwtIssuer.TENANT_B.toString());
+		// each registered by account-service's own token, for the tenant of the client that opened it
+		assertThat(ledger.received()).filteredOn((call) -> call.path().equals("/internal/ledger/accounts/" + inA))
+			.isNotEmpty()
+			.allSatisfy((call) -> ServiceCalls.assertServiceCallFor(call, TestJwtIssuer.TENANT_A.toString()));
+		assertThat(ledger.received()).filteredOn((call) -> call.path().equals("/internal/ledger/accounts/" + inB))
+			.isNotEmpty()
+			.allSatisfy((call) -> ServiceCalls.assertServiceCallFor(call, TestJwtIssuer.TENANT_B.toString()));
 		this.tenantB.get().uri("/v1/accounts/{id}", inB).exchange().expectStatus().isOk()
 			.expectHeader().doesNotExist("X-Degraded")
 			.expectBody().jsonPath("$.balance.amount").isEqualTo(0);
@@ -323,7 +333,9 @@ class AccountTenancyTest {
 			.exchange().expectStatus().isNotFound();
 		service.get().uri("/internal/accounts/{id}", id).exchange().expectStatus().isForbidden()
 			.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/tenant-required");
-		this.tenantB.get().uri("/internal/accounts/{id}", id).exchange().expectStatus().isNotFound();
+		// an API client's token never opens the internal API, whatever tenant it is for
+		this.tenantA.get().uri("/internal/accounts/{id}", id).exchange().expectStatus().isForbidden();
+		this.tenantB.get().uri("/internal/accounts/{id}", id).exchange().expectStatus().isForbidden();
 
 		// customer-service asks before closing a customer: only the customer's own tenant counts its accounts
 		service.get().uri("/internal/accounts/not-closed?customerId={customer}", customer)
@@ -332,6 +344,48 @@ class AccountTenancyTest {
 		service.get().uri("/internal/accounts/not-closed?customerId={customer}", customer)
 			.header(TENANT_HEADER, TestJwtIssuer.TENANT_B.toString())
 			.exchange().expectStatus().isOk().expectBody().jsonPath("$.count").isEqualTo(0);
+	}
+
+	/** Every scope an API client can be granted, on any service of the platform: none is {@code internal}. */
+	static final String[] ALL_API_SCOPES = { "customers:read", "customers:write", "accounts:read", "accounts:write",
+			"products:read", "products:write", "subscriptions:read", "subscriptions:write", "billing:run",
+			"transactions:read", "transactions:write" };
+
+	/** Every route of InternalAccountController, for an account of tenant A and its customer. */
+	static List<String> internalRoutes(String accountOfA, String customerOfA) {
+		return List.of("/internal/accounts/" + accountOfA, "/internal/accounts/not-closed?customerId=" + customerOfA);
+	}
+
+	@Test
+	void theInternalApiIsForPlatformServicesOnlyNeverForAnApiClient() {
+		String customer = customerOf(TestJwtIssuer.TENANT_A);
+		String id = createdId(open(this.tenantA, UUID.randomUUID().toString(), customer));
+		Map<String, String> apiClients = new LinkedHashMap<>();
+		for (UUID tenant : List.of(TestJwtIssuer.TENANT_A, TestJwtIssuer.TENANT_B)) {
+			apiClients.put("read-only client of " + tenant, issuer.tokenForTenant(tenant, "reader", "accounts:read"));
+			apiClients.put("all-scopes client of " + tenant, issuer.tokenForTenant(tenant, "admin", ALL_API_SCOPES));
+		}
+		WebTestClient service = client(issuer.serviceToken("subscription-service"));
+
+		for (String route : internalRoutes(id, customer)) {
+			apiClients.forEach((name, token) -> {
+				client(token).get().uri(route).exchange()
+					.expectStatus().isForbidden()
+					.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+					.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/forbidden");
+				// naming a tenant in the header, as a platform service does, changes nothing for an API client
+				client(token).get().uri(route).header(TENANT_HEADER, TestJwtIssuer.TENANT_A.toString()).exchange()
+					.expectStatus().isForbidden()
+					.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+					.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/forbidden");
+			});
+			service.get().uri(route).header(TENANT_HEADER, TestJwtIssuer.TENANT_A.toString()).exchange()
+				.expectStatus().is2xxSuccessful();
+			service.get().uri(route).exchange()
+				.expectStatus().isForbidden()
+				.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/tenant-required");
+		}
 	}
 
 	@Test
