@@ -1,5 +1,6 @@
 package io.scalarhub.subscription;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ import io.scalarhub.test.StubService;
 import io.scalarhub.test.StubService.Response;
 import io.scalarhub.test.TestJwtIssuer;
 
+import static io.scalarhub.subscription.ServiceCalls.internalRoute;
+
 /**
  * The services subscription-service depends on, as real HTTP services on loopback answering their internal
  * contracts: customer-service, product-service, account-service, the auth-server's token endpoint, and a
@@ -23,12 +26,13 @@ import io.scalarhub.test.TestJwtIssuer;
  * answers the posted charge), balances never go negative (422 insufficient-funds). The ledger records every
  * charge it posted, so tests check money, not counters.
  * <p>
- * Like the real services, they answer for one tenant per call: the {@code tenant} claim of the relayed
- * client token, or else the {@code X-Scalarhub-Tenant} a platform service's own token comes with (the
- * auth stub issues subscription-service a token without a tenant, as auth-server does). Another tenant's
- * customer, product or account is not found (404; a charge to its account is 422 account-not-found), so a
- * call that lost its tenant on the way fails the test. Objects belong to {@link TestJwtIssuer#TENANT_A}
- * unless created for another.
+ * Like the real services, their internal API answers a platform service's own token only (scope
+ * {@code internal}, no tenant claim; the auth stub issues subscription-service such a token, as auth-server
+ * does), and only for the tenant that call names in {@code X-Scalarhub-Tenant}: an API client's token relayed
+ * is 403, as is a service token naming no tenant ({@link ServiceCalls}). Another tenant's customer, product
+ * or account is not found (404; a charge to its account is 422 account-not-found), so a call that lost its
+ * tenant on the way fails the test. Objects belong to {@link TestJwtIssuer#TENANT_A} unless created for
+ * another.
  */
 final class Downstreams implements AutoCloseable {
 
@@ -72,13 +76,13 @@ final class Downstreams implements AutoCloseable {
 	volatile long chargeDelayMillis;
 
 	Downstreams() {
-		this.customers.on("GET", "/internal/customers/([^/]+)", (request) -> {
+		this.customers.on("GET", "/internal/customers/([^/]+)", internalRoute((request) -> {
 			String id = request.pathGroups()[0];
 			String status = visible(request, id) ? this.customerStatus.get(id) : null;
 			return (status == null) ? new Response(404, "{\"status\":404}")
 					: Response.ok("{\"id\":\"" + id + "\",\"status\":\"" + status + "\"}");
-		});
-		this.products.on("GET", "/internal/products/([^/]+)", (request) -> {
+		}));
+		this.products.on("GET", "/internal/products/([^/]+)", internalRoute((request) -> {
 			String id = request.pathGroups()[0];
 			String[] p = visible(request, id) ? this.productRecords.get(id) : null;
 			// the public product representation, with fields subscription-service does not need
@@ -87,27 +91,27 @@ final class Downstreams implements AutoCloseable {
 							+ "\",\"name\":\"Plan\",\"description\":null,\"price\":{\"amount\":" + p[0]
 							+ ",\"currency\":\"" + p[1] + "\"},\"interval\":\"" + p[2] + "\",\"active\":" + p[3]
 							+ ",\"createdAt\":\"2026-11-22T10:00:00Z\",\"updatedAt\":\"2026-11-22T10:00:00Z\"}");
-		});
-		this.accounts.on("GET", "/internal/accounts/([^/]+)", (request) -> {
+		}));
+		this.accounts.on("GET", "/internal/accounts/([^/]+)", internalRoute((request) -> {
 			String id = request.pathGroups()[0];
 			String[] a = visible(request, id) ? this.accountRecords.get(id) : null;
 			return (a == null) ? new Response(404, "{\"status\":404}")
 					: Response.ok("{\"id\":\"" + id + "\",\"customerId\":\"" + a[0] + "\",\"currency\":\"" + a[1]
 							+ "\",\"status\":\"" + a[2] + "\"}");
-		});
+		}));
 		// a platform service's own token: scope internal, no tenant (auth-server's shape)
 		this.auth.on("POST", "/oauth2/token", (request) -> Response.ok("{\"access_token\":\""
 				+ this.issuer.serviceToken("subscription-service") + "\",\"token_type\":\"Bearer\",\"expires_in\":300}"));
-		this.ledger.on("PUT", "/internal/ledger/charges/([^/]+)", this::charge);
+		this.ledger.on("PUT", "/internal/ledger/charges/([^/]+)", internalRoute(this::charge));
 	}
 
 	/**
-	 * The tenant a call is for, as the real services' tenant filter works it out: an API client's token names
-	 * it (a header is then ignored); a platform service's token, naming none, acts for the tenant in the header.
+	 * The tenant a call is for, as the real services work it out on their internal API: only a platform
+	 * service's own token (scope internal, no tenant claim) gets there, and it acts for the tenant in the
+	 * header; anything else is refused before (see {@link ServiceCalls#internalRoute}).
 	 */
 	static String tenantOf(StubService.Request request) {
-		String claim = request.tokenTenant();
-		return (claim != null) ? claim : request.header(TENANT_HEADER);
+		return ServiceCalls.admitted(request) ? request.tenant() : null;
 	}
 
 	private boolean visible(StubService.Request request, String id) {
@@ -220,6 +224,27 @@ final class Downstreams implements AutoCloseable {
 		String id = UUID.randomUUID().toString();
 		this.owners.put(id, tenant.toString());
 		return id;
+	}
+
+	/** The services whose internal API subscription-service calls (the auth stub aside). */
+	List<StubService> internalApis() {
+		return List.of(this.customers, this.products, this.accounts, this.ledger);
+	}
+
+	/** How many calls each of {@link #internalApis()} has received so far: a mark for {@link #callsSince}. */
+	List<Integer> mark() {
+		return internalApis().stream().map((service) -> service.received().size()).toList();
+	}
+
+	/** Every call {@link #internalApis()} received since {@code mark}. */
+	List<StubService.Request> callsSince(List<Integer> mark) {
+		List<StubService.Request> calls = new ArrayList<>();
+		List<StubService> services = internalApis();
+		for (int i = 0; i < services.size(); i++) {
+			List<StubService.Request> received = services.get(i).received();
+			calls.addAll(received.subList(mark.get(i), received.size()));
+		}
+		return calls;
 	}
 
 	/** The charge requests the ledger received, every retry and replay included, in order. */

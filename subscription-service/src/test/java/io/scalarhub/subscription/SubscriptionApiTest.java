@@ -2,6 +2,7 @@ package io.scalarhub.subscription;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -10,6 +11,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.scalarhub.subscription.domain.ChargeKeys;
 import io.scalarhub.test.Polling;
 import io.scalarhub.test.ServiceTestProperties;
+import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -32,6 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * as real HTTP services on loopback (a ledger that enforces charge ids as the real one does). Money is
  * checked in the ledger: balances and the charges it posted. Everything here is one tenant's (the test
  * token's, tenant A); SubscriptionTenancyTest is about two. Billing runs as of 40 days ahead need test clocks.
+ * The dependencies answer only subscription-service's own token naming a tenant, as the real ones do, and
+ * every test checks that each call it caused was one, for tenant A: the client's token is never relayed.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "scalarhub.billing.test-clocks-enabled=true", "scalarhub.billing.poll-interval=100ms",
@@ -61,14 +65,27 @@ class SubscriptionApiTest {
 
 	WebTestClient client;
 
+	/** What the downstreams had received when the test began. */
+	List<Integer> callsBefore;
+
 	@BeforeEach
 	void client() {
+		this.callsBefore = downstreams.mark();
 		this.client = WebTestClient.bindToServer()
 			.baseUrl("http://localhost:" + this.port)
 			.responseTimeout(Duration.ofSeconds(20))
 			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + downstreams.issuer.token("subscription-test",
 					"subscriptions:read", "subscriptions:write", "billing:run"))
 			.build();
+	}
+
+	/**
+	 * Every call subscription-service made downstream in the test was its own (scope internal, no tenant claim:
+	 * the API client's token is never relayed), for the test client's tenant, named in X-Scalarhub-Tenant.
+	 */
+	@AfterEach
+	void everyDownstreamCallWasTheServicesOwnForTheClientsTenant() {
+		ServiceCalls.assertServiceCallsFor(downstreams.callsSince(this.callsBefore), TestJwtIssuer.TENANT_A.toString());
 	}
 
 	@AfterEach
@@ -251,8 +268,14 @@ class SubscriptionApiTest {
 		World world = world(5000);
 		String now = subscribe(world);
 		String atEnd = subscribe(world);
-		this.client.get().uri("/internal/subscriptions/active?customerId={c}", world.customer()).exchange()
+		WebTestClient customerService = customerService();
+		customerService.get().uri("/internal/subscriptions/active?customerId={c}", world.customer()).exchange()
 			.expectStatus().isOk().expectBody().jsonPath("$.count").isEqualTo(2);
+		// the API client that subscribed cannot ask on the internal path
+		this.client.get().uri("/internal/subscriptions/active?customerId={c}", world.customer()).exchange()
+			.expectStatus().isForbidden()
+			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/forbidden");
 		this.client.post().uri("/v1/subscriptions/{id}/cancel", atEnd).contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"atPeriodEnd\":true}").exchange()
 			.expectStatus().isOk()
@@ -267,8 +290,21 @@ class SubscriptionApiTest {
 		this.client.post().uri("/v1/subscriptions/{id}/cancel", now).contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"atPeriodEnd\":true}").exchange().expectStatus().isEqualTo(409);
 		this.client.post().uri("/v1/subscriptions/{id}/cancel", UUID.randomUUID()).exchange().expectStatus().isNotFound();
-		this.client.get().uri("/internal/subscriptions/active?customerId={c}", world.customer()).exchange()
+		customerService.get().uri("/internal/subscriptions/active?customerId={c}", world.customer()).exchange()
 			.expectBody().jsonPath("$.count").isEqualTo(1);
+	}
+
+	/**
+	 * customer-service as it asks before closing a customer: its own token (scope internal, no tenant), naming
+	 * the tenant of the test client's subscriptions in X-Scalarhub-Tenant.
+	 */
+	WebTestClient customerService() {
+		return WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + this.port)
+			.responseTimeout(Duration.ofSeconds(20))
+			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + downstreams.issuer.serviceToken("customer-service"))
+			.defaultHeader(Downstreams.TENANT_HEADER, TestJwtIssuer.TENANT_A.toString())
+			.build();
 	}
 
 	@Test

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,7 +41,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * (422, as for ones that do not exist: the downstreams answer for the tenant each call names, so this also
  * proves the tenant travels with every internal call); idempotency keys are per tenant; and a billing run
  * renews and charges its own tenant's subscriptions only, its charges made for that tenant. The workers'
- * system scope sees open runs and nothing else. Against the real database, with row-level security enforced.
+ * system scope sees open runs and nothing else. The internal API is a platform service's alone (an API
+ * client's token there is 403, whatever its scopes or tenant), and subscription-service itself calls the
+ * others with its own token, never the client's. Against the real database, with row-level security enforced.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "scalarhub.billing.test-clocks-enabled=true", "scalarhub.billing.poll-interval=100ms",
@@ -72,27 +75,24 @@ class SubscriptionTenancyTest {
 
 	WebTestClient tenantB;
 
+	/** What the downstreams had received when the test began. */
+	List<Integer> callsBefore;
+
 	@BeforeEach
 	void clients() {
+		this.callsBefore = downstreams.mark();
 		this.tenantA = client(downstreams.issuer.tokenForTenant(TestJwtIssuer.TENANT_A, "client-a", SCOPES));
 		this.tenantB = client(downstreams.issuer.tokenForTenant(TestJwtIssuer.TENANT_B, "client-b", SCOPES));
 	}
 
 	/**
-	 * Every call subscription-service made downstream named the tenant it was made for: the platform's relay
-	 * sent {@code X-Scalarhub-Tenant}, the same tenant as the relayed client token's when that names one.
+	 * Every call subscription-service made downstream in the test was made with its own token (scope internal,
+	 * no tenant claim: the API client's token is never relayed) and named in {@code X-Scalarhub-Tenant} the
+	 * tenant it was made for.
 	 */
 	@AfterEach
-	void everyDownstreamCallNamedItsTenant() {
-		for (StubService stub : List.of(downstreams.customers, downstreams.products, downstreams.accounts,
-				downstreams.ledger)) {
-			assertThat(stub.received()).allSatisfy((call) -> {
-				assertThat(call.header(Downstreams.TENANT_HEADER)).as("%s %s", call.method(), call.path()).isNotNull();
-				if (call.tokenTenant() != null) {
-					assertThat(call.header(Downstreams.TENANT_HEADER)).isEqualTo(call.tokenTenant());
-				}
-			});
-		}
+	void everyDownstreamCallWasTheServicesOwnAndNamedItsTenant() {
+		ServiceCalls.assertServiceCallsFor(downstreams.callsSince(this.callsBefore), null);
 	}
 
 	WebTestClient client(String token) {
@@ -173,9 +173,12 @@ class SubscriptionTenancyTest {
 		this.tenantB.get().uri("/v1/subscriptions?size=100").exchange().expectStatus().isOk()
 			.expectBody(String.class).value((body) -> assertThat(body).doesNotContain(id));
 
-		// customer-service's question before closing a customer is answered for the tenant it names
+		// customer-service's question before closing a customer is answered for the tenant it names; an API
+		// client cannot ask it at all, whatever tenant it is for
 		this.tenantB.get().uri("/internal/subscriptions/active?customerId={c}", a.customer()).exchange()
-			.expectStatus().isOk().expectBody().jsonPath("$.count").isEqualTo(0);
+			.expectStatus().isForbidden();
+		this.tenantA.get().uri("/internal/subscriptions/active?customerId={c}", a.customer()).exchange()
+			.expectStatus().isForbidden();
 		WebTestClient service = client(downstreams.issuer.serviceToken("customer-service"));
 		service.get().uri("/internal/subscriptions/active?customerId={c}", a.customer())
 			.header(Downstreams.TENANT_HEADER, TestJwtIssuer.TENANT_B.toString()).exchange()
@@ -211,10 +214,15 @@ class SubscriptionTenancyTest {
 			.expectBody().jsonPath("$.page.totalElements").isEqualTo(0);
 
 		// B's own customer, product and account, named by B: subscribed and charged
+		List<Integer> beforeB = downstreams.mark();
 		subscribe(this.tenantB, b);
 		assertThat(downstreams.balance(b.account())).isEqualTo(4000);
 		assertThat(downstreams.chargeCalls()).filteredOn((call) -> call.body().contains(b.account())).singleElement()
-			.satisfies((call) -> assertThat(call.header(Downstreams.TENANT_HEADER)).isEqualTo(TestJwtIssuer.TENANT_B.toString()));
+			.satisfies((call) -> ServiceCalls.assertServiceCallFor(call, TestJwtIssuer.TENANT_B.toString()));
+		// and every question B's subscription asked (customer, product, account, charge) named B, with
+		// subscription-service's own token
+		assertThat(downstreams.callsSince(beforeB)).hasSizeGreaterThanOrEqualTo(4)
+			.allSatisfy((call) -> ServiceCalls.assertServiceCallFor(call, TestJwtIssuer.TENANT_B.toString()));
 	}
 
 	@Test
@@ -280,10 +288,8 @@ class SubscriptionTenancyTest {
 		// every charge of A's run was made by the service's own token for tenant A
 		List<StubService.Request> calls = downstreams.chargeCalls();
 		List<StubService.Request> chargesOfA = calls.subList(chargesBefore, calls.size());
-		assertThat(chargesOfA).isNotEmpty().allSatisfy((call) -> {
-			assertThat(call.tokenTenant()).isNull();
-			assertThat(call.header(Downstreams.TENANT_HEADER)).isEqualTo(TestJwtIssuer.TENANT_A.toString());
-		});
+		assertThat(chargesOfA).isNotEmpty()
+			.allSatisfy((call) -> ServiceCalls.assertServiceCallFor(call, TestJwtIssuer.TENANT_A.toString()));
 
 		// B's own run renews B's, for tenant B
 		int chargesOfBBefore = downstreams.chargeCalls().size();
@@ -293,8 +299,7 @@ class SubscriptionTenancyTest {
 		assertThat(downstreams.balance(b.account())).isEqualTo(3000);
 		assertThat(downstreams.balance(a.account())).isEqualTo(3000);
 		assertThat(downstreams.chargeCalls().subList(chargesOfBBefore, downstreams.chargeCalls().size())).isNotEmpty()
-			.allSatisfy((call) -> assertThat(call.header(Downstreams.TENANT_HEADER))
-				.isEqualTo(TestJwtIssuer.TENANT_B.toString()));
+			.allSatisfy((call) -> ServiceCalls.assertServiceCallFor(call, TestJwtIssuer.TENANT_B.toString()));
 	}
 
 	@Test
@@ -331,6 +336,50 @@ class SubscriptionTenancyTest {
 		try (ResultSet rows = statement.executeQuery(sql)) {
 			rows.next();
 			return rows.getLong(1);
+		}
+	}
+
+	/** Every scope an API client can be granted, on any service of the platform: none is {@code internal}. */
+	static final String[] ALL_API_SCOPES = { "customers:read", "customers:write", "accounts:read", "accounts:write",
+			"products:read", "products:write", "subscriptions:read", "subscriptions:write", "billing:run",
+			"transactions:read", "transactions:write" };
+
+	/** Every route of InternalSubscriptionController, for a customer of tenant A. */
+	static List<String> internalRoutes(String customerOfA) {
+		return List.of("/internal/subscriptions/active?customerId=" + customerOfA);
+	}
+
+	@Test
+	void theInternalApiIsForPlatformServicesOnlyNeverForAnApiClient() {
+		World a = world(TestJwtIssuer.TENANT_A, 5000);
+		subscribe(this.tenantA, a);
+		Map<String, String> apiClients = new LinkedHashMap<>();
+		for (UUID tenant : List.of(TestJwtIssuer.TENANT_A, TestJwtIssuer.TENANT_B)) {
+			apiClients.put("read-only client of " + tenant,
+					downstreams.issuer.tokenForTenant(tenant, "reader", "subscriptions:read"));
+			apiClients.put("all-scopes client of " + tenant, downstreams.issuer.tokenForTenant(tenant, "admin", ALL_API_SCOPES));
+		}
+		WebTestClient service = client(downstreams.issuer.serviceToken("customer-service"));
+
+		for (String route : internalRoutes(a.customer())) {
+			apiClients.forEach((name, token) -> {
+				client(token).get().uri(route).exchange()
+					.expectStatus().isForbidden()
+					.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+					.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/forbidden");
+				// naming a tenant in the header, as a platform service does, changes nothing for an API client
+				client(token).get().uri(route).header(Downstreams.TENANT_HEADER, TestJwtIssuer.TENANT_A.toString())
+					.exchange()
+					.expectStatus().isForbidden()
+					.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+					.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/forbidden");
+			});
+			service.get().uri(route).header(Downstreams.TENANT_HEADER, TestJwtIssuer.TENANT_A.toString()).exchange()
+				.expectStatus().is2xxSuccessful();
+			service.get().uri(route).exchange()
+				.expectStatus().isForbidden()
+				.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/tenant-required");
 		}
 	}
 
