@@ -174,6 +174,11 @@ class ProductTenancyTest {
 		this.tenantA.get().uri("/internal/products/{id}", id).exchange().expectStatus().isForbidden();
 	}
 
+	/** Every scope an API client can be granted, on any service of the platform: none is {@code internal}. */
+	static final String[] ALL_API_SCOPES = { "customers:read", "customers:write", "accounts:read", "accounts:write",
+			"products:read", "products:write", "subscriptions:read", "subscriptions:write", "billing:run",
+			"transactions:read", "transactions:write" };
+
 	/** Every route of InternalProductController, for a product of tenant A. */
 	static List<String> internalRoutes(String productOfA) {
 		return List.of("/internal/products/" + productOfA);
@@ -185,13 +190,12 @@ class ProductTenancyTest {
 		Map<String, String> apiClients = new LinkedHashMap<>();
 		for (UUID tenant : List.of(TestJwtIssuer.TENANT_A, TestJwtIssuer.TENANT_B)) {
 			apiClients.put("read-only client of " + tenant, issuer.tokenForTenant(tenant, "reader", "products:read"));
-			apiClients.put("all-scopes client of " + tenant,
-					issuer.tokenForTenant(tenant, "admin", "products:read", "products:write"));
+			apiClients.put("all-scopes client of " + tenant, issuer.tokenForTenant(tenant, "admin", ALL_API_SCOPES));
 		}
 		WebTestClient service = client(issuer.serviceToken("subscription-service"));
 
 		for (String route : internalRoutes(id)) {
-			apiClients.forEach((client, token) -> {
+			apiClients.forEach((name, token) -> {
 				client(token).get().uri(route).exchange()
 					.expectStatus().isForbidden()
 					.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
@@ -199,7 +203,8 @@ class ProductTenancyTest {
 				// naming a tenant in the header, as a platform service does, changes nothing for an API client
 				client(token).get().uri(route).header("X-Scalarhub-Tenant", TestJwtIssuer.TENANT_A.toString()).exchange()
 					.expectStatus().isForbidden()
-					.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+					.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+					.expectBody().jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/forbidden");
 			});
 			service.get().uri(route).header("X-Scalarhub-Tenant", TestJwtIssuer.TENANT_A.toString()).exchange()
 				.expectStatus().is2xxSuccessful();
