@@ -161,6 +161,7 @@ app_env() { # app_env NAME: sets APP_ENV, the environment every app gets (for en
         SCALARHUB_CONFIG_DIR="$REPO_ROOT/deploy/config"
         SCALARHUB_DISCOVERY_URL="http://localhost:$(app_port discovery)/eureka/"
         SCALARHUB_PUBLIC_URL="$PUBLIC_URL"
+        SCALARHUB_AUTH_URL="http://127.0.0.1:$(app_port auth-server)"
         SCALARHUB_AUTH_SIGNING_KEY="file:$signing_key")
     # every port on loopback unless told otherwise: nothing of the suite answers from the network by default
     # (docs/operations.md "Ports"); the gateway, the one public door, may be opened on its own

@@ -548,13 +548,86 @@ class SuiteEndToEndTest {
 					String local = target.startsWith("socket:[") ? listening.get(target.substring(8, target.length() - 1)) : null;
 					if (local != null) {
 						sockets++;
-						// 0100007F is 127.0.0.1 (little-endian hex); an IPv6 listener would be ::1 or :: at best
-						assertThat(local).as("a listening socket of pid %d", pid).startsWith("0100007F:");
+						// 127.0.0.1 as the kernel writes it (little-endian hex), in tcp or, IPv4-mapped, in tcp6
+						assertThat(local).as("a listening socket of pid %d", pid)
+							.matches("(0000000000000000FFFF0000)?0100007F:[0-9A-F]{4}");
 					}
 				}
 			}
 		}
 		assertThat(sockets).as("listening sockets found").isGreaterThanOrEqualTo(2 * LocalSuite.APPS.size());
+	}
+
+	/**
+	 * Whoever can register an instance in Eureka cannot become the platform's authority: an impostor registered
+	 * as AUTH-SERVER, serving a key set of its own, never sees a request (no key set fetch, no token request,
+	 * no client secret), and tokens it signed for the real issuer are 401 at the gateway and at every service,
+	 * for longer than the registry and load-balancer caches take to list it, while the suite keeps working.
+	 */
+	@Test
+	void aRogueAuthServerRegisteredInEurekaIsNeverBelieved() throws Exception {
+		com.nimbusds.jose.jwk.RSAKey rogueKey = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("rogue-key").generate();
+		java.util.concurrent.atomic.AtomicInteger rogueRequests = new java.util.concurrent.atomic.AtomicInteger();
+		com.sun.net.httpserver.HttpServer rogue = com.sun.net.httpserver.HttpServer
+			.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+		byte[] jwks = new com.nimbusds.jose.jwk.JWKSet(rogueKey.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
+		rogue.createContext("/", (exchange) -> {
+			rogueRequests.incrementAndGet();
+			exchange.sendResponseHeaders(200, jwks.length);
+			exchange.getResponseBody().write(jwks);
+			exchange.close();
+		});
+		rogue.start();
+		String discovery = "http://localhost:" + (8761 + LocalSuite.PORT_OFFSET) + "/eureka/apps/AUTH-SERVER";
+		String instance = "rogue-auth-server";
+		try {
+			HttpResponse<String> registered = send(HttpRequest.newBuilder(URI.create(discovery))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString("{\"instance\":{\"instanceId\":\"" + instance
+						+ "\",\"hostName\":\"127.0.0.1\",\"app\":\"AUTH-SERVER\",\"ipAddr\":\"127.0.0.1\",\"status\":\"UP\","
+						+ "\"port\":{\"$\":" + rogue.getAddress().getPort() + ",\"@enabled\":\"true\"},"
+						+ "\"dataCenterInfo\":{\"@class\":\"com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo\",\"name\":\"MyOwn\"}}}")));
+			assertThat(registered.statusCode()).as(registered.body()).isEqualTo(204);
+			com.nimbusds.jwt.SignedJWT forged = new com.nimbusds.jwt.SignedJWT(
+					new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.RS256).keyID("rogue-key").build(),
+					new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(LocalSuite.GATEWAY)
+						.subject("scalarhub-demo")
+						.claim("client_id", "scalarhub-demo")
+						.claim("scope", List.of("customers:read", "internal"))
+						.claim("tenant", "d3e00000-0000-4000-8000-000000000001")
+						.issueTime(new java.util.Date())
+						.expirationTime(java.util.Date.from(Instant.now().plusSeconds(600)))
+						.build());
+			forged.sign(new com.nimbusds.jose.crypto.RSASSASigner(rogueKey));
+			String forgedToken = forged.serialize();
+			String demo = token("scalarhub-demo", "demo-secret", "");
+			// registry fetch (3 s) and load-balancer cache (3 s), twice over: every app has listed the impostor
+			Instant until = Instant.now().plusSeconds(15);
+			int rounds = 0;
+			while (Instant.now().isBefore(until) || rounds < 3) {
+				rounds++;
+				assertThat(send(api("/v1/customers?size=1", forgedToken).GET()).statusCode()).as("gateway").isEqualTo(401);
+				assertThat(send(HttpRequest.newBuilder(URI.create("http://localhost:" + (8081 + LocalSuite.PORT_OFFSET)
+						+ "/v1/customers?size=1")).header("Authorization", "Bearer " + forgedToken).GET()).statusCode())
+					.as("customer-service").isEqualTo(401);
+				assertThat(send(HttpRequest.newBuilder(URI.create("http://localhost:" + (8083 + LocalSuite.PORT_OFFSET)
+						+ "/internal/ledger/accounts/" + UUID.randomUUID())).header("Authorization", "Bearer " + forgedToken)
+					.header("X-Scalarhub-Tenant", "d3e00000-0000-4000-8000-000000000001").GET()).statusCode())
+					.as("transaction-service, internal").isEqualTo(401);
+				// meanwhile the services' own calls (an account checks its customer with customer-service, with
+				// account-service's token) and tokens from the gateway work as ever
+				String customer = json.readTree(post("/v1/customers", demo, null,
+						"{\"name\":\"Rogue test\",\"email\":\"rogue-" + UUID.randomUUID() + "@example.com\"}", 201)).get("id").asString();
+				post("/v1/accounts", demo, UUID.randomUUID().toString(),
+						"{\"customerId\":\"" + customer + "\",\"currency\":\"EUR\"}", 201);
+				token("scalarhub-demo-free", "free-secret", "customers:read");
+			}
+			assertThat(rogueRequests.get()).as("requests the impostor received").isZero();
+		}
+		finally {
+			send(HttpRequest.newBuilder(URI.create(discovery + "/" + instance)).DELETE());
+			rogue.stop(0);
+		}
 	}
 
 	@Test

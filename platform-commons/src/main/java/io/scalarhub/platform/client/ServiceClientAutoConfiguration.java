@@ -47,12 +47,11 @@ public class ServiceClientAutoConfiguration {
 
 	/**
 	 * The app's own client-credentials identity, when it has one: Spring Security's OAuth2 client, with an
-	 * in-memory registration built from {@link ServiceIdentityProperties} and the token endpoint reached through
-	 * Eureka when it is an {@code lb://} URI.
+	 * in-memory registration built from {@link ServiceIdentityProperties}.
 	 */
 	@Bean
 	@ConditionalOnProperty("scalarhub.service-identity.client-id")
-	ServiceIdentity serviceIdentity(ServiceIdentityProperties properties, LoadBalancedWebClients webClients,
+	ServiceIdentity serviceIdentity(ServiceIdentityProperties properties,
 			ObjectProvider<WebClient.Builder> webClientBuilder) {
 		ClientRegistration registration = ClientRegistration.withRegistrationId(ServiceIdentity.REGISTRATION_ID)
 			.clientId(properties.clientId())
@@ -60,12 +59,11 @@ public class ServiceClientAutoConfiguration {
 			.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
 			.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
 			.scope(ServiceIdentityProperties.INTERNAL_SCOPE)
-			.tokenUri(LoadBalancedWebClients.toHttp(properties.tokenUri()))
+			.tokenUri(properties.tokenUri())
 			.build();
 		ReactiveClientRegistrationRepository registrations = new InMemoryReactiveClientRegistrationRepository(registration);
 		WebClientReactiveClientCredentialsTokenResponseClient tokens = new WebClientReactiveClientCredentialsTokenResponseClient();
-		tokens.setWebClient(LoadBalancedWebClients.isLoadBalanced(properties.tokenUri()) ? webClients.builder().build()
-				: webClientBuilder.getIfAvailable(WebClient::builder).build());
+		tokens.setWebClient(webClientBuilder.getIfAvailable(WebClient::builder).build());
 		ClientCredentialsReactiveOAuth2AuthorizedClientProvider provider = new ClientCredentialsReactiveOAuth2AuthorizedClientProvider();
 		provider.setAccessTokenResponseClient(tokens);
 		AuthorizedClientServiceReactiveOAuth2AuthorizedClientManager manager = new AuthorizedClientServiceReactiveOAuth2AuthorizedClientManager(

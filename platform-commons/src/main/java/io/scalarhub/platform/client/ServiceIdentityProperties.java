@@ -10,11 +10,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param clientId the client registered for this service in auth-server
  * @param clientSecret its secret (auth-server stores it hashed; here it comes from the environment)
- * @param tokenUri the token endpoint; {@code lb://auth-server/...} resolves through Eureka
+ * @param tokenUri the token endpoint: the auth-server's configured address, never a service-registry name (the
+ * secret is sent there; {@code lb://} is refused)
  */
 @ConfigurationProperties("scalarhub.service-identity")
 public record ServiceIdentityProperties(String clientId, @DefaultValue("") String clientSecret,
-		@DefaultValue("lb://auth-server/oauth2/token") String tokenUri) {
+		@DefaultValue("http://127.0.0.1:9000/oauth2/token") String tokenUri) {
+
+	public ServiceIdentityProperties {
+		if (tokenUri.startsWith("lb://")) {
+			throw new IllegalArgumentException("scalarhub.service-identity.token-uri must be the auth-server's "
+					+ "configured address, not a service-registry name (" + tokenUri + "): the client secret is sent there");
+		}
+	}
 
 	/** The scope of every service-to-service call; no API client is ever granted it. */
 	public static final String INTERNAL_SCOPE = "internal";

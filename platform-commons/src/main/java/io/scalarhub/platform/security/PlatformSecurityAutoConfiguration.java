@@ -1,6 +1,5 @@
 package io.scalarhub.platform.security;
 
-import io.scalarhub.platform.client.LoadBalancedWebClients;
 import io.scalarhub.platform.client.ServiceIdentityProperties;
 import io.scalarhub.platform.problem.ProblemWriter;
 
@@ -47,15 +46,10 @@ public class PlatformSecurityAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ReactiveJwtDecoder jwtDecoder(ResourceServerProperties properties,
-			ObjectProvider<LoadBalancedWebClients> loadBalancedWebClients,
 			ObjectProvider<WebClient.Builder> webClientBuilder) {
-		String jwkSetUri = properties.jwkSetUri();
-		WebClient webClient = LoadBalancedWebClients.isLoadBalanced(jwkSetUri)
-				? loadBalancedWebClients.getObject().builder().build()
-				: webClientBuilder.getIfAvailable(WebClient::builder).build();
-		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder
-			.withJwkSetUri(LoadBalancedWebClients.toHttp(jwkSetUri))
-			.webClient(webClient)
+		// the key set from the configured location only (ResourceServerProperties refuses a registry name)
+		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withJwkSetUri(properties.jwkSetUri())
+			.webClient(webClientBuilder.getIfAvailable(WebClient::builder).build())
 			.build();
 		decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(properties.issuer()));
 		return decoder;
