@@ -67,6 +67,7 @@ class TokenEndpointTest {
 		assertThat(claims.getStringListClaim("scope")).containsExactlyInAnyOrder("customers:read", "customers:write");
 		assertThat(claims.getStringClaim("tier")).isEqualTo("enterprise");
 		assertThat(claims.getStringClaim("tenant")).isEqualTo("7e570000-0000-4000-8000-00000000000a");
+		assertThat(claims.getAudience()).containsExactly("scalarhub-api");
 		assertThat(claims.getIssueTime().toInstant()).isAfter(before);
 		assertThat(Duration.between(claims.getIssueTime().toInstant(), claims.getExpirationTime().toInstant()))
 			.isEqualTo(Duration.ofMinutes(10));

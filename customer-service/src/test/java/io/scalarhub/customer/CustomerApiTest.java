@@ -550,7 +550,8 @@ class CustomerApiTest {
 			.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/unauthorized");
 		for (String token : new String[] { issuer.unsignedToken("x", "customers:read"),
 				issuer.tokenWithWrongSignature("x", "customers:read"), issuer.expiredToken("x", "customers:read"),
-				issuer.tokenFromOtherIssuer("x", "customers:read"), "not.a.jwt" }) {
+				issuer.tokenFromOtherIssuer("x", "customers:read"), issuer.tokenForAnotherAudience("x", "customers:read"),
+				issuer.tokenWithoutAudience("x", "customers:read"), "not.a.jwt" }) {
 			anonymous.get()
 				.uri("/v1/customers")
 				.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)

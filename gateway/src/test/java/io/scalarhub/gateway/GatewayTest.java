@@ -132,7 +132,8 @@ class GatewayTest {
 	void forgedUnsignedExpiredAndForeignTokensAre401() {
 		for (String token : new String[] { issuer.unsignedToken("x", "customers:read"),
 				issuer.tokenWithWrongSignature("x", "customers:read"), issuer.expiredToken("x", "customers:read"),
-				issuer.tokenFromOtherIssuer("x", "customers:read") }) {
+				issuer.tokenFromOtherIssuer("x", "customers:read"), issuer.tokenForAnotherAudience("x", "customers:read"),
+				issuer.tokenWithoutAudience("x", "customers:read") }) {
 			this.client.get()
 				.uri("/v1/customers")
 				.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)

@@ -150,8 +150,21 @@ public final class TestJwtIssuer implements AutoCloseable {
 				+ encoder.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8)) + ".";
 	}
 
+	/** A token of the right issuer and key, meant for another audience than the platform's API. */
+	public String tokenForAnotherAudience(String clientId, String... scopes) {
+		return sign(this.signingKey,
+				claims(clientId, ISSUER, Instant.now().plus(Duration.ofMinutes(5)), scopes).audience("some-other-api").build());
+	}
+
+	/** A token of the right issuer and key that names no audience at all. */
+	public String tokenWithoutAudience(String clientId, String... scopes) {
+		return sign(this.signingKey,
+				claims(clientId, ISSUER, Instant.now().plus(Duration.ofMinutes(5)), scopes).audience((String) null).build());
+	}
+
 	private static JWTClaimsSet.Builder claims(String clientId, String issuer, Instant expiry, String... scopes) {
 		return new JWTClaimsSet.Builder().issuer(issuer)
+			.audience("scalarhub-api")
 			.subject(clientId)
 			.claim("client_id", clientId)
 			.claim("scope", List.of(scopes))

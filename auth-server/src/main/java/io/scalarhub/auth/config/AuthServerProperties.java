@@ -28,10 +28,13 @@ import org.springframework.core.io.Resource;
  * at start, and tokens do not survive a restart
  * @param accessTokenTtl how long an access token is valid
  * @param clients the registered clients by client id
+ * @param audience the {@code aud} of every access token: the platform's API, which every app checks, so that a
+ * token this server issued for anything else is never accepted by it
  */
 @ConfigurationProperties("scalarhub.auth")
 public record AuthServerProperties(String issuer, @Nullable Resource signingKey,
-		@DefaultValue("15m") Duration accessTokenTtl, @DefaultValue Map<String, Client> clients) {
+		@DefaultValue("15m") Duration accessTokenTtl, @DefaultValue Map<String, Client> clients,
+		@DefaultValue("scalarhub-api") String audience) {
 
 	private static final String PREFIX = "scalarhub.auth.";
 

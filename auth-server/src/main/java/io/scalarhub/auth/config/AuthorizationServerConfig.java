@@ -46,8 +46,8 @@ public class AuthorizationServerConfig {
 	}
 
 	@Bean
-	OAuth2TokenCustomizer<JwtEncodingContext> accessTokenClaims() {
-		return new AccessTokenClaims();
+	OAuth2TokenCustomizer<JwtEncodingContext> accessTokenClaims(AuthServerProperties properties) {
+		return new AccessTokenClaims(properties.audience());
 	}
 
 	@Bean

@@ -1,5 +1,7 @@
 package io.scalarhub.platform.security;
 
+import java.util.List;
+
 import io.scalarhub.platform.client.ServiceIdentityProperties;
 import io.scalarhub.platform.problem.ProblemWriter;
 
@@ -16,6 +18,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
@@ -51,7 +56,11 @@ public class PlatformSecurityAutoConfiguration {
 		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withJwkSetUri(properties.jwkSetUri())
 			.webClient(webClientBuilder.getIfAvailable(WebClient::builder).build())
 			.build();
-		decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(properties.issuer()));
+		// issuer, time window, and the audience: a token the platform's auth-server issued for anything but this
+		// API is refused
+		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(properties.issuer()),
+				new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
+						(audience) -> audience != null && audience.contains(properties.audience()))));
 		return decoder;
 	}
 

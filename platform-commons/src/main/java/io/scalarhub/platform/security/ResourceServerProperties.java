@@ -14,11 +14,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * an instance could serve keys of their own ({@code lb://} is refused)
  * @param scopeRules which scope a path needs: {@code readScope} for GET and HEAD, {@code writeScope} otherwise
  * @param publicPaths paths anyone may call without a token (the gateway's token endpoint, say)
+ * @param audience the {@code aud} every accepted token must name: the platform's API
  */
 @ConfigurationProperties("scalarhub.security")
 public record ResourceServerProperties(@DefaultValue("http://localhost:8080") String issuer,
 		@DefaultValue("http://127.0.0.1:9000/oauth2/jwks") String jwkSetUri, @DefaultValue List<ScopeRule> scopeRules,
-		@DefaultValue List<String> publicPaths) {
+		@DefaultValue List<String> publicPaths, @DefaultValue("scalarhub-api") String audience) {
 
 	public ResourceServerProperties {
 		if (jwkSetUri.startsWith("lb://")) {
