@@ -534,6 +534,22 @@ class CustomerApiTest {
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON);
 	}
 
+	/** Paths the security firewall refuses are problems like every other error, straight at the service too. */
+	@Test
+	void encodedNulsSlashesAndDotSegmentsInThePathAre400Problems() throws Exception {
+		java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+		for (String path : new String[] { "/v1/customers/%00", "/v1/customers/a%00b", "/v1/customers/%2e%2e/x",
+				"/v1/customers/..%2Fx", "/v1/customers/%2F", "/v1/customers/%5c" }) {
+			java.net.http.HttpResponse<String> response = http.send(java.net.http.HttpRequest
+				.newBuilder(java.net.URI.create("http://localhost:" + this.port + path))
+				.header(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("test-client", "customers:read"))
+				.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+			assertThat(response.statusCode()).as(path).isEqualTo(400);
+			assertThat(response.headers().firstValue("Content-Type")).as(path).hasValue("application/problem+json");
+			assertThat(response.body()).as(path).contains("\"status\":400").contains("\"requestId\"");
+		}
+	}
+
 	@Test
 	void requestsWithoutAValidTokenAre401Problems() {
 		WebTestClient anonymous = WebTestClient.bindToServer().baseUrl("http://localhost:" + this.port).build();

@@ -279,7 +279,8 @@ class GatewayTest {
 			for (String path : new String[] { "/v1/customers/../../actuator/health",
 					"/v1/customers/%2e%2e/%2e%2e/actuator/health", "/v1/customers/..%2f..%2factuator/health",
 					"/v1/customers/%2E%2E%2F%2E%2E%2Factuator%2Fhealth", "//actuator/health",
-					"/v1/customers/;/../../actuator/health", "/actuator/prometheus" }) {
+					"/v1/customers/;/../../actuator/health", "/actuator/prometheus", "/v1/customers/%00",
+					"/v1/customers/a%00b", "/v1/customers/%5c..%5cactuator" }) {
 				HttpResponse<String> response = http.send(
 						HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
 							.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
@@ -287,6 +288,9 @@ class GatewayTest {
 						HttpResponse.BodyHandlers.ofString());
 				assertThat(response.statusCode()).as(path).isIn(400, 404);
 				assertThat(response.body()).as(path).doesNotContain("\"UP\"").doesNotContain("jvm_");
+				// refused like every other error: a problem, with the request's id
+				assertThat(response.headers().firstValue("Content-Type")).as(path).hasValue("application/problem+json");
+				assertThat(response.headers().firstValue("X-Request-Id")).as(path).isPresent();
 				String routed = backend.lastHeaders.getOrDefault(":path", "");
 				assertThat(routed).doesNotContain("actuator");
 			}

@@ -1,8 +1,11 @@
 package io.scalarhub.platform.security;
 
 import java.util.List;
+import java.util.Map;
 
 import io.scalarhub.platform.client.ServiceIdentityProperties;
+import io.scalarhub.platform.problem.ApiProblem;
+import io.scalarhub.platform.problem.ProblemTypes;
 import io.scalarhub.platform.problem.ProblemWriter;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -16,6 +19,8 @@ import org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebS
 import org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
@@ -67,6 +72,18 @@ public class PlatformSecurityAutoConfiguration {
 	@Bean
 	ProblemSecurityHandlers problemSecurityHandlers(ProblemWriter problemWriter) {
 		return new ProblemSecurityHandlers(problemWriter);
+	}
+
+	/**
+	 * A request Spring Security's firewall refuses (an encoded NUL, slash, backslash or dot-segment in the path,
+	 * say) is a 400 problem like every other error, not a bare 400 without a body.
+	 */
+	@Bean
+	ServerExchangeRejectedHandler problemExchangeRejectedHandler(ProblemWriter problemWriter) {
+		return (exchange, rejected) -> problemWriter.write(exchange, new ApiProblem(HttpStatus.BAD_REQUEST,
+				ProblemTypes.MALFORMED, "Bad request",
+				"The request path is not acceptable: encoded slashes, dot-segments and control characters are refused.",
+				List.of(), Map.of()));
 	}
 
 	@Bean
