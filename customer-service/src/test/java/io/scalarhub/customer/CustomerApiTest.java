@@ -534,6 +534,21 @@ class CustomerApiTest {
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON);
 	}
 
+	/** The published OpenAPI is the public API: the internal endpoint is not in it. */
+	@Test
+	void theOpenApiDocumentPublishesNoInternalEndpoint() {
+		WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + this.port)
+			.build()
+			.get()
+			.uri("/v3/api-docs")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.value((openApi) -> assertThat(openApi).contains("\"/v1/customers/{id}\"").doesNotContain("/internal"));
+	}
+
 	/** Paths the security firewall refuses are problems like every other error, straight at the service too. */
 	@Test
 	void encodedNulsSlashesAndDotSegmentsInThePathAre400Problems() throws Exception {

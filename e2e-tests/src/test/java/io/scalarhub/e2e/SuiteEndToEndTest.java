@@ -449,7 +449,7 @@ class SuiteEndToEndTest {
 				HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + "/v3/api-docs/swagger-config")).GET());
 		assertThat(config.statusCode()).isEqualTo(200);
 		for (String service : new String[] { "customer-service", "account-service", "transaction-service",
-				"product-service" }) {
+				"product-service", "subscription-service" }) {
 			assertThat(config.body()).contains("/api-docs/" + service);
 			HttpResponse<String> docs = send(
 					HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + "/api-docs/" + service)).GET());
@@ -458,7 +458,9 @@ class SuiteEndToEndTest {
 			assertThat(openApi.get("servers").get(0).get("url").asString()).isEqualTo(LocalSuite.GATEWAY);
 			assertThat(openApi.get("components").get("securitySchemes").get("oauth2").get("flows")
 				.get("clientCredentials").get("tokenUrl").asString()).isEqualTo(LocalSuite.GATEWAY + "/oauth2/token");
-			assertThat(openApi.get("paths").propertyNames()).anyMatch((path) -> path.startsWith("/v1/"));
+			assertThat(openApi.get("paths").propertyNames()).anyMatch((path) -> path.startsWith("/v1/"))
+				.as("%s publishes no internal endpoint", service)
+				.noneMatch((path) -> path.startsWith("/internal"));
 		}
 		HttpResponse<String> ui = send(
 				HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + "/swagger-ui/index.html")).GET());
