@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.scalarhub.test.ServiceCalls;
 import io.scalarhub.test.Polling;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.StubService;
@@ -30,7 +31,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import static io.scalarhub.account.ServiceCalls.internalRoute;
+import static io.scalarhub.test.ServiceCalls.internalRoute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

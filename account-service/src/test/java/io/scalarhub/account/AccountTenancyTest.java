@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.scalarhub.test.ServiceCalls;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.StubService;
 import io.scalarhub.test.StubService.Response;
@@ -33,7 +34,7 @@ import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
 
-import static io.scalarhub.account.ServiceCalls.internalRoute;
+import static io.scalarhub.test.ServiceCalls.internalRoute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.scalarhub.subscription.domain.ChargeKeys;
+import io.scalarhub.test.ServiceCalls;
 import io.scalarhub.test.Polling;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.TestJwtIssuer;

@@ -12,12 +12,13 @@ import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.scalarhub.test.ServiceCalls;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.StubService;
 import io.scalarhub.test.StubService.Response;
 import io.scalarhub.test.TestJwtIssuer;
 
-import static io.scalarhub.subscription.ServiceCalls.internalRoute;
+import static io.scalarhub.test.ServiceCalls.internalRoute;
 
 /**
  * The services subscription-service depends on, as real HTTP services on loopback answering their internal

@@ -9,6 +9,7 @@ import java.util.UUID;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.scalarhub.subscription.domain.ChargeKeys;
+import io.scalarhub.test.ServiceCalls;
 import io.scalarhub.test.Polling;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.TestJwtIssuer;

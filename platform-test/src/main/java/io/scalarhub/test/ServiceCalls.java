@@ -1,4 +1,4 @@
-package io.scalarhub.subscription;
+package io.scalarhub.test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -8,21 +8,20 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.scalarhub.test.StubService;
 import io.scalarhub.test.StubService.Response;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What a call from subscription-service to another platform service must look like (zero trust for the
- * internal API): the service's own token — scope {@code internal}, no tenant claim, never the API client's
- * token relayed — and the tenant it acts for in {@code X-Scalarhub-Tenant}. The {@link Downstreams} answer
- * only such calls, as the real services do (anything else is 403), and the tests check every call they
- * received.
+ * What a call from one platform service to another must look like (zero trust for the internal API): the
+ * calling service's own token — scope {@code internal}, no tenant claim, never the API client's token
+ * relayed — and the tenant it acts for in {@code X-Scalarhub-Tenant}. Service tests put their downstream
+ * stubs behind {@link #internalRoute}, so that they answer only such calls, as the real services do (anything
+ * else is 403), and check every call the stubs received with {@link #assertServiceCallsFor}.
  */
-final class ServiceCalls {
+public final class ServiceCalls {
 
-	static final String TENANT_HEADER = "X-Scalarhub-Tenant";
+	public static final String TENANT_HEADER = "X-Scalarhub-Tenant";
 
 	private static final Pattern SCOPE_CLAIM = Pattern.compile("\"scope\"\\s*:\\s*(\\[[^\\]]*\\]|\"[^\"]*\")");
 
@@ -30,7 +29,7 @@ final class ServiceCalls {
 	}
 
 	/** The scopes of the call's bearer token (its payload decoded, as StubService.Request#tokenTenant does). */
-	static List<String> tokenScopes(StubService.Request request) {
+	public static List<String> tokenScopes(StubService.Request request) {
 		String authorization = request.header("Authorization");
 		if (authorization == null || !authorization.startsWith("Bearer ")) {
 			return List.of();
@@ -46,32 +45,32 @@ final class ServiceCalls {
 	}
 
 	/** Whether the call came with a platform service's own token: scope internal, no tenant of its own. */
-	static boolean withServiceToken(StubService.Request request) {
+	public static boolean withServiceToken(StubService.Request request) {
 		return request.tokenTenant() == null && tokenScopes(request).contains("internal");
 	}
 
 	/** What a real service answers a call on its internal API without a service token naming a tenant. */
-	static Response refused(StubService.Request request) {
+	public static Response refused(StubService.Request request) {
 		return new Response(403, "{\"type\":\"https://scalarhub.io/problems/"
 				+ (withServiceToken(request) ? "tenant-required" : "forbidden") + "\",\"title\":\"Forbidden\",\"status\":403}");
 	}
 
 	/** Whether a call would get past the real services' security and tenant filter. */
-	static boolean admitted(StubService.Request request) {
+	public static boolean admitted(StubService.Request request) {
 		return withServiceToken(request) && request.tenant() != null;
 	}
 
 	/** {@code handler} behind the real services' checks: a call they would refuse is refused (403). */
-	static Function<StubService.Request, Response> internalRoute(Function<StubService.Request, Response> handler) {
+	public static Function<StubService.Request, Response> internalRoute(Function<StubService.Request, Response> handler) {
 		return (request) -> admitted(request) ? handler.apply(request) : refused(request);
 	}
 
 	/** Asserts that {@code calls} were all made with the service's own token for {@code tenant}. */
-	static void assertServiceCallsFor(List<StubService.Request> calls, String tenant) {
+	public static void assertServiceCallsFor(List<StubService.Request> calls, String tenant) {
 		assertThat(calls).allSatisfy((call) -> assertServiceCallFor(call, tenant));
 	}
 
-	static void assertServiceCallFor(StubService.Request call, String tenant) {
+	public static void assertServiceCallFor(StubService.Request call, String tenant) {
 		String what = call.method() + " " + call.path();
 		assertThat(call.tokenTenant()).as("tenant claim of the token on %s (an API client's token relayed?)", what)
 			.isNull();
