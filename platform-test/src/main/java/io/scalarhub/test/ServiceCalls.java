@@ -1,8 +1,6 @@
 package io.scalarhub.test;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -28,18 +26,9 @@ public final class ServiceCalls {
 	private ServiceCalls() {
 	}
 
-	/** The scopes of the call's bearer token (its payload decoded, as StubService.Request#tokenTenant does). */
+	/** The scopes of the call's bearer token. */
 	public static List<String> tokenScopes(StubService.Request request) {
-		String authorization = request.header("Authorization");
-		if (authorization == null || !authorization.startsWith("Bearer ")) {
-			return List.of();
-		}
-		String[] parts = authorization.substring("Bearer ".length()).split("\\.");
-		if (parts.length < 2) {
-			return List.of();
-		}
-		String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
-		Matcher scope = SCOPE_CLAIM.matcher(claims);
+		Matcher scope = SCOPE_CLAIM.matcher(request.tokenClaims());
 		return scope.find() ? Arrays.stream(scope.group(1).split("[\\[\\]\",\\s]+")).filter((s) -> !s.isEmpty()).toList()
 				: List.of();
 	}

@@ -177,17 +177,18 @@ public final class StubService implements AutoCloseable {
 
 		/** The {@code tenant} claim of the bearer token, if it has one (an API client's token does). */
 		public String tokenTenant() {
+			Matcher tenant = TENANT_CLAIM.matcher(tokenClaims());
+			return tenant.find() ? tenant.group(1) : null;
+		}
+
+		/** The bearer token's payload (JSON), decoded but not verified; empty without a bearer token. */
+		public String tokenClaims() {
 			String authorization = header("Authorization");
 			if (authorization == null || !authorization.startsWith("Bearer ")) {
-				return null;
+				return "";
 			}
 			String[] parts = authorization.substring("Bearer ".length()).split("\\.");
-			if (parts.length < 2) {
-				return null;
-			}
-			String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
-			Matcher tenant = TENANT_CLAIM.matcher(claims);
-			return tenant.find() ? tenant.group(1) : null;
+			return (parts.length < 2) ? "" : new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
 		}
 
 		private static final Pattern TENANT_CLAIM = Pattern.compile("\"tenant\"\\s*:\\s*\"([^\"]+)\"");

@@ -22,15 +22,14 @@ import static io.scalarhub.test.ServiceCalls.internalRoute;
 
 /**
  * The services subscription-service depends on, as real HTTP services on loopback answering their internal
- * contracts: customer-service, product-service, account-service, the auth-server's token endpoint, and a
- * ledger that enforces what the real one does for charges — one charge id posts at most once (asking again
+ * contracts: customer-service, product-service, account-service, and a ledger that enforces what the real one does for charges — one charge id posts at most once (asking again
  * answers the posted charge), balances never go negative (422 insufficient-funds). The ledger records every
  * charge it posted, so tests check money, not counters.
  * <p>
  * Like the real services, their internal API answers a platform service's own token only (scope
- * {@code internal}, no tenant claim; the auth stub issues subscription-service such a token, as auth-server
- * does), and only for the tenant that call names in {@code X-Scalarhub-Tenant}: an API client's token relayed
- * is 403, as is a service token naming no tenant ({@link ServiceCalls}). Another tenant's customer, product
+ * {@code internal}, no tenant claim; the test issuer's token endpoint issues subscription-service such a
+ * token, as auth-server does), and only for the tenant that call names in {@code X-Scalarhub-Tenant}: an API
+ * client's token relayed is 403, as is a service token naming no tenant ({@link ServiceCalls}). Another tenant's customer, product
  * or account is not found (404; a charge to its account is 422 account-not-found), so a call that lost its
  * tenant on the way fails the test. Objects belong to {@link TestJwtIssuer#TENANT_A} unless created for
  * another.
@@ -49,7 +48,6 @@ final class Downstreams implements AutoCloseable {
 
 	final StubService ledger = new StubService();
 
-	final StubService auth = new StubService();
 
 	/** customer, product or account id -> the tenant it belongs to */
 	final Map<String, String> owners = new ConcurrentHashMap<>();
@@ -100,9 +98,6 @@ final class Downstreams implements AutoCloseable {
 					: Response.ok("{\"id\":\"" + id + "\",\"customerId\":\"" + a[0] + "\",\"currency\":\"" + a[1]
 							+ "\",\"status\":\"" + a[2] + "\"}");
 		}));
-		// a platform service's own token: scope internal, no tenant (auth-server's shape)
-		this.auth.on("POST", "/oauth2/token", (request) -> Response.ok("{\"access_token\":\""
-				+ this.issuer.serviceToken("subscription-service") + "\",\"token_type\":\"Bearer\",\"expires_in\":300}"));
 		this.ledger.on("PUT", "/internal/ledger/charges/([^/]+)", internalRoute(this::charge));
 	}
 
@@ -183,8 +178,6 @@ final class Downstreams implements AutoCloseable {
 		Map<String, Object> properties = new HashMap<>();
 		register((service, url) -> ServiceTestProperties.registerDownstream((name, value) -> properties.put(name, value.get()),
 				service, url));
-		properties.put("scalarhub.service-identity.token-uri", this.auth.url() + "/oauth2/token");
-		properties.put("scalarhub.service-identity.client-secret", "test-secret");
 		return properties;
 	}
 
@@ -227,7 +220,7 @@ final class Downstreams implements AutoCloseable {
 		return id;
 	}
 
-	/** The services whose internal API subscription-service calls (the auth stub aside). */
+	/** The services whose internal API subscription-service calls. */
 	List<StubService> internalApis() {
 		return List.of(this.customers, this.products, this.accounts, this.ledger);
 	}
@@ -262,7 +255,6 @@ final class Downstreams implements AutoCloseable {
 		this.products.recover();
 		this.accounts.recover();
 		this.ledger.recover();
-		this.auth.recover();
 		this.answersToLose.set(0);
 		this.chargeDelayMillis = 0;
 	}
@@ -284,7 +276,6 @@ final class Downstreams implements AutoCloseable {
 		this.products.close();
 		this.accounts.close();
 		this.ledger.close();
-		this.auth.close();
 	}
 
 }

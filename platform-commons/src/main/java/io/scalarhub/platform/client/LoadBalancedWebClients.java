@@ -28,14 +28,4 @@ public class LoadBalancedWebClients {
 		return this.prototype.clone().filter(this.loadBalancer);
 	}
 
-	/** {@code lb://name/path} names a service; anything else is a plain URL. */
-	public static boolean isLoadBalanced(String uri) {
-		return uri.startsWith("lb://");
-	}
-
-	/** The http URL the load-balancing filter resolves: {@code lb://name/path} becomes {@code http://name/path}. */
-	public static String toHttp(String uri) {
-		return isLoadBalanced(uri) ? "http://" + uri.substring("lb://".length()) : uri;
-	}
-
 }

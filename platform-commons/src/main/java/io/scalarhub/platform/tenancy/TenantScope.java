@@ -3,7 +3,6 @@ package io.scalarhub.platform.tenancy;
 import java.util.Optional;
 import java.util.UUID;
 
-import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
@@ -50,11 +49,6 @@ public record TenantScope(UUID tenant) {
 	/** The scope in {@code context}, if any. */
 	public static Optional<TenantScope> in(ContextView context) {
 		return context.getOrEmpty(TenantScope.class);
-	}
-
-	/** The current tenant of a request or job; empty in the system scope or when there is none. */
-	public static Mono<UUID> currentTenant() {
-		return Mono.deferContextual((context) -> Mono.justOrEmpty(in(context).map(TenantScope::tenant)));
 	}
 
 	public boolean isSystem() {
