@@ -50,6 +50,8 @@ GW="http://localhost:$(app_port gateway)"
 log "starting the suite (run dir $RUN_DIR, port offset $PORT_OFFSET)"
 "$REPO_ROOT/deploy/local/up.sh" >"$OUT/up.out" 2>&1 || { tail -n 40 "$OUT/up.out"; die "up.sh failed"; }
 grep 'suite up' "$OUT/up.out" || true
+# the metrics below are read as the operator (management ports show nothing but probes to anyone else)
+load_secrets
 
 TOKEN=$(curl -s -u scalarhub-demo:demo-secret -d grant_type=client_credentials "$GW/oauth2/token" |
     sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
@@ -66,7 +68,7 @@ done
 (($(wc -l <"$OUT/ids.txt") == SEED)) || die "seeding failed: $(wc -l <"$OUT/ids.txt") of $SEED created"
 
 reads() { # reads TARGET: the read counter, or "absent"
-    curl -fsS "$MG/actuator/prometheus" | awk -v t="target=\"$1\"" '/^scalarhub_db_reads_total/ && index($0, t) {print int($NF); f=1} END {if (!f) print "absent"}'
+    curl -fsS -u "scalarhub-ops:$SCALARHUB_MANAGEMENT_PASSWORD" "$MG/actuator/prometheus" | awk -v t="target=\"$1\"" '/^scalarhub_db_reads_total/ && index($0, t) {print int($NF); f=1} END {if (!f) print "absent"}'
 }
 connections() { # connections PORT: sessions customer-service holds on that PostgreSQL server
     psql -h 127.0.0.1 -p "$1" -U postgres -Atc "select count(*) from pg_stat_activity where application_name like 'customer-service%'"
@@ -123,7 +125,7 @@ lag_file=$OUT/lag-samples.txt
 : >"$lag_file"
 (
     while :; do
-        m=$(curl -fsS "$MG/actuator/prometheus" 2>/dev/null | awk '/^scalarhub_db_replica_lag_seconds / {s=$2} /^scalarhub_db_replica_lag_bytes / {b=$2} END {print (s == "" ? "NaN" : s), (b == "" ? "NaN" : b)}')
+        m=$(curl -fsS -u "scalarhub-ops:$SCALARHUB_MANAGEMENT_PASSWORD" "$MG/actuator/prometheus" 2>/dev/null | awk '/^scalarhub_db_replica_lag_seconds / {s=$2} /^scalarhub_db_replica_lag_bytes / {b=$2} END {print (s == "" ? "NaN" : s), (b == "" ? "NaN" : b)}')
         p=$(psql -h 127.0.0.1 -p "$PG_PRIMARY_PORT" -U postgres -Atc \
             "select coalesce(extract(epoch from replay_lag) * 1000, 0)::numeric(10,1), pg_wal_lsn_diff(sent_lsn, replay_lsn) from pg_stat_replication limit 1" 2>/dev/null | tr '|' ' ')
         echo "$(date +%s.%N | cut -c1-14) $m ${p:-NaN NaN}" >>"$lag_file"

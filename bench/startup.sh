@@ -32,22 +32,13 @@ cleanup() { "$REPO_ROOT/deploy/local/down.sh" --apps-only >/dev/null 2>&1 || tru
 trap cleanup EXIT
 
 jar_of() { ls "$REPO_ROOT/$1/target/$1-"*.jar 2>/dev/null | grep -v -- '-plain\|sources' | head -n 1; }
-signing_key=$RUN_DIR/auth-signing-key.pem
-[[ -s $signing_key ]] || (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$signing_key" 2>/dev/null)
+load_secrets
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # the JVM options up.sh uses (keep in step with deploy/local/up.sh start_app)
 BASE_OPTS=(-Xmx160m -Xss512k -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m)
 
-app_env() { # app_env NAME: the environment up.sh gives an app
-    echo SERVER_PORT="$(app_port "$1")" MANAGEMENT_SERVER_PORT="$(mgmt_port "$1")" \
-        SCALARHUB_CONFIG_URL="http://localhost:$(app_port config-server)" \
-        SCALARHUB_CONFIG_DIR="$REPO_ROOT/deploy/config" \
-        SCALARHUB_DISCOVERY_URL="http://localhost:$(app_port discovery)/eureka/" \
-        SCALARHUB_PUBLIC_URL="http://localhost:$(app_port gateway)" \
-        SCALARHUB_AUTH_SIGNING_KEY="file:$signing_key"
-}
 
 cds_dir() { echo "$RUN_DIR/cds/$1"; }
 
@@ -60,7 +51,8 @@ cds_prepare() {
     t0=$(now_ms)
     java -Djarmode=tools -jar "$(jar_of "$app")" extract --destination "$dir/x" >/dev/null
     # shellcheck disable=SC2046
-    env $(app_env "$app") java "${BASE_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp" \
+    app_env "$app"
+    env -u ENCRYPT_KEY "${APP_ENV[@]}" java "${BASE_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp" \
         -XX:ArchiveClassesAtExit="$dir/app.jsa" -Dspring.context.exit=onRefresh \
         -jar "$dir/x/$(basename "$(jar_of "$app")")" >"$RUN_DIR/logs/$app-cds-training.log" 2>&1 || true
     [[ -s $dir/app.jsa ]] || { warn "no CDS archive for $app; see $RUN_DIR/logs/$app-cds-training.log"; return 1; }
@@ -78,7 +70,8 @@ launch() {
     port_open 127.0.0.1 "$(app_port "$app")" && die "port $(app_port "$app") is taken"
     mkdir -p "$RUN_DIR/tmp/$app"
     # shellcheck disable=SC2046
-    env $(app_env "$app") nohup java "${opts[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/$app" -jar "$jar" \
+    app_env "$app"
+    env -u ENCRYPT_KEY "${APP_ENV[@]}" nohup java "${opts[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/$app" -jar "$jar" \
         >"$RUN_DIR/logs/$app.log" 2>&1 </dev/null &
     echo $! >"$(pid_file "$app")"
 }

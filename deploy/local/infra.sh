@@ -14,7 +14,7 @@
 #   SCALARHUB_PG_REPLICA_PORT   [55433]  replica, 127.0.0.1 only
 #   SCALARHUB_REDIS_HOST        [127.0.0.1]
 #   SCALARHUB_REDIS_PORT        [6379]   an existing Redis answering PING there is reused
-#   SCALARHUB_DATABASES         ["customer account ledger product subscription"]
+#   SCALARHUB_DATABASES         ["customer account ledger product subscription auth"]
 #   SCALARHUB_PG_BIN            [pg_config --bindir, else newest /usr/lib/postgresql/*/bin]
 #   SCALARHUB_WAIT_TIMEOUT      [60] seconds to wait for any server to come up / go down
 #
@@ -29,7 +29,7 @@ PG_PORT=${SCALARHUB_PG_PORT:-55432}
 PG_REPLICA_PORT=${SCALARHUB_PG_REPLICA_PORT:-55433}
 REDIS_HOST=${SCALARHUB_REDIS_HOST:-127.0.0.1}
 REDIS_PORT=${SCALARHUB_REDIS_PORT:-6379}
-DATABASES=${SCALARHUB_DATABASES:-customer account ledger product subscription}
+DATABASES=${SCALARHUB_DATABASES:-customer account ledger product subscription auth}
 TIMEOUT=${SCALARHUB_WAIT_TIMEOUT:-60}
 
 PG_HOST=127.0.0.1

@@ -58,6 +58,73 @@ STOP_THEN=(auth-server discovery)
 STOP_LAST=(config-server)
 
 app_port() { echo $((APP_BASE_PORT[$1] + PORT_OFFSET)); }
+
+# ---- Secrets of a run (up.sh makes them; tests and benchmarks read them) ---------------------------
+# The doors of the suite's own infrastructure: the management ports (operator: scalarhub-ops), the Eureka
+# registry and config-server (user: scalarhub); and the password auth-server encrypts its signing keys with.
+# Random, made once per run folder, readable by this user only; set them in the environment to choose them
+# instead. (A run folder made before a secret existed gets it added.)
+SECRETS_FILE=$RUN_DIR/secrets.env
+# The key that decrypts the {cipher} values in deploy/config (each app decrypts; config-server never does).
+# LOCAL DEMO KEY, like the demo client secrets: a deployment sets ENCRYPT_KEY from its own secret store and
+# re-encrypts deploy/config with it (deploy/local/encrypt.sh).
+DEMO_ENCRYPT_KEY=scalarhub-local-demo-key-never-use-in-production
+load_secrets() {
+    mkdir -p "$RUN_DIR"
+    (umask 077 && touch "$SECRETS_FILE")
+    local name
+    for name in SCALARHUB_MANAGEMENT_PASSWORD SCALARHUB_DISCOVERY_PASSWORD SCALARHUB_CONFIG_SERVER_PASSWORD \
+                SCALARHUB_AUTH_KEYS_PASSWORD; do
+        grep -q "^$name=" "$SECRETS_FILE" ||
+            printf '%s=%s\n' "$name" "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" >>"$SECRETS_FILE"
+    done
+    local line value
+    while IFS= read -r line; do
+        name=${line%%=*} value=${line#*=}
+        # a value already in the environment wins over the file; not exported: each app is given only the
+        # secrets it needs (up.sh app_env)
+        [[ -z ${!name:-} ]] && declare -g "$name=$value"
+    done <"$SECRETS_FILE"
+    ENCRYPT_KEY=${ENCRYPT_KEY:-$DEMO_ENCRYPT_KEY}
+}
+# ---- The environment of each app (up.sh, and the start-up benchmark that launches apps itself) -----
+# Call load_secrets first; OTLP_ENDPOINT (optional) is where traces go.
+BIND_ADDRESS=${SCALARHUB_BIND_ADDRESS:-127.0.0.1}
+bind_address() { # bind_address NAME: the address NAME's API port listens on
+    if [[ $1 == gateway ]]; then echo "${SCALARHUB_GATEWAY_BIND_ADDRESS:-$BIND_ADDRESS}"; else echo "$BIND_ADDRESS"; fi
+}
+app_env() { # app_env NAME: sets APP_ENV, the environment every app gets (for env(1), so $! is the JVM)
+    APP_ENV=(SERVER_PORT="$(app_port "$1")"
+        MANAGEMENT_SERVER_PORT="$(mgmt_port "$1")"
+        SCALARHUB_CONFIG_URL="http://localhost:$(app_port config-server)"
+        SCALARHUB_CONFIG_DIR="$REPO_ROOT/deploy/config"
+        SCALARHUB_DISCOVERY_URL="http://localhost:$(app_port discovery)/eureka/"
+        SCALARHUB_PUBLIC_URL="http://localhost:$(app_port gateway)"
+        SCALARHUB_AUTH_URL="http://127.0.0.1:$(app_port auth-server)"
+        SCALARHUB_MANAGEMENT_PASSWORD="$SCALARHUB_MANAGEMENT_PASSWORD")
+    # each app gets the secrets it needs and no other: config-server checks its own password and never sees
+    # the key that decrypts what it serves; every other app presents the registry's and config-server's
+    # credentials and decrypts its {cipher} values itself
+    if [[ $1 == config-server ]]; then
+        APP_ENV+=(SCALARHUB_CONFIG_SERVER_PASSWORD="$SCALARHUB_CONFIG_SERVER_PASSWORD")
+    else
+        APP_ENV+=(SCALARHUB_DISCOVERY_PASSWORD="$SCALARHUB_DISCOVERY_PASSWORD"
+            SPRING_CLOUD_CONFIG_USERNAME=scalarhub SPRING_CLOUD_CONFIG_PASSWORD="$SCALARHUB_CONFIG_SERVER_PASSWORD"
+            ENCRYPT_KEY="$ENCRYPT_KEY")
+    fi
+    # auth-server's signing key set lives in the auth database, its private keys encrypted with this
+    [[ $1 == auth-server ]] && APP_ENV+=(SCALARHUB_AUTH_KEYS_ENCRYPTIONPASSWORD="$SCALARHUB_AUTH_KEYS_PASSWORD")
+    # every port on loopback unless told otherwise: nothing of the suite answers from the network by default
+    # (docs/operations.md "Ports"); the gateway, the one public door, may be opened on its own
+    APP_ENV+=(SERVER_ADDRESS="$(bind_address "$1")" MANAGEMENT_SERVER_ADDRESS="$BIND_ADDRESS")
+    # the local profile: <app>-local.yml in deploy/config adds what only a local suite may do (test clocks);
+    # config-server keeps its own profile (native)
+    [[ $1 != config-server ]] && APP_ENV+=(SPRING_PROFILES_ACTIVE="${SCALARHUB_PROFILES:-local}")
+    # Boot creates the OTLP span exporter only when this property exists (an empty value is not "none")
+    [[ -n ${OTLP_ENDPOINT:-} ]] && APP_ENV+=(MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT="$OTLP_ENDPOINT")
+    return 0
+}
+
 mgmt_port() { echo $((APP_BASE_PORT[$1] + PORT_OFFSET + 10000)); }
 prometheus_port() { echo $((9090 + PORT_OFFSET)); }
 pid_file() { echo "$RUN_DIR/pids/$1.pid"; }

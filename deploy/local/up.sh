@@ -25,6 +25,9 @@
 #   SCALARHUB_PROMETHEUS=auto     auto (default): start Prometheus when the binary is installed (Debian: apt-get
 #                                 install prometheus), on port 9090 + offset, scraping every app it finds in
 #                                 Eureka; off: don't
+#   SCALARHUB_MANAGEMENT_PASSWORD, SCALARHUB_DISCOVERY_PASSWORD, SCALARHUB_CONFIG_SERVER_PASSWORD, ENCRYPT_KEY
+#                                 the suite's own secrets (default: random, kept in $RUN_DIR/secrets.env; the demo
+#                                 key for deploy/config's {cipher} values): see lib.sh and docs/operations.md
 #   SCALARHUB_RUN_DIR, SCALARHUB_PORT_OFFSET   see lib.sh
 #   plus infra.sh's SCALARHUB_PG_*, SCALARHUB_REDIS_*, SCALARHUB_STATE_DIR
 set -euo pipefail
@@ -35,6 +38,7 @@ START_TIMEOUT=${SCALARHUB_START_TIMEOUT:-180}
 PUBLIC_URL="http://localhost:$(app_port gateway)"
 
 mkdir -p "$RUN_DIR/pids" "$RUN_DIR/logs" "$RUN_DIR/tmp"
+load_secrets
 
 "$REPO_ROOT/deploy/local/infra.sh" up
 
@@ -59,15 +63,10 @@ if [[ $need_build == stale && -n $oldest_jar ]] &&
 fi
 if [[ $need_build == always ]]; then
     log "building the apps (mvn package, tests skipped; the test command runs them)"
-    (cd "$REPO_ROOT" && mvn -B -q -DskipTests package)
+    # forceCreation: a jar whose own classes did not change must still be repackaged when a dependency did
+    (cd "$REPO_ROOT" && mvn -B -q -DskipTests -Dmaven.jar.forceCreation=true package)
 fi
 
-# The auth-server's token-signing key: made once, kept with the run so tokens survive a restart.
-signing_key=$RUN_DIR/auth-signing-key.pem
-if [[ ! -s $signing_key ]]; then
-    have openssl || die "openssl is needed to make the auth-server's signing key"
-    (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$signing_key" 2>/dev/null)
-fi
 
 # ---- AppCDS: launch the extracted jar with a class-data archive (Spring Boot's documented recipe) ---
 CDS_MODE=${SCALARHUB_CDS:-auto}
@@ -115,7 +114,7 @@ cds_launch() {
         rm -f "$dir/dump.log"
         app_env "$app"
         # shellcheck disable=SC2086
-        env "${APP_ENV[@]}" java $JVM_OPTS -Djava.io.tmpdir="$RUN_DIR/tmp/$app" "${dump[@]}" \
+        env -u ENCRYPT_KEY "${APP_ENV[@]}" java $JVM_OPTS -Djava.io.tmpdir="$RUN_DIR/tmp/$app" "${dump[@]}" \
             -Dspring.context.exit=onRefresh -jar "$LAUNCH_JAR" >"$dir/training.log" 2>&1 </dev/null ||
             warn "AppCDS training run of $app failed (see $dir/training.log)"
         cds_promote "$app"
@@ -150,29 +149,6 @@ if [[ -z $OTLP_ENDPOINT ]] && port_open 127.0.0.1 4318; then
 fi
 [[ $OTLP_ENDPOINT == off ]] && OTLP_ENDPOINT=
 
-BIND_ADDRESS=${SCALARHUB_BIND_ADDRESS:-127.0.0.1}
-bind_address() { # bind_address NAME: the address NAME's API port listens on
-    if [[ $1 == gateway ]]; then echo "${SCALARHUB_GATEWAY_BIND_ADDRESS:-$BIND_ADDRESS}"; else echo "$BIND_ADDRESS"; fi
-}
-app_env() { # app_env NAME: sets APP_ENV, the environment every app gets (for env(1), so $! is the JVM)
-    APP_ENV=(SERVER_PORT="$(app_port "$1")"
-        MANAGEMENT_SERVER_PORT="$(mgmt_port "$1")"
-        SCALARHUB_CONFIG_URL="http://localhost:$(app_port config-server)"
-        SCALARHUB_CONFIG_DIR="$REPO_ROOT/deploy/config"
-        SCALARHUB_DISCOVERY_URL="http://localhost:$(app_port discovery)/eureka/"
-        SCALARHUB_PUBLIC_URL="$PUBLIC_URL"
-        SCALARHUB_AUTH_URL="http://127.0.0.1:$(app_port auth-server)"
-        SCALARHUB_AUTH_SIGNING_KEY="file:$signing_key")
-    # every port on loopback unless told otherwise: nothing of the suite answers from the network by default
-    # (docs/operations.md "Ports"); the gateway, the one public door, may be opened on its own
-    APP_ENV+=(SERVER_ADDRESS="$(bind_address "$1")" MANAGEMENT_SERVER_ADDRESS="$BIND_ADDRESS")
-    # the local profile: <app>-local.yml in deploy/config adds what only a local suite may do (test clocks);
-    # config-server keeps its own profile (native)
-    [[ $1 != config-server ]] && APP_ENV+=(SPRING_PROFILES_ACTIVE="${SCALARHUB_PROFILES:-local}")
-    # Boot creates the OTLP span exporter only when this property exists (an empty value is not "none")
-    [[ -n $OTLP_ENDPOINT ]] && APP_ENV+=(MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT="$OTLP_ENDPOINT")
-    return 0
-}
 
 # ---- Prometheus: finds the apps in Eureka (deploy/prometheus/prometheus.yml, localised for this run) ---
 PROMETHEUS_URL="http://localhost:$(prometheus_port)"
@@ -193,8 +169,10 @@ start_prometheus() {
         return
     fi
     port_open 127.0.0.1 "$(prometheus_port)" && die "port $(prometheus_port) for Prometheus is taken by another process"
-    mkdir -p "$dir/data"
-    sed -e "s#http://discovery:8761/eureka#http://localhost:$(app_port discovery)/eureka#" \
+    mkdir -p "$dir/data" "$dir/secrets"
+    (umask 077 && printf '%s' "$SCALARHUB_MANAGEMENT_PASSWORD" >"$dir/secrets/management-password" &&
+        printf '%s' "$SCALARHUB_DISCOVERY_PASSWORD" >"$dir/secrets/discovery-password")
+    sed -e "s#/etc/prometheus/secrets/#$dir/secrets/#" -e "s#http://discovery:8761/eureka#http://localhost:$(app_port discovery)/eureka#" \
         -e "s#\"discovery:18761\"#\"localhost:$(mgmt_port discovery)\"#" \
         -e "s#\"config-server:18888\"#\"localhost:$(mgmt_port config-server)\"#" \
         "$REPO_ROOT/deploy/prometheus/prometheus.yml" >"$dir/prometheus.yml"
@@ -218,7 +196,8 @@ start_app() { # start_app NAME
     cds_launch "$app"
     app_env "$app"
     # shellcheck disable=SC2086 # JVM_OPTS is a list of options
-    env "${APP_ENV[@]}" nohup java $JVM_OPTS "${CDS_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/$app" \
+    # -u: an ENCRYPT_KEY exported by the caller reaches only the apps app_env gives it to
+    env -u ENCRYPT_KEY "${APP_ENV[@]}" nohup java $JVM_OPTS "${CDS_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/$app" \
         -jar "$LAUNCH_JAR" >"$RUN_DIR/logs/$app.log" 2>&1 </dev/null &
     echo $! >"$(pid_file "$app")"
     log "started $app (pid $!, port $(app_port "$app"), management $(mgmt_port "$app"))"

@@ -64,6 +64,15 @@ final class AuthServerHttp {
 		return send(HttpRequest.newBuilder(URI.create(this.baseUrl + path)).GET().build());
 	}
 
+	/** GET {@code path} with HTTP Basic credentials. */
+	HttpResponse<String> get(String path, String user, String password) {
+		return send(HttpRequest.newBuilder(URI.create(this.baseUrl + path))
+			.header("Authorization", "Basic " + java.util.Base64.getEncoder()
+				.encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+			.GET()
+			.build());
+	}
+
 	/** GET {@code path}, expecting 200 and a JSON object. */
 	Map<String, Object> getJson(String path) {
 		HttpResponse<String> response = get(path);

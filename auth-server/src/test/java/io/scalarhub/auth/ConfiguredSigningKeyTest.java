@@ -32,6 +32,11 @@ class ConfiguredSigningKeyTest {
 	static final KeyPair signingKey = TestKeys.rsa(2048);
 
 	@DynamicPropertySource
+	static void database(DynamicPropertyRegistry registry) {
+		AuthServerTestProperties.database(registry);
+	}
+
+	@DynamicPropertySource
 	static void signingKeyFile(DynamicPropertyRegistry registry) {
 		try {
 			Path pem = Files.createTempFile("auth-server-signing-key", ".pem");

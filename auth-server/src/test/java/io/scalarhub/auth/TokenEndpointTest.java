@@ -18,17 +18,24 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The token endpoint, the key set and the metadata over real HTTP, with the clients of
- * {@code application-test.yml} and a key generated at start (signing-key is empty there).
+ * {@code application-test.yml} and a key set that starts empty (a key is generated into it at start).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { AuthServerTestProperties.NO_CONFIG_SERVER, AuthServerTestProperties.NO_EUREKA })
 @ActiveProfiles("test")
 class TokenEndpointTest {
+
+	@DynamicPropertySource
+	static void database(DynamicPropertyRegistry registry) {
+		AuthServerTestProperties.database(registry);
+	}
 
 	static final String ISSUER = "http://gateway.test.scalarhub:8080";
 
@@ -229,14 +236,21 @@ class TokenEndpointTest {
 	}
 
 	@Test
-	void servesHealthProbesAndMetricsOnTheManagementPort() {
+	void servesHealthProbesToAnyoneAndMetricsToTheOperatorOnTheManagementPort() {
 		AuthServerHttp management = new AuthServerHttp(this.managementPort);
 
 		assertThat(management.getJson("/actuator/health")).containsEntry("status", "UP");
 		assertThat(management.getJson("/actuator/health/liveness")).containsEntry("status", "UP");
 		assertThat(management.getJson("/actuator/health/readiness")).containsEntry("status", "UP");
-		assertThat(management.get("/actuator/prometheus").statusCode()).isEqualTo(200);
-		assertThat(management.get("/actuator/env").statusCode()).isIn(401, 404);
+		// the probes are a bare status for anyone; metrics and details for the operator only
+		assertThat(management.get("/actuator/health").body()).doesNotContain("components");
+		assertThat(management.get("/actuator/prometheus").statusCode()).isEqualTo(401);
+		assertThat(management.get("/actuator/prometheus", "scalarhub-ops", "wrong").statusCode()).isEqualTo(401);
+		assertThat(management.get("/actuator/prometheus", "scalarhub-ops", AuthServerTestProperties.OPERATOR_PASSWORD)
+			.statusCode()).isEqualTo(200);
+		// and what is not exposed stays closed, even to the operator
+		assertThat(management.get("/actuator/env", "scalarhub-ops", AuthServerTestProperties.OPERATOR_PASSWORD)
+			.statusCode()).isIn(401, 403, 404);
 	}
 
 	private static String accessToken(HttpResponse<String> response) {

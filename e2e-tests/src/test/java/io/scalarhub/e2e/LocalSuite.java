@@ -42,6 +42,47 @@ final class LocalSuite {
 			.anyMatch((dir) -> Files.isExecutable(Path.of(dir, "prometheus")));
 	}
 
+	/** Each app's API port before the offset (deploy/local/lib.sh APP_BASE_PORT). */
+	static final Map<String, Integer> BASE_PORTS = Map.of("config-server", 8888, "discovery", 8761, "auth-server", 9000,
+			"customer-service", 8081, "account-service", 8082, "transaction-service", 8083, "product-service", 8084,
+			"subscription-service", 8085, "gateway", 8080);
+
+	/** The management port of an app of this suite: its port + 10000. */
+	static int managementPort(String app) {
+		return BASE_PORTS.get(app) + PORT_OFFSET + 10000;
+	}
+
+	/** A secret up.sh made for this run (deploy/local/lib.sh load_secrets), as its apps were given it. */
+	static String secret(String name) {
+		try {
+			return Files.readAllLines(RUN_DIR.resolve("secrets.env"))
+				.stream()
+				.filter((line) -> line.startsWith(name + "="))
+				.map((line) -> line.substring(name.length() + 1))
+				.findFirst()
+				.orElseThrow(() -> new IllegalStateException(name + " is not in " + RUN_DIR.resolve("secrets.env")));
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** An HTTP Basic {@code Authorization} value. */
+	static String basic(String user, String password) {
+		return "Basic " + java.util.Base64.getEncoder()
+			.encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+	}
+
+	/** The operator's credentials for what the management ports show beyond their probes. */
+	static String operator() {
+		return basic("scalarhub-ops", secret("SCALARHUB_MANAGEMENT_PASSWORD"));
+	}
+
+	/** What an app presents to the Eureka registry. */
+	static String registryCredentials() {
+		return basic("scalarhub", secret("SCALARHUB_DISCOVERY_PASSWORD"));
+	}
+
 	static Path logOf(String app) {
 		return RUN_DIR.resolve("logs").resolve(app + ".log");
 	}

@@ -150,7 +150,7 @@ abstract class ObservabilityChecks {
 		for (String app : LocalSuite.APPS.stream()
 			.filter((app) -> !List.of("config-server", "discovery", "auth-server").contains(app))
 			.toList()) {
-			int management = managementPort(app);
+			int management = LocalSuite.managementPort(app);
 			JsonNode readiness = json.readTree(get("http://localhost:" + management + "/actuator/health/readiness"));
 			assertThat(readiness.path("status").asString()).as(app).isEqualTo("UP");
 			Set<String> members = new HashSet<>(readiness.path("components").propertyNames());
@@ -164,14 +164,10 @@ abstract class ObservabilityChecks {
 		}
 	}
 
-	private static int managementPort(String app) {
-		Map<String, Integer> base = Map.of("customer-service", 8081, "account-service", 8082, "transaction-service",
-				8083, "subscription-service", 8085, "product-service", 8084, "gateway", 8080);
-		return base.get(app) + LocalSuite.PORT_OFFSET + 10000;
-	}
-
+	/** A management endpoint, read as the operator (health details need the credentials). */
 	private static String get(String url) throws Exception {
-		HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url)));
+		HttpResponse<String> response = send(
+				HttpRequest.newBuilder(URI.create(url)).header("Authorization", LocalSuite.operator()));
 		assertThat(response.statusCode()).as(url + ": " + response.body()).isEqualTo(200);
 		return response.body();
 	}

@@ -561,7 +561,8 @@ class SuiteEndToEndTest {
 	}
 
 	/**
-	 * Whoever can register an instance in Eureka cannot become the platform's authority: an impostor registered
+	 * Whoever can register an instance in Eureka (a stranger cannot: 401; this test plays an insider holding the
+	 * registry's credentials) cannot become the platform's authority: an impostor registered
 	 * as AUTH-SERVER, serving a key set of its own, never sees a request (no key set fetch, no token request,
 	 * no client secret), and tokens it signed for the real issuer are 401 at the gateway and at every service,
 	 * for longer than the registry and load-balancer caches take to list it, while the suite keeps working.
@@ -582,13 +583,20 @@ class SuiteEndToEndTest {
 		rogue.start();
 		String discovery = "http://localhost:" + (8761 + LocalSuite.PORT_OFFSET) + "/eureka/apps/AUTH-SERVER";
 		String instance = "rogue-auth-server";
+		String registration = "{\"instance\":{\"instanceId\":\"" + instance
+				+ "\",\"hostName\":\"127.0.0.1\",\"app\":\"AUTH-SERVER\",\"ipAddr\":\"127.0.0.1\",\"status\":\"UP\","
+				+ "\"port\":{\"$\":" + rogue.getAddress().getPort() + ",\"@enabled\":\"true\"},"
+				+ "\"dataCenterInfo\":{\"@class\":\"com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo\",\"name\":\"MyOwn\"}}}";
 		try {
+			// a stranger cannot register at all
+			assertThat(send(HttpRequest.newBuilder(URI.create(discovery))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(registration))).statusCode()).isEqualTo(401);
+			// an insider holding the registry's credentials can: the rest of this test is about them
 			HttpResponse<String> registered = send(HttpRequest.newBuilder(URI.create(discovery))
 				.header("Content-Type", "application/json")
-				.POST(HttpRequest.BodyPublishers.ofString("{\"instance\":{\"instanceId\":\"" + instance
-						+ "\",\"hostName\":\"127.0.0.1\",\"app\":\"AUTH-SERVER\",\"ipAddr\":\"127.0.0.1\",\"status\":\"UP\","
-						+ "\"port\":{\"$\":" + rogue.getAddress().getPort() + ",\"@enabled\":\"true\"},"
-						+ "\"dataCenterInfo\":{\"@class\":\"com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo\",\"name\":\"MyOwn\"}}}")));
+				.header("Authorization", LocalSuite.registryCredentials())
+				.POST(HttpRequest.BodyPublishers.ofString(registration)));
 			assertThat(registered.statusCode()).as(registered.body()).isEqualTo(204);
 			com.nimbusds.jwt.SignedJWT forged = new com.nimbusds.jwt.SignedJWT(
 					new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.RS256).keyID("rogue-key").build(),
@@ -627,9 +635,88 @@ class SuiteEndToEndTest {
 			assertThat(rogueRequests.get()).as("requests the impostor received").isZero();
 		}
 		finally {
-			send(HttpRequest.newBuilder(URI.create(discovery + "/" + instance)).DELETE());
+			send(HttpRequest.newBuilder(URI.create(discovery + "/" + instance))
+				.header("Authorization", LocalSuite.registryCredentials())
+				.DELETE());
 			rogue.stop(0);
 		}
+	}
+
+	/**
+	 * The suite's own infrastructure answers nobody without credentials: the registry (reads, registrations,
+	 * deregistrations), config-server (every app's configuration), and every management port past its probes;
+	 * the configuration it serves holds secrets only as {cipher} values.
+	 */
+	@Test
+	void discoveryConfigAndManagementPortsRefuseStrangers() throws Exception {
+		String registry = "http://localhost:" + (8761 + LocalSuite.PORT_OFFSET);
+		for (HttpRequest.Builder stranger : List.of(HttpRequest.newBuilder(URI.create(registry + "/eureka/apps")),
+				HttpRequest.newBuilder(URI.create(registry + "/eureka/apps/GATEWAY")).DELETE(),
+				HttpRequest.newBuilder(URI.create(registry + "/eureka/apps/CUSTOMER-SERVICE"))
+					.header("Content-Type", "application/json")
+					.POST(HttpRequest.BodyPublishers.ofString("{}")),
+				HttpRequest.newBuilder(URI.create(registry + "/")))) {
+			assertThat(send(stranger).statusCode()).isEqualTo(401);
+		}
+		assertThat(send(HttpRequest.newBuilder(URI.create(registry + "/eureka/apps"))
+			.header("Authorization", LocalSuite.registryCredentials())
+			.header("Accept", "application/json")).statusCode()).isEqualTo(200);
+
+		String config = "http://localhost:" + (8888 + LocalSuite.PORT_OFFSET);
+		for (String app : List.of("auth-server", "customer-service", "application")) {
+			assertThat(send(HttpRequest.newBuilder(URI.create(config + "/" + app + "/default"))).statusCode()).as(app)
+				.isEqualTo(401);
+			HttpResponse<String> served = send(HttpRequest.newBuilder(URI.create(config + "/" + app + "/default"))
+				.header("Authorization", LocalSuite.basic("scalarhub", LocalSuite.secret("SCALARHUB_CONFIG_SERVER_PASSWORD"))));
+			assertThat(served.statusCode()).as(app).isEqualTo(200);
+			// secrets only as ciphertext: no bcrypt hash, no service or database password in clear
+			assertThat(served.body()).as(app)
+				.doesNotContain("$2a$", "customer-service-secret", "\"password\":\"scalarhub\"");
+		}
+
+		for (String app : LocalSuite.APPS) {
+			String management = "http://localhost:" + LocalSuite.managementPort(app);
+			HttpResponse<String> readiness = send(HttpRequest.newBuilder(URI.create(management + "/actuator/health/readiness")));
+			assertThat(readiness.statusCode()).as(app).isEqualTo(200);
+			assertThat(readiness.body()).as(app).contains("UP").doesNotContain("components");
+			assertThat(send(HttpRequest.newBuilder(URI.create(management + "/actuator/prometheus"))).statusCode()).as(app)
+				.isEqualTo(401);
+			assertThat(send(HttpRequest.newBuilder(URI.create(management + "/actuator/prometheus"))
+				.header("Authorization", LocalSuite.operator())).statusCode()).as(app).isEqualTo(200);
+		}
+	}
+
+	/**
+	 * The operator rotates the signing key while clients keep calling: a token signed before the rotation and one
+	 * signed after are both accepted, at the gateway and at a service, request after request; the old key stays
+	 * published beside the new one.
+	 */
+	@Test
+	void aKeyRotationUnderTrafficBreaksNoToken() throws Exception {
+		String before = token("scalarhub-demo", "demo-secret", "customers:read");
+		String auth = "http://localhost:" + LocalSuite.managementPort("auth-server") + "/actuator/signingkeys";
+		assertThat(send(HttpRequest.newBuilder(URI.create(auth)).POST(HttpRequest.BodyPublishers.noBody())).statusCode())
+			.as("a stranger cannot rotate").isEqualTo(401);
+		HttpResponse<String> rotated = send(HttpRequest.newBuilder(URI.create(auth))
+			.header("Authorization", LocalSuite.operator())
+			.POST(HttpRequest.BodyPublishers.noBody()));
+		assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+		JsonNode keys = json.readTree(rotated.body());
+		String after = token("scalarhub-demo", "demo-secret", "customers:read");
+		assertThat(kid(after)).isEqualTo(keys.get("signing").asString()).isNotEqualTo(kid(before));
+		assertThat(keys.get("published").toString()).contains(kid(before), kid(after));
+		String customers = "http://localhost:" + (8081 + LocalSuite.PORT_OFFSET) + "/v1/customers?size=1";
+		for (int round = 0; round < 25; round++) {
+			for (String token : List.of(before, after)) {
+				assertThat(send(api("/v1/customers?size=1", token).GET()).statusCode()).as("gateway").isEqualTo(200);
+				assertThat(send(HttpRequest.newBuilder(URI.create(customers)).header("Authorization", "Bearer " + token))
+					.statusCode()).as("customer-service").isEqualTo(200);
+			}
+		}
+	}
+
+	private static String kid(String token) throws Exception {
+		return com.nimbusds.jwt.SignedJWT.parse(token).getHeader().getKeyID();
 	}
 
 	@Test

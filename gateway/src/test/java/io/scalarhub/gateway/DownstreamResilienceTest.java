@@ -201,6 +201,7 @@ class DownstreamResilienceTest {
 		get("/v1/pair/y").expectStatus().isOk();
 		String scrape = WebTestClient.bindToServer()
 			.baseUrl("http://localhost:" + this.managementPort)
+			.defaultHeaders((headers) -> headers.setBasicAuth("scalarhub-ops", GatewayTestProperties.OPERATOR_PASSWORD))
 			.build()
 			.get()
 			.uri("/actuator/prometheus")

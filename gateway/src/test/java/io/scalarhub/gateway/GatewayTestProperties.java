@@ -28,8 +28,12 @@ final class GatewayTestProperties {
 	}
 
 	/** Issuer and the shared test Redis; the routes follow. */
+	/** The operator's password on the gateway's management port (user scalarhub-ops). */
+	static final String OPERATOR_PASSWORD = "operator-password-for-gateway-tests";
+
 	static GatewayTestProperties register(DynamicPropertyRegistry registry, TestJwtIssuer issuer) {
 		ServiceTestProperties.registerIssuer(registry, issuer);
+		registry.add("scalarhub.management.password", () -> OPERATOR_PASSWORD);
 		registry.add("spring.data.redis.host", () -> TestRedis.address().host());
 		registry.add("spring.data.redis.port", () -> TestRedis.address().port());
 		return new GatewayTestProperties(registry);

@@ -210,8 +210,19 @@ class RateLimitTest {
 		get(token).expectStatus().isOk().expectHeader().valueEquals("RateLimit-Limit", "5");
 
 		writeLimits("        gold: { capacity: 40, refill-per-second: 1 }\n");
+		// only the operator may refresh
 		WebTestClient.bindToServer()
 			.baseUrl("http://localhost:" + this.managementPort)
+			.build()
+			.post()
+			.uri("/actuator/refresh")
+			.exchange()
+			.expectStatus()
+			.isUnauthorized();
+		get(token).expectStatus().isOk().expectHeader().valueEquals("RateLimit-Limit", "5");
+		WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + this.managementPort)
+			.defaultHeaders((headers) -> headers.setBasicAuth("scalarhub-ops", GatewayTestProperties.OPERATOR_PASSWORD))
 			.build()
 			.post()
 			.uri("/actuator/refresh")

@@ -4,7 +4,6 @@ import java.util.List;
 
 import io.scalarhub.auth.tokens.ClientScopesByDefault;
 
-import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -23,8 +22,7 @@ import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 
 /**
  * Two filter chains. Declaring any chain switches Spring Boot's default authorization-server chain off, so
- * both are declared here: the authorization server's endpoints, then everything else, where only actuator
- * (served on the management port) is open. No sessions, no login pages: every caller is a machine.
+ * both are declared here: the authorization server's endpoints, then everything else, which is closed. No sessions, no login pages: every caller is a machine.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfig {
@@ -52,14 +50,14 @@ public class SecurityConfig {
 		return http.build();
 	}
 
-	/** Actuator is open (it listens on the management port, never routed publicly); everything else is 401. */
+	/**
+	 * Everything else on the server port is 401. (The management port has its own chain, ahead of these:
+	 * platform-management's, probes for anyone and the rest for the operator.)
+	 */
 	@Bean
 	@Order(2)
 	SecurityFilterChain everythingElseSecurityFilterChain(HttpSecurity http) throws Exception {
-		http.authorizeHttpRequests((requests) -> requests.requestMatchers(EndpointRequest.toAnyEndpoint())
-			.permitAll()
-			.anyRequest()
-			.denyAll())
+		http.authorizeHttpRequests((requests) -> requests.anyRequest().denyAll())
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.csrf(AbstractHttpConfigurer::disable)
 			.formLogin(AbstractHttpConfigurer::disable)

@@ -13,7 +13,6 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest;
 import org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration;
 import org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration;
 import org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration;
@@ -37,8 +36,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 /**
  * Every app is an OAuth2 resource server: a request without a valid token from the platform's issuer is a
  * 401, one without the scope its path and method need is a 403 (defence in depth: services check again
- * what the gateway checked). Management endpoints are left open here because they are served on a
- * separate port that the gateway never routes.
+ * what the gateway checked). Management endpoints are not this chain's: platform-management's chain,
+ * ahead of this one, guards them with the operator's credentials.
  */
 @AutoConfiguration(before = { ReactiveWebSecurityAutoConfiguration.class,
 		ReactiveManagementWebSecurityAutoConfiguration.class, ReactiveOAuth2ResourceServerAutoConfiguration.class })
@@ -103,7 +102,6 @@ public class PlatformSecurityAutoConfiguration {
 				.authenticationEntryPoint(problemHandlers)
 				.accessDeniedHandler(problemHandlers))
 			.authorizeExchange((exchanges) -> {
-				exchanges.matchers(EndpointRequest.toAnyEndpoint()).permitAll();
 				exchanges.pathMatchers(HttpMethod.GET, API_DOCS_PATHS).permitAll();
 				if (!properties.publicPaths().isEmpty()) {
 					exchanges.pathMatchers(properties.publicPaths().toArray(String[]::new)).permitAll();

@@ -27,7 +27,9 @@ import org.springframework.web.server.WebFilterChain;
  * registry. Nothing in the request can change it: a {@link TenantScope#HEADER} sent along is ignored.</li>
  * <li>A platform service's own token (scope {@code internal}, no tenant) acts for the tenant named in
  * {@link TenantScope#HEADER}, the tenant of the request or job it serves.</li>
- * <li>An authenticated caller with neither is refused (403): no tenant, no data.</li>
+ * <li>A token with neither is refused (403): no tenant, no data.</li>
+ * <li>The operator on the management port (HTTP Basic, no token) passes without a tenant: nothing there reads
+ * tenant data.</li>
  * </ul>
  * The tenant is also noted on the request's server observation (a trace attribute, never a metric tag).
  */
@@ -60,7 +62,11 @@ public class TenantWebFilter implements WebFilter, Ordered {
 		return exchange.getPrincipal()
 			.map((principal) -> {
 				exchange.getAttributes().put(CLIENT_ID_ATTRIBUTE, principal.getName());
-				return (principal instanceof JwtAuthenticationToken token) ? resolve(token, exchange) : Resolution.NONE;
+				// only a bearer token can carry a tenant; the other principal there is, the operator on the
+				// management port (HTTP Basic), reads metrics and health, never tenant data (and a transaction
+				// without a tenant scope is refused anyway)
+				return (principal instanceof JwtAuthenticationToken token) ? resolve(token, exchange)
+						: Resolution.ANONYMOUS;
 			})
 			.defaultIfEmpty(Resolution.ANONYMOUS)
 			.flatMap((resolution) -> {

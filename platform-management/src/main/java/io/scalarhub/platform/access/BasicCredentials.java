@@ -1,0 +1,61 @@
+package io.scalarhub.platform.access;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.authentication.UserDetailsRepositoryReactiveAuthenticationManager;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
+import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import reactor.core.publisher.Mono;
+
+/**
+ * One user, checked with HTTP Basic, for a single filter chain: the management port's operator, or discovery's
+ * and config-server's apps. Each chain gets its own authentication manager, so that one door's credentials never
+ * open another. Without a password nobody is let in.
+ */
+public final class BasicCredentials {
+
+	/**
+	 * The password is a random secret from the environment, not something a person chose: bcrypt's lowest cost
+	 * keeps it out of memory in clear text without charging every Prometheus scrape tens of milliseconds.
+	 */
+	private static final PasswordEncoder ENCODER = new BCryptPasswordEncoder(4);
+
+	private BasicCredentials() {
+	}
+
+	public static ReactiveAuthenticationManager reactive(String username, @Nullable String password) {
+		if (password == null || password.isEmpty()) {
+			return (authentication) -> Mono.error(new BadCredentialsException("No credentials are configured"));
+		}
+		UserDetailsRepositoryReactiveAuthenticationManager manager = new UserDetailsRepositoryReactiveAuthenticationManager(
+				new MapReactiveUserDetailsService(user(username, password)));
+		manager.setPasswordEncoder(ENCODER);
+		return manager;
+	}
+
+	public static AuthenticationManager servlet(String username, @Nullable String password) {
+		if (password == null || password.isEmpty()) {
+			return (authentication) -> {
+				throw new BadCredentialsException("No credentials are configured");
+			};
+		}
+		DaoAuthenticationProvider provider = new DaoAuthenticationProvider(
+				new InMemoryUserDetailsManager(user(username, password)));
+		provider.setPasswordEncoder(ENCODER);
+		return new ProviderManager(provider);
+	}
+
+	private static UserDetails user(String username, String password) {
+		return User.withUsername(username).password(ENCODER.encode(password)).roles("OPERATOR").build();
+	}
+
+}
