@@ -116,4 +116,21 @@ public class ApiDocsAutoConfiguration {
 		return ProblemResponses::customize;
 	}
 
+	/**
+	 * A 204 or 304 has no body (RFC 9110); springdoc would still give a declared one the handler's return type.
+	 */
+	@Bean
+	OperationCustomizer bodilessStatuses() {
+		return (operation, handlerMethod) -> {
+			if (operation.getResponses() != null) {
+				operation.getResponses().forEach((status, response) -> {
+					if ("204".equals(status) || "304".equals(status)) {
+						response.setContent(null);
+					}
+				});
+			}
+			return operation;
+		};
+	}
+
 }
