@@ -12,6 +12,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.scalarhub.test.ServiceCalls;
 import io.scalarhub.test.Polling;
+import io.scalarhub.test.PublishedOpenApi;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.StubService;
 import io.scalarhub.test.StubService.Response;
@@ -186,6 +187,37 @@ class AccountApiTest {
 			.getLocation()
 			.getPath()
 			.replace("/v1/accounts/", "");
+	}
+
+	/**
+	 * What a client generator reads: the operations' names and tags, their real success statuses and
+	 * headers, the required Idempotency-Key, and each problem they answer with.
+	 */
+	@Test
+	void theOpenApiDocumentIsHonestAndGeneratorReady() {
+		PublishedOpenApi docs = PublishedOpenApi.fetch(this.port).assertGeneratorReady();
+		assertThat(docs.operationIds()).isEqualTo(Map.of("POST /v1/accounts", "createAccount",
+				"GET /v1/accounts", "listAccounts", "GET /v1/accounts/{id}", "getAccount",
+				"POST /v1/accounts/{id}/freeze", "freezeAccount", "POST /v1/accounts/{id}/unfreeze", "unfreezeAccount",
+				"POST /v1/accounts/{id}/close", "closeAccount"));
+		assertThat(docs.tags()).containsExactly("Accounts");
+
+		PublishedOpenApi.Operation create = docs.operation("POST", "/v1/accounts");
+		assertThat(create.successStatuses()).containsExactly("201");
+		assertThat(create.responseHeaders("201")).contains("Location", "Idempotent-Replayed");
+		assertThat(create.responseSchema("201").path("$ref").asString()).endsWith("/AccountResponse");
+		assertThat(create.requiresHeader("Idempotency-Key")).isTrue();
+		assertThat(create.description("409")).contains("idempotency-key-in-use");
+		assertThat(create.description("422")).contains("customer-not-found", "customer-not-active",
+				"idempotency-key-reused");
+
+		assertThat(docs.operation("GET", "/v1/accounts/{id}").responseHeaders("200")).contains("X-Degraded");
+		for (String action : new String[] { "freeze", "unfreeze", "close" }) {
+			PublishedOpenApi.Operation operation = docs.operation("POST", "/v1/accounts/{id}/" + action);
+			assertThat(operation.successStatuses()).as(action).containsExactly("200");
+			assertThat(operation.statuses()).as(action).contains("404", "409");
+			assertThat(operation.description("409")).as(action).contains("account-state-conflict");
+		}
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.scalarhub.test.PublishedOpenApi;
 import io.scalarhub.test.ServiceCalls;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.StubService;
@@ -541,6 +542,46 @@ class CustomerApiTest {
 			.isOk()
 			.expectBody(String.class)
 			.value((openApi) -> assertThat(openApi).contains("\"/v1/customers/{id}\"").doesNotContain("/internal"));
+	}
+
+	/**
+	 * What a client generator reads: the operations' names and tags, their real success statuses and
+	 * headers, and each problem they answer with.
+	 */
+	@Test
+	void theOpenApiDocumentIsHonestAndGeneratorReady() {
+		PublishedOpenApi docs = PublishedOpenApi.fetch(this.port).assertGeneratorReady();
+		assertThat(docs.operationIds()).isEqualTo(Map.of("POST /v1/customers", "createCustomer",
+				"GET /v1/customers", "listCustomers", "GET /v1/customers/{id}", "getCustomer",
+				"PATCH /v1/customers/{id}", "updateCustomer", "DELETE /v1/customers/{id}", "closeCustomer"));
+		assertThat(docs.tags()).containsExactly("Customers");
+
+		PublishedOpenApi.Operation create = docs.operation("POST", "/v1/customers");
+		assertThat(create.successStatuses()).containsExactly("201");
+		assertThat(create.responseHeaders("201")).contains("Location", "ETag");
+		assertThat(create.responseSchema("201").path("$ref").asString()).endsWith("/CustomerResponse");
+		assertThat(create.description("409")).contains("email-taken");
+		assertThat(create.statuses()).doesNotContain("404", "412");
+
+		PublishedOpenApi.Operation get = docs.operation("GET", "/v1/customers/{id}");
+		assertThat(get.successStatuses()).containsExactly("200");
+		assertThat(get.responseHeaders("200")).contains("ETag");
+		assertThat(get.statuses()).contains("404");
+
+		PublishedOpenApi.Operation update = docs.operation("PATCH", "/v1/customers/{id}");
+		assertThat(update.requiresHeader("If-Match")).isFalse();
+		// If-Match is optional here, so a missing one is no 428
+		assertThat(update.statuses()).contains("404", "409", "412").doesNotContain("428");
+		assertThat(update.description("409")).contains("customer-closed");
+		assertThat(update.json().path("requestBody").path("content").propertyNames())
+			.contains("application/merge-patch+json");
+
+		PublishedOpenApi.Operation close = docs.operation("DELETE", "/v1/customers/{id}");
+		assertThat(close.successStatuses()).containsExactly("204");
+		assertThat(close.response("204").has("content")).isFalse();
+		assertThat(close.description("409")).contains("customer-has-open-accounts", "customer-has-active-subscriptions");
+
+		assertThat(docs.operation("GET", "/v1/customers").parameter("query", "email")).isPresent();
 	}
 
 	/** Paths the security firewall refuses are problems like every other error, straight at the service too. */

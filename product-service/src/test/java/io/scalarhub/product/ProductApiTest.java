@@ -3,6 +3,7 @@ package io.scalarhub.product;
 import java.util.List;
 import java.util.UUID;
 
+import io.scalarhub.test.PublishedOpenApi;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
@@ -73,6 +74,40 @@ class ProductApiTest {
 			.getLocation()
 			.getPath()
 			.replace("/v1/products/", "");
+	}
+
+	/**
+	 * What a client generator reads: the operations' names and tags, their real success statuses and
+	 * headers (caching too), and each problem they answer with.
+	 */
+	@Test
+	void theOpenApiDocumentIsHonestAndGeneratorReady() {
+		PublishedOpenApi docs = PublishedOpenApi.fetch(this.port).assertGeneratorReady();
+		assertThat(docs.operationIds()).isEqualTo(java.util.Map.of("POST /v1/products", "createProduct",
+				"GET /v1/products", "listProducts", "GET /v1/products/{id}", "getProduct",
+				"PATCH /v1/products/{id}", "updateProduct"));
+		assertThat(docs.tags()).containsExactly("Products");
+
+		PublishedOpenApi.Operation create = docs.operation("POST", "/v1/products");
+		assertThat(create.successStatuses()).containsExactly("201");
+		assertThat(create.responseHeaders("201")).contains("Location", "ETag");
+		assertThat(create.responseSchema("201").path("$ref").asString()).endsWith("/ProductResponse");
+		assertThat(create.description("409")).contains("sku-taken");
+
+		for (String path : new String[] { "/v1/products", "/v1/products/{id}" }) {
+			PublishedOpenApi.Operation read = docs.operation("GET", path);
+			assertThat(read.successStatuses()).as(path).containsExactly("200");
+			assertThat(read.responseHeaders("200")).as(path).contains("ETag", "Cache-Control", "Vary");
+			assertThat(read.statuses()).as(path).contains("304");
+			assertThat(read.response("304").has("content")).as(path).isFalse();
+			assertThat(read.requiresHeader("If-None-Match")).as(path).isFalse();
+		}
+
+		PublishedOpenApi.Operation update = docs.operation("PATCH", "/v1/products/{id}");
+		assertThat(update.requiresHeader("If-Match")).isFalse();
+		// If-Match is optional here, so a missing one is no 428
+		assertThat(update.statuses()).contains("404", "412").doesNotContain("428");
+		assertThat(update.responseHeaders("200")).contains("ETag");
 	}
 
 	@Test

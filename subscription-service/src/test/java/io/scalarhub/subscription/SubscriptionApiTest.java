@@ -11,6 +11,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.scalarhub.subscription.domain.ChargeKeys;
 import io.scalarhub.test.ServiceCalls;
 import io.scalarhub.test.Polling;
+import io.scalarhub.test.PublishedOpenApi;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
@@ -129,6 +130,41 @@ class SubscriptionApiTest {
 			.expectStatus().isOk()
 			.expectBody(Map.class).returnResult().getResponseBody();
 		return ((Number) ((Map<?, ?>) body.get("page")).get("totalElements")).longValue();
+	}
+
+	/**
+	 * What a client generator reads: the operations' names and tags, their real success statuses (202 for a
+	 * billing run) and headers, the required Idempotency-Key, and each problem they answer with.
+	 */
+	@Test
+	void theOpenApiDocumentIsHonestAndGeneratorReady() {
+		PublishedOpenApi docs = PublishedOpenApi.fetch(this.port).assertGeneratorReady();
+		assertThat(docs.operationIds()).isEqualTo(Map.of("POST /v1/subscriptions", "createSubscription",
+				"GET /v1/subscriptions", "listSubscriptions", "GET /v1/subscriptions/{id}", "getSubscription",
+				"POST /v1/subscriptions/{id}/cancel", "cancelSubscription", "POST /v1/billing-runs", "startBillingRun",
+				"GET /v1/billing-runs/{id}", "getBillingRun"));
+		assertThat(docs.tags()).containsExactlyInAnyOrder("Subscriptions", "Billing");
+
+		PublishedOpenApi.Operation create = docs.operation("POST", "/v1/subscriptions");
+		assertThat(create.successStatuses()).containsExactly("201");
+		assertThat(create.responseHeaders("201")).contains("Location", "ETag", "Idempotent-Replayed");
+		assertThat(create.responseSchema("201").path("$ref").asString()).endsWith("/SubscriptionResponse");
+		assertThat(create.requiresHeader("Idempotency-Key")).isTrue();
+		assertThat(create.description("422")).contains("product-not-recurring", "account-not-owned",
+				"insufficient-funds", "idempotency-key-reused");
+
+		PublishedOpenApi.Operation cancel = docs.operation("POST", "/v1/subscriptions/{id}/cancel");
+		assertThat(cancel.successStatuses()).containsExactly("200");
+		assertThat(cancel.description("409")).contains("subscription-canceled");
+
+		PublishedOpenApi.Operation run = docs.operation("POST", "/v1/billing-runs");
+		assertThat(run.tags()).containsExactly("Billing");
+		assertThat(run.successStatuses()).containsExactly("202");
+		assertThat(run.responseHeaders("202")).contains("Location");
+		assertThat(run.responseSchema("202").path("$ref").asString()).endsWith("/BillingRunResponse");
+		assertThat(run.requiresHeader("Idempotency-Key")).isTrue();
+		assertThat(run.description("422")).contains("test-clock-disabled");
+		assertThat(docs.operation("GET", "/v1/billing-runs/{id}").statuses()).contains("404");
 	}
 
 	@Test

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 import io.scalarhub.test.Polling;
+import io.scalarhub.test.PublishedOpenApi;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
@@ -50,6 +51,34 @@ class LedgerApiTest {
 	@BeforeEach
 	void client() {
 		this.ledger = new LedgerTestClient(this.port, issuer, "ledger-test");
+	}
+
+	/**
+	 * What a client generator reads: the operations' names and tags, their real success statuses and
+	 * headers, the required Idempotency-Key, and each problem they answer with; the ledger's internal API is
+	 * not published.
+	 */
+	@Test
+	void theOpenApiDocumentIsHonestAndGeneratorReady() {
+		PublishedOpenApi docs = PublishedOpenApi.fetch(this.port).assertGeneratorReady();
+		assertThat(docs.operationIds()).isEqualTo(java.util.Map.of("POST /v1/transactions", "createTransaction",
+				"GET /v1/transactions", "listTransactions", "GET /v1/transactions/{id}", "getTransaction",
+				"GET /v1/accounts/{id}/balance", "getAccountBalance"));
+		assertThat(docs.tags()).containsExactlyInAnyOrder("Transactions", "Accounts");
+		assertThat(docs.operation("GET", "/v1/accounts/{id}/balance").tags()).containsExactly("Accounts");
+
+		PublishedOpenApi.Operation create = docs.operation("POST", "/v1/transactions");
+		assertThat(create.successStatuses()).containsExactly("201");
+		assertThat(create.responseHeaders("201")).contains("Location", "Idempotent-Replayed");
+		assertThat(create.responseSchema("201").path("$ref").asString()).endsWith("/TransactionResponse");
+		assertThat(create.requiresHeader("Idempotency-Key")).isTrue();
+		assertThat(create.description("409")).contains("idempotency-key-in-use");
+		assertThat(create.description("422")).contains("insufficient-funds", "currency-mismatch", "account-not-open",
+				"account-not-found", "idempotency-key-reused");
+		assertThat(create.statuses()).doesNotContain("404");
+
+		assertThat(docs.operation("GET", "/v1/transactions/{id}").statuses()).contains("404");
+		assertThat(docs.operation("GET", "/v1/accounts/{id}/balance").statuses()).contains("404");
 	}
 
 	@Test

@@ -11,6 +11,12 @@ import io.scalarhub.platform.money.Currencies;
 import io.scalarhub.platform.paging.PageQuery;
 import io.scalarhub.platform.paging.PageResponse;
 import io.scalarhub.platform.problem.ApiProblem;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import reactor.core.publisher.Mono;
 
@@ -25,7 +31,12 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code /v1/accounts}: the Accounts part of the public contract (docs/api.md). */
+/**
+ * {@code /v1/accounts}: the Accounts part of the public contract (docs/api.md). The OpenAPI annotations
+ * name each operation for client generators and document the outcomes only this controller knows; the
+ * platform adds the problems every operation shares (ApiDocsAutoConfiguration).
+ */
+@Tag(name = "Accounts", description = "accounts of your customers, with their ledger balance")
 @RestController
 @RequestMapping(path = "/v1/accounts", produces = MediaType.APPLICATION_JSON_VALUE)
 class AccountController {
@@ -42,6 +53,13 @@ class AccountController {
 		this.idempotent = idempotent;
 	}
 
+	@Operation(operationId = "createAccount", summary = "Open an account for a customer")
+	// the idempotent executor renders the body to replay it, so the declared type is the rendered one
+	@ApiResponse(responseCode = "201", description = "Opened",
+			headers = @Header(name = "Location", description = "the new account's URL"),
+			content = @Content(schema = @Schema(implementation = AccountResponse.class)))
+	@ApiResponse(responseCode = "422", description = "`customer-not-found`, `customer-not-active`: an account "
+			+ "needs an existing, active customer of your tenant")
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
 	Mono<ResponseEntity<String>> open(@RequestHeader(name = IdempotentExecutor.KEY_HEADER, required = false) String key,
 			@Valid @RequestBody CreateAccountRequest request) {
@@ -54,11 +72,17 @@ class AccountController {
 						.body(AccountResponse.opened(account))));
 	}
 
+	@Operation(operationId = "getAccount", summary = "Get an account with its balance")
+	@ApiResponse(responseCode = "200", description = "OK; when the ledger cannot be asked, balance is null",
+			headers = @Header(name = DEGRADED_HEADER, description = "`balance` when the balance could not be had"))
 	@GetMapping("/{id}")
 	Mono<ResponseEntity<AccountResponse>> get(@PathVariable UUID id) {
 		return this.accounts.get(id).map((account) -> withDegradation(account.degraded()).body(AccountResponse.of(account)));
 	}
 
+	@Operation(operationId = "listAccounts", summary = "List accounts, newest first, with their balances")
+	@ApiResponse(responseCode = "200", description = "OK",
+			headers = @Header(name = DEGRADED_HEADER, description = "`balance` when a balance could not be had"))
 	@GetMapping
 	Mono<ResponseEntity<PageResponse<AccountResponse>>> list(@RequestParam(required = false) UUID customerId,
 			PageQuery page) {
@@ -67,16 +91,25 @@ class AccountController {
 				.body(new PageResponse<>(result.content().stream().map(AccountResponse::of).toList(), result.page())));
 	}
 
+	@Operation(operationId = "freezeAccount", summary = "Freeze an account")
+	@ApiResponse(responseCode = "200", description = "OK (asking for the status it has changes nothing)")
+	@ApiResponse(responseCode = "409", description = "`account-state-conflict`: a closed account stays closed")
 	@PostMapping("/{id}/freeze")
 	Mono<AccountResponse> freeze(@PathVariable UUID id) {
 		return this.accounts.freeze(id).flatMap(this::current);
 	}
 
+	@Operation(operationId = "unfreezeAccount", summary = "Unfreeze an account")
+	@ApiResponse(responseCode = "200", description = "OK (asking for the status it has changes nothing)")
+	@ApiResponse(responseCode = "409", description = "`account-state-conflict`: a closed account stays closed")
 	@PostMapping("/{id}/unfreeze")
 	Mono<AccountResponse> unfreeze(@PathVariable UUID id) {
 		return this.accounts.unfreeze(id).flatMap(this::current);
 	}
 
+	@Operation(operationId = "closeAccount", summary = "Close an account (only at zero balance)")
+	@ApiResponse(responseCode = "200", description = "OK (asking for the status it has changes nothing)")
+	@ApiResponse(responseCode = "409", description = "`account-state-conflict`: the account still holds money")
 	@PostMapping("/{id}/close")
 	Mono<AccountResponse> close(@PathVariable UUID id) {
 		return this.accounts.close(id).flatMap(this::current);

@@ -7,6 +7,10 @@ import io.scalarhub.customer.domain.Customer;
 import io.scalarhub.customer.domain.CustomerService;
 import io.scalarhub.platform.paging.PageQuery;
 import io.scalarhub.platform.paging.PageResponse;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -25,7 +29,12 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code /v1/customers}: the Customers part of the public contract (docs/api.md). */
+/**
+ * {@code /v1/customers}: the Customers part of the public contract (docs/api.md). The OpenAPI annotations
+ * name each operation for client generators and document the outcomes only this controller knows; the
+ * platform adds the problems every operation shares (ApiDocsAutoConfiguration).
+ */
+@Tag(name = "Customers", description = "the customers of your organisation")
 @RestController
 @RequestMapping(path = "/v1/customers", produces = MediaType.APPLICATION_JSON_VALUE)
 class CustomerController {
@@ -38,6 +47,11 @@ class CustomerController {
 		this.customers = customers;
 	}
 
+	@Operation(operationId = "createCustomer", summary = "Create a customer")
+	@ApiResponse(responseCode = "201", description = "Created",
+			headers = { @Header(name = "Location", description = "the new customer's URL"),
+					@Header(name = "ETag", description = "the customer's version, for If-Match") })
+	@ApiResponse(responseCode = "409", description = "`email-taken`: a customer of your tenant has this email")
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
 	Mono<ResponseEntity<CustomerResponse>> create(@Valid @RequestBody CreateCustomerRequest request) {
 		return this.customers.create(request.toNewCustomer())
@@ -46,11 +60,15 @@ class CustomerController {
 				.body(CustomerResponse.of(customer)));
 	}
 
+	@Operation(operationId = "getCustomer", summary = "Get a customer")
+	@ApiResponse(responseCode = "200", description = "OK",
+			headers = @Header(name = "ETag", description = "the customer's version, for If-Match"))
 	@GetMapping("/{id}")
 	Mono<ResponseEntity<CustomerResponse>> get(@PathVariable UUID id) {
 		return this.customers.get(id).map(CustomerController::withETag);
 	}
 
+	@Operation(operationId = "listCustomers", summary = "List customers, newest first")
 	@GetMapping
 	Mono<PageResponse<CustomerResponse>> list(@RequestParam(required = false) String email, PageQuery page) {
 		return this.customers.list(email, page)
@@ -58,6 +76,10 @@ class CustomerController {
 					result.page()));
 	}
 
+	@Operation(operationId = "updateCustomer", summary = "Change a customer (JSON merge patch)")
+	@ApiResponse(responseCode = "200", description = "OK",
+			headers = @Header(name = "ETag", description = "the customer's new version"))
+	@ApiResponse(responseCode = "409", description = "`customer-closed`: a closed customer cannot be changed")
 	@PatchMapping(path = "/{id}", consumes = { MERGE_PATCH_JSON, MediaType.APPLICATION_JSON_VALUE })
 	Mono<ResponseEntity<CustomerResponse>> patch(@PathVariable UUID id,
 			@RequestHeader(name = "If-Match", required = false) String ifMatch, @RequestBody JsonNode patch) {
@@ -66,6 +88,10 @@ class CustomerController {
 			.map(CustomerController::withETag);
 	}
 
+	@Operation(operationId = "closeCustomer", summary = "Close a customer (it is kept, CLOSED)")
+	@ApiResponse(responseCode = "204", description = "Closed (closing a closed customer is fine too)")
+	@ApiResponse(responseCode = "409", description = "`customer-has-open-accounts`: close its accounts first; "
+			+ "`customer-has-active-subscriptions`: cancel its subscriptions first")
 	@DeleteMapping("/{id}")
 	Mono<ResponseEntity<Void>> close(@PathVariable UUID id) {
 		return this.customers.close(id).thenReturn(ResponseEntity.status(HttpStatus.NO_CONTENT).build());

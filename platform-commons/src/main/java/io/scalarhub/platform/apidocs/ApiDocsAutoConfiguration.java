@@ -9,6 +9,7 @@ import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.media.IntegerSchema;
+import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.parameters.QueryParameter;
 import io.swagger.v3.oas.models.security.OAuthFlow;
 import io.swagger.v3.oas.models.security.OAuthFlows;
@@ -16,7 +17,10 @@ import io.swagger.v3.oas.models.security.Scopes;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
+import tools.jackson.databind.JsonNode;
 
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.utils.SpringDocUtils;
 import org.springdoc.core.customizers.OperationCustomizer;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -31,7 +35,7 @@ import org.springframework.core.MethodParameter;
  * Where an app publishes OpenAPI (springdoc on the classpath), the document says how to call it as an API
  * consumer does: through the public URL (the gateway's, which is also the token issuer) with a token from
  * the client-credentials flow, and which scopes exist. Swagger UI at the gateway then offers "Authorize"
- * with exactly that flow.
+ * with exactly that flow. Every operation lists the problems it can answer with (see {@link ProblemResponses}).
  */
 @AutoConfiguration
 @ConditionalOnClass(OpenAPI.class)
@@ -39,6 +43,13 @@ import org.springframework.core.MethodParameter;
 public class ApiDocsAutoConfiguration {
 
 	public static final String SECURITY_SCHEME = "oauth2";
+
+	static {
+		// a body bound as a JSON tree (a merge patch, read field by field) is a JSON object to the client; left
+		// alone, springdoc would describe JsonNode's Java getters (isArray, nodeType, ...) as its fields
+		SpringDocUtils.getConfig()
+			.replaceWithSchema(JsonNode.class, new ObjectSchema().description("a JSON object (a JSON merge patch)"));
+	}
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -89,6 +100,34 @@ public class ApiDocsAutoConfiguration {
 							.maximum(java.math.BigDecimal.valueOf(PageQuery.MAX_SIZE))
 							._default(PageQuery.DEFAULT_SIZE)));
 				}
+			}
+			return operation;
+		};
+	}
+
+	/** The shared {@code Problem} schema that every error response of every operation refers to. */
+	@Bean
+	OpenApiCustomizer problemSchema() {
+		return ProblemResponses::addProblemSchema;
+	}
+
+	@Bean
+	OperationCustomizer problemResponses() {
+		return ProblemResponses::customize;
+	}
+
+	/**
+	 * A 204 or 304 has no body (RFC 9110); springdoc would still give a declared one the handler's return type.
+	 */
+	@Bean
+	OperationCustomizer bodilessStatuses() {
+		return (operation, handlerMethod) -> {
+			if (operation.getResponses() != null) {
+				operation.getResponses().forEach((status, response) -> {
+					if ("204".equals(status) || "304".equals(status)) {
+						response.setContent(null);
+					}
+				});
 			}
 			return operation;
 		};

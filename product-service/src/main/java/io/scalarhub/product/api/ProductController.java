@@ -15,6 +15,10 @@ import io.scalarhub.platform.web.ETags;
 import io.scalarhub.product.domain.Product;
 import io.scalarhub.product.domain.ProductCatalog;
 import jakarta.validation.Valid;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
@@ -35,8 +39,11 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code /v1/products}: the Products part of the public contract (docs/api.md). Reads are cacheable by any
  * cache ({@code Cache-Control: public, max-age=60}) and carry a strong ETag; a conditional GET whose
- * {@code If-None-Match} names it is a 304 without a body.
+ * {@code If-None-Match} names it is a 304 without a body. The OpenAPI annotations name each operation for
+ * client generators and document the outcomes only this controller knows; the platform adds the problems
+ * every operation shares (ApiDocsAutoConfiguration).
  */
+@Tag(name = "Products", description = "what your organisation sells")
 @RestController
 @RequestMapping(path = "/v1/products", produces = MediaType.APPLICATION_JSON_VALUE)
 class ProductController {
@@ -58,6 +65,11 @@ class ProductController {
 		this.products = products;
 	}
 
+	@Operation(operationId = "createProduct", summary = "Create a product")
+	@ApiResponse(responseCode = "201", description = "Created, active",
+			headers = { @Header(name = "Location", description = "the new product's URL"),
+					@Header(name = "ETag", description = "the product's version, for If-Match") })
+	@ApiResponse(responseCode = "409", description = "`sku-taken`: a product of your tenant has this SKU (in any case)")
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
 	Mono<ResponseEntity<ProductResponse>> create(@Valid @RequestBody CreateProductRequest request) {
 		if (!Currencies.isIso4217(request.price().currency())) {
@@ -69,6 +81,14 @@ class ProductController {
 				.body(ProductResponse.of(product)));
 	}
 
+	@Operation(operationId = "getProduct", summary = "Get a product")
+	@ApiResponse(responseCode = "200", description = "OK, cacheable per token",
+			headers = { @Header(name = "ETag", description = "the product's version"),
+					@Header(name = "Cache-Control", description = "public, max-age=60"),
+					@Header(name = "Vary", description = "Authorization: each token sees its tenant's products") })
+	@ApiResponse(responseCode = "304", description = "Not modified: If-None-Match names the current ETag",
+			headers = { @Header(name = "ETag", description = "the product's version"),
+					@Header(name = "Cache-Control", description = "public, max-age=60") })
 	@GetMapping("/{id}")
 	Mono<ResponseEntity<ProductResponse>> get(@PathVariable UUID id,
 			@RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
@@ -76,6 +96,14 @@ class ProductController {
 			.map((product) -> cacheable(product.etag(), ifNoneMatch, () -> ProductResponse.of(product)));
 	}
 
+	@Operation(operationId = "listProducts", summary = "List products, newest first")
+	@ApiResponse(responseCode = "200", description = "OK, cacheable per token",
+			headers = { @Header(name = "ETag", description = "a digest of the page"),
+					@Header(name = "Cache-Control", description = "public, max-age=60"),
+					@Header(name = "Vary", description = "Authorization: each token sees its tenant's products") })
+	@ApiResponse(responseCode = "304", description = "Not modified: If-None-Match names the current ETag",
+			headers = { @Header(name = "ETag", description = "a digest of the page"),
+					@Header(name = "Cache-Control", description = "public, max-age=60") })
 	@GetMapping
 	Mono<ResponseEntity<PageResponse<ProductResponse>>> list(@RequestParam(required = false) Boolean active,
 			PageQuery page, @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
@@ -85,6 +113,9 @@ class ProductController {
 							result.page())));
 	}
 
+	@Operation(operationId = "updateProduct", summary = "Change a product (JSON merge patch)")
+	@ApiResponse(responseCode = "200", description = "OK",
+			headers = @Header(name = "ETag", description = "the product's new version"))
 	@PatchMapping(path = "/{id}", consumes = { MERGE_PATCH_JSON, MediaType.APPLICATION_JSON_VALUE })
 	Mono<ResponseEntity<ProductResponse>> patch(@PathVariable UUID id,
 			@RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,

@@ -6,6 +6,12 @@ import java.util.UUID;
 import io.scalarhub.platform.idempotency.IdempotentExecutor;
 import io.scalarhub.subscription.billing.BillingRunService;
 import io.scalarhub.subscription.billing.RunCounts;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpStatus;
@@ -22,8 +28,11 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code /v1/billing-runs}: a run is accepted at once (202, stored PENDING) and worked in the background by
  * the billing workers of any instance; its progress is read here. A run is its tenant's: it renews that
- * tenant's subscriptions only, and another tenant's clients cannot see it (404).
+ * tenant's subscriptions only, and another tenant's clients cannot see it (404). The OpenAPI annotations name each operation for client generators and
+ * document the outcomes only this controller knows; the platform adds the problems every operation shares
+ * (ApiDocsAutoConfiguration).
  */
+@Tag(name = "Billing", description = "billing runs: the renewals of subscriptions whose period ended")
 @RestController
 @RequestMapping(path = "/v1/billing-runs", produces = MediaType.APPLICATION_JSON_VALUE)
 class BillingRunController {
@@ -37,6 +46,13 @@ class BillingRunController {
 		this.idempotent = idempotent;
 	}
 
+	@Operation(operationId = "startBillingRun", summary = "Start a billing run (it runs in the background)")
+	// the idempotent executor renders the body to replay it, so the declared type is the rendered one
+	@ApiResponse(responseCode = "202", description = "Accepted, PENDING; follow Location for its progress",
+			headers = @Header(name = "Location", description = "the run's URL"),
+			content = @Content(schema = @Schema(implementation = BillingRunResponse.class)))
+	@ApiResponse(responseCode = "422", description = "`test-clock-disabled`: asOf is in the future and test clocks "
+			+ "are off")
 	@PostMapping
 	Mono<ResponseEntity<String>> start(@RequestHeader(name = IdempotentExecutor.KEY_HEADER, required = false) String key,
 			@RequestBody(required = false) BillingRunRequest request) {
@@ -48,6 +64,7 @@ class BillingRunController {
 						.body(BillingRunResponse.of(run, new RunCounts(0, 0, 0, 0, 0, 0)))));
 	}
 
+	@Operation(operationId = "getBillingRun", summary = "Get a billing run and its progress")
 	@GetMapping("/{id}")
 	Mono<BillingRunResponse> get(@PathVariable UUID id) {
 		return this.runs.get(id).map((runAndCounts) -> BillingRunResponse.of(runAndCounts.getT1(), runAndCounts.getT2()));

@@ -10,6 +10,12 @@ import io.scalarhub.platform.paging.PageResponse;
 import io.scalarhub.platform.problem.ApiProblem;
 import io.scalarhub.transaction.domain.Ledger;
 import jakarta.validation.Valid;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.MediaType;
@@ -26,7 +32,10 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code /v1/transactions}: the ledger part of the public contract (docs/api.md). A client sees and moves only
  * its tenant's accounts and transactions; another tenant's are not found (404 to read, 422 as an operand).
+ * The OpenAPI annotations name each operation for client generators and document the outcomes only this
+ * controller knows; the platform adds the problems every operation shares (ApiDocsAutoConfiguration).
  */
+@Tag(name = "Transactions", description = "money moved into, out of and between accounts (the ledger)")
 @RestController
 @RequestMapping(path = "/v1/transactions", produces = MediaType.APPLICATION_JSON_VALUE)
 class TransactionController {
@@ -40,6 +49,15 @@ class TransactionController {
 		this.idempotent = idempotent;
 	}
 
+	@Operation(operationId = "createTransaction", summary = "Post a deposit, withdrawal or transfer")
+	// the idempotent executor renders the body to replay it, so the declared type is the rendered one
+	@ApiResponse(responseCode = "201", description = "Posted",
+			headers = @Header(name = "Location", description = "the new transaction's URL"),
+			content = @Content(schema = @Schema(implementation = TransactionResponse.class)))
+	@ApiResponse(responseCode = "400", description = "a DEPOSIT names only a destination account, a WITHDRAWAL "
+			+ "only a source, a TRANSFER two different ones")
+	@ApiResponse(responseCode = "422", description = "`insufficient-funds`, `currency-mismatch`, `account-not-open`, "
+			+ "`account-not-found`: money moves only between existing, open accounts of your tenant that hold enough")
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
 	Mono<ResponseEntity<String>> post(@RequestHeader(name = IdempotentExecutor.KEY_HEADER, required = false) String key,
 			@Valid @RequestBody PostTransactionRequest request) {
@@ -52,11 +70,13 @@ class TransactionController {
 						.body(TransactionResponse.of(transaction))));
 	}
 
+	@Operation(operationId = "getTransaction", summary = "Get a transaction")
 	@GetMapping("/{id}")
 	Mono<TransactionResponse> get(@PathVariable UUID id) {
 		return this.ledger.get(id).map(TransactionResponse::of);
 	}
 
+	@Operation(operationId = "listTransactions", summary = "List transactions, newest first")
 	@GetMapping
 	Mono<PageResponse<TransactionResponse>> list(@RequestParam(required = false) UUID accountId, PageQuery page) {
 		return this.ledger.list(accountId, page)
