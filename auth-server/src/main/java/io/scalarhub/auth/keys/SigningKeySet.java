@@ -20,7 +20,8 @@ import org.springframework.security.crypto.encrypt.Encryptors;
 import org.springframework.security.crypto.keygen.KeyGenerators;
 
 /**
- * The token-signing keys every instance shares. The newest key whose activation has come signs; a key a newer
+ * The token-signing keys every instance shares. The newest key whose activation has come signs; a new key is
+ * published before it activates (so that every instance serves it before any signs with it); a key a newer
  * one replaced stays published (public part, at {@code /oauth2/jwks}) until every token it signed has expired,
  * then leaves the set. Each instance reads the set again every refresh interval, and rotates when the newest
  * key is older than the rotation period (the database lock makes that one rotation, whoever notices first).
@@ -70,20 +71,32 @@ public class SigningKeySet {
 	public synchronized void refresh() {
 		Instant now = now();
 		if (this.repository.addIfNewestActivatedBefore(now.minus(this.properties.rotationPeriod()),
-				() -> stored(SigningKeys.generate(), now))) {
+				() -> stored(SigningKeys.generate(), now.plus(activationDelay())))) {
 			logger.info("Signing key older than {}: rotated", this.properties.rotationPeriod());
 		}
 		read();
 	}
 
-	/** A new key signs from now on, on this instance at once and on the others within a refresh interval. */
+	/**
+	 * A new key: published at once (here; by the other instances within a refresh interval), and signing
+	 * {@link #activationDelay()} later, when every instance publishes it.
+	 */
 	public synchronized String rotate() {
 		RSAKey next = SigningKeys.generate();
-		Instant now = now();
-		this.repository.addIfNewestActivatedBefore(Instant.MAX, () -> stored(next, now));
-		logger.info("Signing key rotated on request: {} signs from now on", next.getKeyID());
+		Instant activation = now().plus(activationDelay());
+		this.repository.addIfNewestActivatedBefore(Instant.MAX, () -> stored(next, activation));
+		logger.info("Signing key rotated on request: {} is published now and signs from {}", next.getKeyID(),
+				activation);
 		read();
 		return next.getKeyID();
+	}
+
+	/**
+	 * How long a new key is published before it signs: two refresh intervals, so that every instance's key set
+	 * has it before any instance signs with it (a verifier may fetch the key set from any of them).
+	 */
+	Duration activationDelay() {
+		return this.properties.refreshInterval().multipliedBy(2);
 	}
 
 	/** The key tokens are signed with now. */

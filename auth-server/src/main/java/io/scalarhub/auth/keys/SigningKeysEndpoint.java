@@ -11,7 +11,8 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
  * {@code /actuator/signingkeys} on the management port (operator credentials): which key signs and which are
- * published; a POST rotates. Key ids only, never key material.
+ * published; a POST rotates (the new key is published at once and signs two refresh intervals later). Key ids
+ * only, never key material.
  */
 @Endpoint(id = "signingkeys")
 public class SigningKeysEndpoint {
