@@ -42,6 +42,20 @@ public class ReadReplicaAutoConfiguration {
 		return new ReadReplica(properties, meterRegistry);
 	}
 
+	/**
+	 * The primary's pool, under whatever wraps it (the tracing proxy): the probes (4 queries a second) and the
+	 * writes' consistency tokens run there without a trace of their own each. Never deeper: the pool itself is
+	 * {@link Wrapped} too, and what it wraps opens a new PostgreSQL connection (a forked backend) per use.
+	 */
+	static ConnectionFactory poolOf(ConnectionFactory primary) {
+		ConnectionFactory current = primary;
+		while (!(current instanceof ConnectionPool) && current instanceof Wrapped<?> wrapped
+				&& wrapped.unwrap() instanceof ConnectionFactory inner) {
+			current = inner;
+		}
+		return (current instanceof ConnectionPool) ? current : primary;
+	}
+
 	@Bean
 	ReplicaMonitor replicaMonitor(@Qualifier("connectionFactory") ConnectionFactory primary,
 			ReadReplica replica, ReadReplicaProperties properties, ObjectProvider<CircuitBreakerRegistry> circuitBreakers, MeterRegistry meterRegistry) {
@@ -51,11 +65,7 @@ public class ReadReplicaAutoConfiguration {
 			TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(own).bindTo(meterRegistry);
 			return own;
 		});
-		// the probes (4 queries a second) use the primary's pool without the tracing proxy: each would
-		// otherwise be a trace of its own in Jaeger
-		ConnectionFactory unobservedPrimary = (primary instanceof Wrapped<?> wrapped
-				&& wrapped.unwrap() instanceof ConnectionFactory pool) ? pool : primary;
-		ReplicaMonitor monitor = new ReplicaMonitor(unobservedPrimary, replica.connectionFactory(), properties, registry);
+		ReplicaMonitor monitor = new ReplicaMonitor(poolOf(primary), replica.connectionFactory(), properties, registry);
 		Gauge.builder("scalarhub.db.replica.lag", monitor, ReplicaMonitor::lagSeconds)
 			.description("Replay lag of the read replica behind the primary (NaN while unknown)")
 			.baseUnit("seconds")
