@@ -5,9 +5,7 @@ import io.scalarhub.platform.access.BasicCredentials;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
@@ -20,14 +18,8 @@ import org.springframework.security.web.SecurityFilterChain;
 class ConfigSecurityConfig {
 
 	@Bean
-	SecurityFilterChain configSecurityFilterChain(HttpSecurity http, ConfigServerCredentials credentials)
-			throws Exception {
-		return http.csrf((csrf) -> csrf.disable())
-			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-			.authenticationManager(BasicCredentials.servlet(credentials.username(), credentials.password()))
-			.httpBasic(Customizer.withDefaults())
-			.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
-			.build();
+	SecurityFilterChain configSecurityFilterChain(HttpSecurity http, ConfigServerCredentials credentials) throws Exception {
+		return BasicCredentials.everyRequest(http, credentials.username(), credentials.password());
 	}
 
 }

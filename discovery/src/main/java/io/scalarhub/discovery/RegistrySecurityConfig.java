@@ -6,9 +6,7 @@ import io.scalarhub.platform.access.DiscoveryCredentials;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
@@ -21,15 +19,8 @@ import org.springframework.security.web.SecurityFilterChain;
 class RegistrySecurityConfig {
 
 	@Bean
-	SecurityFilterChain registrySecurityFilterChain(HttpSecurity http, DiscoveryCredentials credentials)
-			throws Exception {
-		// Eureka's clients send JSON without a CSRF token; nothing here is a browser session
-		return http.csrf((csrf) -> csrf.disable())
-			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-			.authenticationManager(BasicCredentials.servlet(credentials.username(), credentials.password()))
-			.httpBasic(Customizer.withDefaults())
-			.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
-			.build();
+	SecurityFilterChain registrySecurityFilterChain(HttpSecurity http, DiscoveryCredentials credentials) throws Exception {
+		return BasicCredentials.everyRequest(http, credentials.username(), credentials.password());
 	}
 
 }

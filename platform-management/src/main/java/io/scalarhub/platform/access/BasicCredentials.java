@@ -3,6 +3,9 @@ package io.scalarhub.platform.access;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
@@ -14,6 +17,7 @@ import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
@@ -52,6 +56,20 @@ public final class BasicCredentials {
 				new InMemoryUserDetailsManager(user(username, password)));
 		provider.setPasswordEncoder(ENCODER);
 		return new ProviderManager(provider);
+	}
+
+	/**
+	 * A servlet app whose every request needs these credentials (the registry, config-server): stateless HTTP
+	 * Basic, no CSRF (the callers are apps, not browser sessions).
+	 */
+	public static SecurityFilterChain everyRequest(HttpSecurity http, String username, @Nullable String password)
+			throws Exception {
+		return http.csrf((csrf) -> csrf.disable())
+			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.authenticationManager(servlet(username, password))
+			.httpBasic(Customizer.withDefaults())
+			.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
+			.build();
 	}
 
 	private static UserDetails user(String username, String password) {
