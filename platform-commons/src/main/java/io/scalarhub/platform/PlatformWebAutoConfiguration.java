@@ -2,6 +2,7 @@ package io.scalarhub.platform;
 
 import io.scalarhub.platform.client.LoadBalancedWebClients;
 import io.scalarhub.platform.json.StrictJsonCustomizer;
+import io.scalarhub.platform.json.Utf8CheckingJsonDecoder;
 import io.scalarhub.platform.paging.PageQueryArgumentResolver;
 import io.scalarhub.platform.problem.DatabaseProblemMapper;
 import io.scalarhub.platform.problem.ProblemExceptionHandler;
@@ -15,10 +16,13 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.http.codec.CodecCustomizer;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.reactive.ReactiveLoadBalancer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
@@ -34,6 +38,13 @@ public class PlatformWebAutoConfiguration {
 	@Bean
 	StrictJsonCustomizer strictJsonCustomizer() {
 		return new StrictJsonCustomizer();
+	}
+
+	/** After Boot's own Jackson codec customizer, so that this decoder is the one that reads JSON bodies. */
+	@Bean
+	@Order(Ordered.LOWEST_PRECEDENCE)
+	CodecCustomizer utf8CheckingJsonCodecCustomizer(JsonMapper jsonMapper) {
+		return (configurer) -> configurer.defaultCodecs().jacksonJsonDecoder(new Utf8CheckingJsonDecoder(jsonMapper));
 	}
 
 	@Bean
