@@ -9,6 +9,7 @@ import io.scalarhub.platform.problem.ProblemExceptionHandler;
 import io.scalarhub.platform.problem.ProblemMapper;
 import io.scalarhub.platform.problem.ProblemWriter;
 import io.scalarhub.platform.tenancy.TenantWebFilter;
+import io.scalarhub.platform.web.QueryControlCharacterWebFilter;
 import io.scalarhub.platform.web.RequestCorrelationWebFilter;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -61,6 +62,11 @@ public class PlatformWebAutoConfiguration {
 	@Bean
 	RequestCorrelationWebFilter requestCorrelationWebFilter() {
 		return new RequestCorrelationWebFilter();
+	}
+
+	@Bean
+	QueryControlCharacterWebFilter queryControlCharacterWebFilter() {
+		return new QueryControlCharacterWebFilter();
 	}
 
 	@Bean
