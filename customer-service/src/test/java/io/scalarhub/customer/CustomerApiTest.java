@@ -215,6 +215,57 @@ class CustomerApiTest {
 			.jsonPath("$.errors[0].message").isEqualTo("must be a UUID");
 	}
 
+	/** An id of only blanks converts to no id at all: still the client's bad id, never a 500 (bad-input corpus). */
+	@Test
+	void blankIdIs400NamingTheParameter() {
+		for (String blank : new String[] { " ", "   " }) {
+			this.client.get()
+				.uri("/v1/customers/{id}", blank)
+				.exchange()
+				.expectStatus()
+				.isBadRequest()
+				.expectHeader()
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.expectBody()
+				.jsonPath("$.errors[0].field").isEqualTo("id")
+				.jsonPath("$.errors[0].message").isEqualTo("must be a UUID");
+		}
+	}
+
+	/**
+	 * Bytes that are no UTF-8 are refused, overlong forms included (Jackson alone reads {@code C0 AF} as
+	 * {@code /}), and nothing is created (bad-input corpus).
+	 */
+	@Test
+	void aBodyThatIsNotUtf8Is400AndCreatesNothing() {
+		for (byte[] invalid : new byte[][] { { (byte) 0xC0, (byte) 0xAF }, { (byte) 0xED, (byte) 0xA0, (byte) 0x80 },
+				{ (byte) 0xFF } }) {
+			String email = uniqueEmail();
+			byte[] prefix = "{\"name\":\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+			byte[] suffix = ("\",\"email\":\"" + email + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+			byte[] body = new byte[prefix.length + invalid.length + suffix.length];
+			System.arraycopy(prefix, 0, body, 0, prefix.length);
+			System.arraycopy(invalid, 0, body, prefix.length, invalid.length);
+			System.arraycopy(suffix, 0, body, prefix.length + invalid.length, suffix.length);
+			this.client.post()
+				.uri("/v1/customers")
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(body)
+				.exchange()
+				.expectStatus()
+				.isBadRequest()
+				.expectHeader()
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.expectBody()
+				.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/malformed-request");
+			this.client.get()
+				.uri("/v1/customers?email={email}", email)
+				.exchange()
+				.expectBody()
+				.jsonPath("$.page.totalElements").isEqualTo(0);
+		}
+	}
+
 	@Test
 	void invalidFieldsAre400WithEveryError() {
 		this.client.post()

@@ -71,6 +71,15 @@ class SuiteEndToEndTest {
 
 	}
 
+	/**
+	 * The bad-input corpus (BadInputChecks): 1,000 hostile requests per service, through the gateway and straight,
+	 * none of which may be a 5xx, leak internals or write a row.
+	 */
+	@Nested
+	class BadInput extends BadInputChecks {
+
+	}
+
 	static String token(String clientId, String secret, String scope) throws Exception {
 		HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(LocalSuite.GATEWAY + "/oauth2/token"))
 			.header("Authorization",

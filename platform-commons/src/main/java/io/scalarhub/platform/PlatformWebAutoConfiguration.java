@@ -2,12 +2,14 @@ package io.scalarhub.platform;
 
 import io.scalarhub.platform.client.LoadBalancedWebClients;
 import io.scalarhub.platform.json.StrictJsonCustomizer;
+import io.scalarhub.platform.json.Utf8CheckingJsonDecoder;
 import io.scalarhub.platform.paging.PageQueryArgumentResolver;
 import io.scalarhub.platform.problem.DatabaseProblemMapper;
 import io.scalarhub.platform.problem.ProblemExceptionHandler;
 import io.scalarhub.platform.problem.ProblemMapper;
 import io.scalarhub.platform.problem.ProblemWriter;
 import io.scalarhub.platform.tenancy.TenantWebFilter;
+import io.scalarhub.platform.web.QueryControlCharacterWebFilter;
 import io.scalarhub.platform.web.RequestCorrelationWebFilter;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -15,10 +17,13 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.http.codec.CodecCustomizer;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.reactive.ReactiveLoadBalancer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
@@ -36,6 +41,13 @@ public class PlatformWebAutoConfiguration {
 		return new StrictJsonCustomizer();
 	}
 
+	/** After Boot's own Jackson codec customizer, so that this decoder is the one that reads JSON bodies. */
+	@Bean
+	@Order(Ordered.LOWEST_PRECEDENCE)
+	CodecCustomizer utf8CheckingJsonCodecCustomizer(JsonMapper jsonMapper) {
+		return (configurer) -> configurer.defaultCodecs().jacksonJsonDecoder(new Utf8CheckingJsonDecoder(jsonMapper));
+	}
+
 	@Bean
 	ProblemWriter problemWriter(JsonMapper jsonMapper) {
 		return new ProblemWriter(jsonMapper);
@@ -50,6 +62,11 @@ public class PlatformWebAutoConfiguration {
 	@Bean
 	RequestCorrelationWebFilter requestCorrelationWebFilter() {
 		return new RequestCorrelationWebFilter();
+	}
+
+	@Bean
+	QueryControlCharacterWebFilter queryControlCharacterWebFilter() {
+		return new QueryControlCharacterWebFilter();
 	}
 
 	@Bean

@@ -81,6 +81,21 @@ class BillingTestClockTest {
 			.expectBody().jsonPath("$.status").isEqualTo("PENDING");
 	}
 
+	/**
+	 * An asOf out of any calendar a run can work (bad-input corpus: one far in the past was stored as
+	 * -infinity, and its run stayed RUNNING for ever) is a 400 naming it, and stores nothing.
+	 */
+	@Test
+	void aRunAsOfAnAbsurdDateIs400() {
+		for (String body : new String[] { "{\"asOf\":\"-999999999-01-01T00:00:00Z\"}", "{\"asOf\":\"1969-12-31T23:59:59Z\"}",
+				"{\"asOf\":\"+100000-01-01T00:00:00Z\"}" }) {
+			start(UUID.randomUUID().toString(), body).expectStatus().isBadRequest()
+				.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.expectBody()
+				.jsonPath("$.errors[0].field").isEqualTo("asOf");
+		}
+	}
+
 	@Test
 	void aRunAsOfNowThePastOrNothingIsAccepted() {
 		start(UUID.randomUUID().toString(), null).expectStatus().isAccepted();

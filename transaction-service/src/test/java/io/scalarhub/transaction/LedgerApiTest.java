@@ -146,7 +146,10 @@ class LedgerApiTest {
 				"{\"type\":\"DEPOSIT\",\"amount\":10,\"currency\":\"EUR\",\"destinationAccountId\":\"not-a-uuid\"}",
 				"{\"type\":\"DEPOSIT\",\"amount\":10,\"currency\":\"EUR\"}",
 				"{\"type\":\"DEPOSIT\",\"amount\":10,\"currency\":\"EUR\",\"sourceAccountId\":\"" + account + "\"}",
-				LedgerTestClient.transfer(account, account, 5), base + "5,\"memo\":\"x\"}", "[]", "{" }) {
+				LedgerTestClient.transfer(account, account, 5), base + "5,\"memo\":\"x\"}", "[]", "{",
+				// blanks where an id belongs are a bad id, not an absent one (bad-input corpus: they read as null)
+				base + "5,\"sourceAccountId\":\"\"}", base + "5,\"sourceAccountId\":\" \\n\\t\"}",
+				"{\"type\":\"\",\"amount\":10,\"currency\":\"EUR\",\"destinationAccountId\":\"" + account + "\"}" }) {
 			this.ledger.post(UUID.randomUUID().toString(), body)
 				.expectStatus()
 				.isBadRequest()

@@ -29,7 +29,10 @@ public class StrictJsonCustomizer implements JsonMapperBuilderCustomizer {
 			// a number or boolean where a string belongs is a type error too, not a silent toString()
 			.withCoercionConfig(LogicalType.Textual, (textual) -> textual.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
 				.setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-				.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
+				.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+			// "" or blanks where an id, enum or timestamp belongs are a bad value, not an absent one (null)
+			.withCoercionConfigDefaults((defaults) -> defaults.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+				.setAcceptBlankAsEmpty(false));
 	}
 
 }

@@ -19,15 +19,18 @@ import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.core.MethodParameter;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.validation.ObjectError;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.support.WebExchangeBindException;
 import org.springframework.web.server.MethodNotAllowedException;
 import org.springframework.web.server.MissingRequestValueException;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerErrorException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.WebExceptionHandler;
@@ -101,6 +104,10 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
 		if (error instanceof ServerWebInputException input) {
 			return inputProblem(input);
 		}
+		ApiProblem blankPathVariable = blankPathVariable(error);
+		if (blankPathVariable != null) {
+			return blankPathVariable;
+		}
 		if (error instanceof ResponseStatusException status) {
 			return statusProblem(status.getStatusCode());
 		}
@@ -138,6 +145,9 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
 			return path.isEmpty() ? malformed("The request body does not have the expected shape.")
 					: ApiProblem.validation(path, "has an invalid value or type");
 		}
+		if (Causes.find(input, java.nio.charset.CharacterCodingException.class) != null) {
+			return malformed("The request body is not valid UTF-8.");
+		}
 		if (Causes.find(input, StreamReadException.class) != null) {
 			return malformed("The request body is not valid JSON.");
 		}
@@ -163,6 +173,24 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
 			return malformed("A request body is required.");
 		}
 		return malformed("The request could not be read.");
+	}
+
+	/**
+	 * WebFlux reports a path variable that converted to null (an id of only blanks, {@code /v1/customers/%20})
+	 * as a missing one, a 500 meant for a handler whose template lacks the variable. The route matched, so the
+	 * segment was there: it is the client's bad value.
+	 */
+	private static ApiProblem blankPathVariable(Throwable error) {
+		if (error instanceof ServerErrorException serverError && serverError.getMethodParameter() != null
+				&& serverError.getMethodParameter().hasParameterAnnotation(PathVariable.class)) {
+			MethodParameter parameter = serverError.getMethodParameter();
+			PathVariable annotation = parameter.getParameterAnnotation(PathVariable.class);
+			String name = !annotation.name().isEmpty() ? annotation.name()
+					: Optional.ofNullable(parameter.getParameterName()).orElse("path");
+			return ApiProblem.validation(name,
+					UUID.class.equals(parameter.getParameterType()) ? "must be a UUID" : "has an invalid value");
+		}
+		return null;
 	}
 
 	private static ApiProblem malformed(String detail) {

@@ -25,6 +25,10 @@ public class BillingRunService {
 
 	static final String TEST_CLOCK_DISABLED = ProblemTypes.BASE + "test-clock-disabled";
 
+	static final Instant EARLIEST_AS_OF = Instant.parse("1970-01-01T00:00:00Z");
+
+	static final Instant LATEST_AS_OF = Instant.parse("9999-12-31T23:59:59Z");
+
 	private final BillingRunRepository runs;
 
 	private final BillingProperties properties;
@@ -42,6 +46,10 @@ public class BillingRunService {
 	 */
 	public Mono<BillingRun> create(Instant asOf) {
 		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
+		// beyond the database's range an instant is stored as -infinity or infinity, a run no worker can finish
+		if (asOf != null && (asOf.isBefore(EARLIEST_AS_OF) || asOf.isAfter(LATEST_AS_OF))) {
+			return Mono.error(ApiProblem.validation("asOf", "must be from " + EARLIEST_AS_OF + " to " + LATEST_AS_OF));
+		}
 		if (asOf != null && !this.properties.testClocksEnabled() && asOf.isAfter(now.plus(BillingProperties.CLOCK_SKEW))) {
 			return Mono.error(new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, TEST_CLOCK_DISABLED, "Test clock disabled",
 					"asOf " + asOf + " is in the future; a billing run renews periods that have ended, as of now or "
