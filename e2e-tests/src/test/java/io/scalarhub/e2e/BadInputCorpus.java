@@ -30,10 +30,10 @@ final class BadInputCorpus {
 	static final long SEED = 0x5CA1A2B0C0290L;
 
 	/**
-	 * Hostile requests per service, at least: each is sent twice (through the gateway and straight), so that
-	 * every service answers at least 1,000 of them.
+	 * Distinct hostile requests per service, at least; each is sent twice (through the gateway and straight), so
+	 * every service answers at least 2,000.
 	 */
-	static final int PER_SERVICE = 500;
+	static final int PER_SERVICE = 1_000;
 
 	/** Fixture placeholders: objects the run creates before the corpus, so mutations reach real rows. */
 	static final Map<String, String> FIXTURE_OF_RESOURCE = Map.of("customers", "${customer}", "accounts", "${account}",
