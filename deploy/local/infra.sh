@@ -7,6 +7,7 @@
 #   deploy/local/infra.sh status   show what is running; exit 0 only if everything is up
 #   deploy/local/infra.sh stop primary|replica    fault drills: stop one PostgreSQL server
 #   deploy/local/infra.sh start primary|replica   ...and start it again (it must exist)
+#   deploy/local/infra.sh secret auth-keys         print the password of auth-server's key set (made once)
 #
 # Environment (defaults in brackets):
 #   SCALARHUB_STATE_DIR         [$HOME/.local/state/scalarhub; /var/lib/scalarhub, see below]
@@ -451,6 +452,20 @@ cmd_up() {
     print_summary
 }
 
+# secret auth-keys: prints the password auth-server encrypts its signing keys with (in the auth database), made
+# once and kept with the data it protects, so that every suite on this machine (the developer's, the end-to-end
+# test's) reads the same key set; readable by this user only
+cmd_secret() {
+    [[ $1 == auth-keys ]] || usage
+    local file=$STATE_DIR/secrets/auth-keys.password
+    if [[ ! -s $file ]]; then
+        mkdir -p "$STATE_DIR/secrets"
+        chmod 700 "$STATE_DIR/secrets"
+        (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$file")
+    fi
+    cat "$file"
+}
+
 cmd_down() {
     if [[ ! -d $STATE_DIR ]]; then
         log "no state in $STATE_DIR; nothing to stop"
@@ -540,14 +555,14 @@ cmd_start() {
 }
 
 usage() {
-    echo "usage: $0 up|down|status|stop primary|stop replica|start primary|start replica" >&2
+    echo "usage: $0 up|down|status|stop primary|stop replica|start primary|start replica|secret auth-keys" >&2
     exit 2
 }
 
 main() {
     case ${1:-} in
     up | down | status) (($# == 1)) || usage ;;
-    stop | start) (($# == 2)) || usage ;;
+    stop | start | secret) (($# == 2)) || usage ;;
     *) usage ;;
     esac
     validate_config

@@ -61,9 +61,9 @@ app_port() { echo $((APP_BASE_PORT[$1] + PORT_OFFSET)); }
 
 # ---- Secrets of a run (up.sh makes them; tests and benchmarks read them) ---------------------------
 # The doors of the suite's own infrastructure: the management ports (operator: scalarhub-ops), the Eureka
-# registry and config-server (user: scalarhub); and the password auth-server encrypts its signing keys with.
-# Random, made once per run folder, readable by this user only; set them in the environment to choose them
-# instead. (A run folder made before a secret existed gets it added.)
+# registry and config-server (user: scalarhub). Random, made once per run folder, readable by this user only;
+# set them in the environment to choose them instead. The password auth-server encrypts its signing keys with
+# is made once per machine, with the database it protects (infra.sh secret auth-keys).
 SECRETS_FILE=$RUN_DIR/secrets.env
 # The key that decrypts the {cipher} values in deploy/config (each app decrypts; config-server never does).
 # LOCAL DEMO KEY, like the demo client secrets: a deployment sets ENCRYPT_KEY from its own secret store and
@@ -73,19 +73,21 @@ load_secrets() {
     mkdir -p "$RUN_DIR"
     (umask 077 && touch "$SECRETS_FILE")
     local name
-    for name in SCALARHUB_MANAGEMENT_PASSWORD SCALARHUB_DISCOVERY_PASSWORD SCALARHUB_CONFIG_SERVER_PASSWORD \
-                SCALARHUB_AUTH_KEYS_PASSWORD; do
+    for name in SCALARHUB_MANAGEMENT_PASSWORD SCALARHUB_DISCOVERY_PASSWORD SCALARHUB_CONFIG_SERVER_PASSWORD; do
         grep -q "^$name=" "$SECRETS_FILE" ||
             printf '%s=%s\n' "$name" "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" >>"$SECRETS_FILE"
     done
     local line value
     while IFS= read -r line; do
         name=${line%%=*} value=${line#*=}
+        [[ $name == SCALARHUB_AUTH_KEYS_PASSWORD ]] && continue # kept with the data now (below)
         # a value already in the environment wins over the file; not exported: each app is given only the
         # secrets it needs (up.sh app_env)
         [[ -z ${!name:-} ]] && declare -g "$name=$value"
     done <"$SECRETS_FILE"
     ENCRYPT_KEY=${ENCRYPT_KEY:-$DEMO_ENCRYPT_KEY}
+    # it encrypts data in the shared auth database: it lives with that data (infra.sh), not with one run
+    SCALARHUB_AUTH_KEYS_PASSWORD=${SCALARHUB_AUTH_KEYS_PASSWORD:-$("$REPO_ROOT/deploy/local/infra.sh" secret auth-keys)}
 }
 # ---- The environment of each app (up.sh, and the start-up benchmark that launches apps itself) -----
 # Call load_secrets first; OTLP_ENDPOINT (optional) is where traces go.
