@@ -458,9 +458,15 @@ final class BadInputCorpus {
 				case 0 -> "-" + (1 + this.random.nextInt(Integer.MAX_VALUE));
 				case 1 -> Long.toString(100_001L + (this.random.nextLong() >>> 20));
 				case 2 -> "size".equals(name) ? Integer.toString(101 + this.random.nextInt(1_000_000)) : "-0.5";
-				case 3 -> Integer.toString(this.random.nextInt(100)) + "%" + String.format("%02X", this.random.nextInt(256));
+				case 3 -> Integer.toString(this.random.nextInt(100)) + "%" + String.format("%02X", nonDigitByte());
 				default -> "x" + Integer.toHexString(this.random.nextInt());
 			};
+		}
+
+		/** Any byte but an ASCII digit: "4%38" is 48, a good number, not a bad one. */
+		private int nonDigitByte() {
+			int value = this.random.nextInt(256 - 10);
+			return (value < '0') ? value : value + 10;
 		}
 
 		private JsonNode randomWrongValue(Field field) {
