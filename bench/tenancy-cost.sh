@@ -89,6 +89,8 @@ start() { # start VARIANT
         SCALARHUB_R2DBC_REPLICA_URL="r2dbc:pool:postgresql://127.0.0.1:$PG_REPLICA_PORT/$db?initialSize=2&maxSize=20&maxAcquireTime=PT2S&maxCreateConnectionTime=PT1S&connectTimeout=PT1S&validationDepth=LOCAL&applicationName=bench-$variant-replica" \
         SCALARHUB_R2DBC_REPLICA_USERNAME=scalarhub SCALARHUB_R2DBC_REPLICA_PASSWORD=scalarhub SCALARHUB_R2DBC_REPLICA_MAX_LAG=1s \
         SCALARHUB_SECURITY_ISSUER="$GW" SCALARHUB_SECURITY_JWK_SET_URI="$AUTH/oauth2/jwks" \
+        SCALARHUB_SERVICEIDENTITY_CLIENTID=customer-service SCALARHUB_SERVICEIDENTITY_CLIENTSECRET=customer-service-secret \
+        SCALARHUB_SERVICEIDENTITY_TOKENURI="$AUTH/oauth2/token" \
         LOGGING_LEVEL_IO_SCALARHUB_REQUEST=WARN \
         java -Xmx160m -Xss512k -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -Djava.io.tmpdir="$RUN_DIR/tmp" \
         -jar "${JAR[$variant]}" >"$OUT/$variant.log" 2>&1 &
