@@ -6,6 +6,7 @@ import java.util.Set;
 
 import io.scalarhub.platform.problem.ApiProblem;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpMethod;
@@ -50,19 +51,27 @@ public class ConsistencyTokenWebFilter implements WebFilter, Ordered {
 			return Mono.error(ApiProblem.validation(HEADER, "must be a token returned by a write, such as 0/16B3748"));
 		}
 		return exchange.getPrincipal().map(Principal::getName).defaultIfEmpty("").flatMap((client) -> {
-			if (WRITES.contains(exchange.getRequest().getMethod())) {
-				exchange.getResponse().beforeCommit(() -> stampPosition(exchange, client));
+			// a write's own commits report where they ended (PositionReportingTransactionManager)
+			CommitPosition committed = WRITES.contains(exchange.getRequest().getMethod()) ? new CommitPosition() : null;
+			if (committed != null) {
+				exchange.getResponse().beforeCommit(() -> stampPosition(exchange, client, committed));
 			}
 			Lsn mustSee = later(token, client.isEmpty() ? null : this.recentWrites.lastWrite(client));
-			return chain.filter(exchange).contextWrite((context) -> (mustSee != null) ? context.put(Lsn.class, mustSee) : context);
+			return chain.filter(exchange).contextWrite((context) -> {
+				Context withPosition = (committed != null) ? context.put(CommitPosition.class, committed) : context;
+				return (mustSee != null) ? withPosition.put(Lsn.class, mustSee) : withPosition;
+			});
 		});
 	}
 
-	private Mono<Void> stampPosition(ServerWebExchange exchange, String client) {
+	private Mono<Void> stampPosition(ServerWebExchange exchange, String client, CommitPosition committed) {
 		if (exchange.getResponse().getStatusCode() == null || !exchange.getResponse().getStatusCode().is2xxSuccessful()) {
 			return Mono.empty();
 		}
-		return this.monitor.primaryPosition().doOnNext((position) -> {
+		// a write that committed nothing here itself (it wrote only through another service)
+		// still gets the primary's current position: the token must never point before what the client saw
+		Mono<Lsn> stamped = committed.latest().map(Mono::just).orElseGet(this.monitor::primaryPosition);
+		return stamped.doOnNext((position) -> {
 			exchange.getResponse().getHeaders().set(HEADER, position.toString());
 			if (!client.isEmpty()) {
 				this.recentWrites.record(client, position);
