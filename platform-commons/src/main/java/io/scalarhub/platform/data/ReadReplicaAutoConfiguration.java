@@ -2,6 +2,7 @@ package io.scalarhub.platform.data;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.pool.ConnectionPool;
@@ -22,7 +23,6 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.r2dbc.connection.R2dbcTransactionManager;
 import org.springframework.transaction.ReactiveTransactionManager;
 
-import io.scalarhub.platform.tenancy.TenantScopedTransactionManager;
 
 /**
  * Read/write routing for apps that configure a read replica ({@code scalarhub.r2dbc.replica.url}): Boot's
@@ -70,6 +70,9 @@ public class ReadReplicaAutoConfiguration {
 			.description("Replay lag of the read replica behind the primary (NaN while unknown)")
 			.baseUnit("seconds")
 			.register(meterRegistry);
+		FunctionCounter.builder("scalarhub.db.replica.probes", monitor, ReplicaMonitor::probes)
+			.description("Measurements of the read replica's health and lag (fast under reads, rare when idle)")
+			.register(meterRegistry);
 		Gauge.builder("scalarhub.db.replica.lag.bytes", monitor, ReplicaMonitor::lagBytes)
 			.description("WAL the read replica has not replayed yet")
 			.baseUnit("bytes")
@@ -86,7 +89,7 @@ public class ReadReplicaAutoConfiguration {
 
 	@Bean
 	ReactiveTransactionManager transactionManager(ReadWriteRoutingConnectionFactory connectionFactory) {
-		return new TenantScopedTransactionManager(connectionFactory);
+		return new PositionReportingTransactionManager(connectionFactory);
 	}
 
 	@Bean

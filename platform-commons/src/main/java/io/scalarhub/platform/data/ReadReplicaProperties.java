@@ -13,7 +13,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param username replica login (the primary's by default in deploy/config)
  * @param password replica password
  * @param maxLag above this replay lag, reads go to the primary until the replica catches up
- * @param checkInterval how often the replica's health and lag are measured
+ * @param checkInterval how often the replica's health and lag are measured while reads use it
+ * @param idleCheckInterval how often they are measured when no read asked for the replica for that long; the
+ * first reads after such a quiet spell go to the primary until a measurement is fresh again
  * @param connectTimeout how long a read waits for a replica connection before it goes to the primary
  * @param retryAfter how long a failed replica is left alone before it is probed again (circuit open)
  * @param recentWriteWindow how long a client's reads follow its last write's position (read-your-writes
@@ -23,5 +25,5 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record ReadReplicaProperties(String url, String username, String password,
 		@DefaultValue("1s") Duration maxLag, @DefaultValue("250ms") Duration checkInterval,
 		@DefaultValue("500ms") Duration connectTimeout, @DefaultValue("1s") Duration retryAfter,
-		@DefaultValue("30s") Duration recentWriteWindow) {
+		@DefaultValue("30s") Duration recentWriteWindow, @DefaultValue("5s") Duration idleCheckInterval) {
 }

@@ -2,6 +2,7 @@ package io.scalarhub.platform.data;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -22,6 +23,10 @@ import org.springframework.r2dbc.core.DatabaseClient;
  * a failed connection, probed again after {@code retryAfter}), how far it has replayed, and how far behind
  * the primary it is. The router asks {@link #usable()} for every read-only transaction, so that question is
  * answered from memory; the measuring happens every {@code checkInterval}, off the request path.
+ * <p>
+ * An idle app measures only every {@code idleCheckInterval}: two queries four times a second, in every service,
+ * were most of what an idle suite spent. The replica is trusted only on a fresh measurement, so the first reads
+ * after a quiet spell go to the primary (always correct) while the next tick measures again.
  */
 public class ReplicaMonitor implements SmartLifecycle {
 
@@ -55,11 +60,27 @@ public class ReplicaMonitor implements SmartLifecycle {
 
 	private volatile Disposable probing;
 
+	/** When a read last asked for the replica ({@link System#nanoTime()}): reads keep the measuring fast. */
+	private volatile long lastAsked = System.nanoTime();
+
+	/** When the last probe began, and when a probe last measured the replica successfully. */
+	private volatile long lastProbeStarted;
+
+	private volatile long lastMeasured;
+
+	private final AtomicLong probes = new AtomicLong();
+
+	/** How old a measurement may be for reads to go by it: two missed ticks and a slow probe. */
+	private final long freshForNanos;
+
 	public ReplicaMonitor(ConnectionFactory primary, ConnectionFactory replica, ReadReplicaProperties properties,
 			CircuitBreakerRegistry circuitBreakers) {
 		this.primary = DatabaseClient.create(primary);
 		this.replica = DatabaseClient.create(replica);
 		this.properties = properties;
+		this.freshForNanos = properties.checkInterval().multipliedBy(2).plus(properties.connectTimeout()).toNanos();
+		this.lastProbeStarted = System.nanoTime() - properties.idleCheckInterval().toNanos();
+		this.lastMeasured = this.lastProbeStarted;
 		// the last call decides: one failed probe or connection opens it, one good probe closes it again
 		this.circuitBreaker = circuitBreakers.circuitBreaker(CIRCUIT_BREAKER,
 				CircuitBreakerConfig.custom()
@@ -85,6 +106,11 @@ public class ReplicaMonitor implements SmartLifecycle {
 
 	/** Whether a read-only transaction may go to the replica now: it answers and is not too far behind. */
 	public boolean usable() {
+		long now = System.nanoTime();
+		this.lastAsked = now;
+		if (now - this.lastMeasured > this.freshForNanos) {
+			return false;
+		}
 		return this.caughtUpSinceStart && this.circuitBreaker.getState() == CircuitBreaker.State.CLOSED
 				&& !this.lagging;
 	}
@@ -126,11 +152,27 @@ public class ReplicaMonitor implements SmartLifecycle {
 		return this.lagBytes;
 	}
 
+	/**
+	 * Whether this tick measures: when a read asked for the replica since about the last probe (so under traffic
+	 * every tick), else once per idle interval.
+	 */
+	boolean probeDue(long now) {
+		return this.lastAsked - this.lastProbeStarted > -this.properties.checkInterval().toNanos()
+				|| now - this.lastProbeStarted >= this.properties.idleCheckInterval().toNanos();
+	}
+
+	/** Probes begun since start: the measuring rate, busy or idle. */
+	public long probes() {
+		return this.probes.get();
+	}
+
 	Mono<Void> probe() {
 		if (!this.circuitBreaker.tryAcquirePermission()) {
 			return Mono.empty();
 		}
 		long started = System.nanoTime();
+		this.lastProbeStarted = started;
+		this.probes.incrementAndGet();
 		Mono<ReplicaState> replicaState = this.replica
 			.sql("SELECT pg_last_wal_replay_lsn()::text, "
 					+ "coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)::float8")
@@ -152,6 +194,7 @@ public class ReplicaMonitor implements SmartLifecycle {
 				this.circuitBreaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
 				replayedUpTo(state.replayed());
 				record(state);
+				this.lastMeasured = System.nanoTime();
 			}).onErrorResume((error) -> {
 				this.circuitBreaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, error);
 				this.lagSeconds = Double.NaN;
@@ -190,7 +233,12 @@ public class ReplicaMonitor implements SmartLifecycle {
 	@Override
 	public void start() {
 		Duration interval = this.properties.checkInterval();
-		this.probing = Flux.interval(Duration.ZERO, interval).onBackpressureDrop().concatMap((tick) -> probe(), 1).subscribe();
+		// a tick costs nothing; a probe is two queries, run only when due
+		this.probing = Flux.interval(Duration.ZERO, interval)
+			.onBackpressureDrop()
+			.filter((tick) -> probeDue(System.nanoTime()))
+			.concatMap((tick) -> probe(), 1)
+			.subscribe();
 	}
 
 	@Override
