@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.scalarhub.test.PublishedOpenApi;
 import io.scalarhub.test.ServiceCalls;
 import io.scalarhub.test.ServiceTestProperties;
@@ -90,6 +91,9 @@ class CustomerApiTest {
 
 	@Autowired
 	CircuitBreakerRegistry circuitBreakers;
+
+	@Autowired
+	MeterRegistry meters;
 
 	/** A test that killed a dependency may have opened its circuit: the next one starts with closed circuits. */
 	@AfterEach
@@ -678,6 +682,29 @@ class CustomerApiTest {
 				.expectHeader()
 				.valueMatches(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\".*");
 		}
+	}
+
+	@Test
+	void aClientsTokenIsVerifiedOnceAndAnotherAudiencesNeverPasses() {
+		double hits = verifiedTokenCacheGets("hit");
+		double misses = verifiedTokenCacheGets("miss");
+		String token = issuer.token("repeat-client", "customers:read");
+		String otherAudience = issuer.tokenForAnotherAudience("repeat-client", "customers:read");
+		for (int i = 0; i < 2; i++) {
+			this.client.get().uri("/v1/customers").header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+				.exchange().expectStatus().isOk();
+			this.client.get().uri("/v1/customers").header(HttpHeaders.AUTHORIZATION, "Bearer " + otherAudience)
+				.exchange().expectStatus().isUnauthorized();
+		}
+		// the second use of the valid token came from the service's verified-token cache; the refused one was
+		// verified (and refused) both times
+		assertThat(verifiedTokenCacheGets("hit") - hits).isEqualTo(1);
+		assertThat(verifiedTokenCacheGets("miss") - misses).isEqualTo(3);
+	}
+
+	double verifiedTokenCacheGets(String result) {
+		return this.meters.get("cache.gets").tags("cache", "security.verified-tokens", "result", result)
+			.functionCounter().count();
 	}
 
 	@Test

@@ -1,8 +1,10 @@
 package io.scalarhub.platform.security;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.scalarhub.platform.client.ServiceIdentityProperties;
 import io.scalarhub.platform.problem.ApiProblem;
 import io.scalarhub.platform.problem.ProblemTypes;
@@ -22,10 +24,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
-import org.springframework.security.oauth2.jwt.JwtClaimNames;
-import org.springframework.security.oauth2.jwt.JwtClaimValidator;
-import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
@@ -43,7 +41,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 		ReactiveManagementWebSecurityAutoConfiguration.class, ReactiveOAuth2ResourceServerAutoConfiguration.class })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @EnableWebFluxSecurity
-@EnableConfigurationProperties(ResourceServerProperties.class)
+@EnableConfigurationProperties({ ResourceServerProperties.class, TokenCacheProperties.class })
 public class PlatformSecurityAutoConfiguration {
 
 	/** Where an app publishes its OpenAPI document (springdoc): public, as the API itself is documented. */
@@ -54,7 +52,7 @@ public class PlatformSecurityAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ReactiveJwtDecoder jwtDecoder(ResourceServerProperties properties,
+	ReactiveJwtDecoder jwtDecoder(ResourceServerProperties properties, TokenCacheProperties tokenCache,
 			ObjectProvider<WebClient.Builder> webClientBuilder) {
 		// the key set from the configured location only (ResourceServerProperties refuses a registry name)
 		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withJwkSetUri(properties.jwkSetUri())
@@ -62,10 +60,19 @@ public class PlatformSecurityAutoConfiguration {
 			.build();
 		// issuer, time window, and the audience: a token the platform's auth-server issued for anything but this
 		// API is refused
-		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(properties.issuer()),
-				new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
-						(audience) -> audience != null && audience.contains(properties.audience()))));
-		return decoder;
+		decoder.setJwtValidator(TokenValidation.validator(properties.issuer(), properties.audience(), Clock.systemUTC()));
+		// a client sends one token for its whole lifetime: verify it once per app, not once per request
+		return tokenCache.enabled() ? new CachingReactiveJwtDecoder(decoder, tokenCache) : decoder;
+	}
+
+	/** Hits and misses of the verified-token cache, where the decoder is the platform's caching one. */
+	@Bean
+	MeterBinder verifiedTokenCacheMetrics(ObjectProvider<ReactiveJwtDecoder> jwtDecoder) {
+		return (registry) -> jwtDecoder.ifUnique((decoder) -> {
+			if (decoder instanceof CachingReactiveJwtDecoder caching) {
+				caching.monitor(registry);
+			}
+		});
 	}
 
 	@Bean

@@ -1,0 +1,32 @@
+package io.scalarhub.platform;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The smallest app built the way every ScalarHub app is: all of platform-commons' auto-configuration (security,
+ * request correlation, tracing, the platform defaults), no database. {@code /probe} answers anyone where a test
+ * lists it in {@code scalarhub.security.public-paths}; {@code /secured} wants a valid token.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration(excludeName = { "org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration",
+		"org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcAutoConfiguration",
+		"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration" })
+@RestController
+public class PlatformTestApplication {
+
+	@GetMapping("/probe")
+	Mono<String> probe() {
+		return Mono.just("ok");
+	}
+
+	@GetMapping("/secured")
+	Mono<String> secured() {
+		return Mono.just("ok");
+	}
+
+}

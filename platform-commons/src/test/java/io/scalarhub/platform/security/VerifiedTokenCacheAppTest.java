@@ -1,0 +1,108 @@
+package io.scalarhub.platform.security;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.scalarhub.platform.PlatformTestApplication;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The cache as an app has it: platform-commons' auto-configuration puts it in front of the JWKS-backed decoder
+ * (every service's, and the gateway's, which uses the same auto-configuration), requests over real HTTP carry
+ * real signed tokens, and its hits and misses are meters.
+ */
+@SpringBootTest(classes = PlatformTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestPropertySource(properties = { "eureka.client.enabled=false", "management.server.port=0" })
+class VerifiedTokenCacheAppTest {
+
+	static final TestTokens tokens = new TestTokens();
+
+	@DynamicPropertySource
+	static void issuer(DynamicPropertyRegistry registry) {
+		registry.add("scalarhub.security.issuer", () -> TestTokens.ISSUER);
+		registry.add("scalarhub.security.jwk-set-uri", tokens::jwkSetUri);
+	}
+
+	@AfterAll
+	static void close() {
+		tokens.close();
+	}
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	ReactiveJwtDecoder jwtDecoder;
+
+	@Autowired
+	TokenCacheProperties settings;
+
+	@Autowired
+	MeterRegistry meters;
+
+	final HttpClient http = HttpClient.newHttpClient();
+
+	@Test
+	void theAppsDecoderIsTheCachingOneWithTheDocumentedDefaults() {
+		assertThat(this.jwtDecoder).isInstanceOf(CachingReactiveJwtDecoder.class);
+		assertThat(this.settings).isEqualTo(new TokenCacheProperties(true, 10_000, Duration.ofMinutes(5)));
+	}
+
+	@Test
+	void aClientsRepeatedRequestsAreServedFromTheCacheAndBadTokensNeverAre() throws Exception {
+		double hits = gets("hit");
+		double misses = gets("miss");
+		Instant now = Instant.now();
+		String token = tokens.sign(TestTokens.claims(now, Duration.ofMinutes(15)).build());
+
+		for (int i = 0; i < 3; i++) {
+			assertThat(get(token)).isEqualTo(200);
+		}
+		assertThat(gets("hit") - hits).isEqualTo(2);
+		assertThat(gets("miss") - misses).isEqualTo(1);
+		assertThat(tokens.jwksFetches()).isEqualTo(1);
+
+		// the same claims signed by another key, and another API's token: refused on every request, never kept
+		String forged = tokens.signWithStrangerKey(TestTokens.claims(now, Duration.ofMinutes(15)).build());
+		String otherAudience = tokens
+			.sign(TestTokens.claims(now, Duration.ofMinutes(15)).audience("some-other-api").build());
+		for (int i = 0; i < 2; i++) {
+			assertThat(get(forged)).isEqualTo(401);
+			assertThat(get(otherAudience)).isEqualTo(401);
+		}
+		assertThat(gets("hit") - hits).isEqualTo(2);
+		assertThat(gets("miss") - misses).isEqualTo(5);
+	}
+
+	int get(String token) throws Exception {
+		return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/secured"))
+			.header("Authorization", "Bearer " + token)
+			.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+	}
+
+	double gets(String result) {
+		FunctionCounter counter = this.meters.find("cache.gets")
+			.tags("cache", CachingReactiveJwtDecoder.CACHE_NAME, "result", result)
+			.functionCounter();
+		assertThat(counter).as("cache.gets{result=%s}", result).isNotNull();
+		return counter.count();
+	}
+
+}
