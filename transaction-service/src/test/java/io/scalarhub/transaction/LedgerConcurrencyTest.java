@@ -36,8 +36,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The bank test: many concurrent transfers among a few accounts, in both directions, every request sent
- * twice at once with the same key (a client retrying), 409s retried until answered. Afterwards, read
+ * The bank test: many concurrent transfers among a few accounts, in both directions, 64 requests in flight,
+ * every request sent twice at once with the same key (a client retrying), 409s retried until answered. Afterwards, read
  * straight from the database: money conserved, no balance negative, every balance the sum of its entries,
  * each key posted at most once, every acknowledged transaction in the ledger, and no 5xx on the way
  * (without the ordered row locks, concurrent postings deadlock or trip the balance constraint).
@@ -54,6 +54,9 @@ class LedgerConcurrencyTest {
 	static final long OPENING_BALANCE = 1_000;
 
 	static final int TRANSFERS = 300;
+
+	/** Requests in flight at once: 32 transfers, each sent twice with its key. */
+	static final int WRITERS = 64;
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
@@ -94,7 +97,7 @@ class LedgerConcurrencyTest {
 
 		Map<String, Set<String>> acknowledgedIdsByKey = new ConcurrentHashMap<>();
 		List<Integer> statuses = Flux.fromIterable(transfers)
-			.flatMap((transfer) -> Flux.merge(send(http, transfer), send(http, transfer)), 16)
+			.flatMap((transfer) -> Flux.merge(send(http, transfer), send(http, transfer)), WRITERS / 2)
 			.doOnNext((answer) -> {
 				if (answer.status() == 201) {
 					acknowledgedIdsByKey.computeIfAbsent(answer.key(), (key) -> ConcurrentHashMap.newKeySet()).add(answer.id());

@@ -3,9 +3,7 @@ package io.scalarhub.transaction.domain;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import io.scalarhub.platform.paging.PageQuery;
@@ -88,37 +86,23 @@ public class Ledger {
 	public record Charged(LedgerTransaction transaction, boolean posted) {
 	}
 
-	/** Posts the transaction under {@code transactionId}; empty, with nothing moved, when that id is taken. */
+	/**
+	 * Posts the transaction under {@code transactionId}; empty, with nothing moved, when that id is taken. The
+	 * locking, the checks and the writes are one call to the database (LedgerRepository#post); this maps its
+	 * outcome to the API's problems.
+	 */
 	private Mono<LedgerTransaction> post(UUID transactionId, NewTransaction request) {
 		checkShape(request);
-		Instant now = now();
 		LedgerTransaction transaction = new LedgerTransaction(transactionId, request.type(), request.amount(),
-				request.currency(), request.sourceAccountId(), request.destinationAccountId(), request.description(), now);
-		Map<UUID, Long> deltas = new LinkedHashMap<>();
-		if (request.sourceAccountId() != null) {
-			deltas.put(request.sourceAccountId(), -request.amount());
-		}
-		if (request.destinationAccountId() != null) {
-			deltas.put(request.destinationAccountId(), request.amount());
-		}
-		return this.repository.lockInIdOrder(List.copyOf(deltas.keySet())).collectMap(LedgerAccount::id).flatMap((accounts) -> {
-			for (UUID id : deltas.keySet()) {
-				LedgerAccount account = accounts.get(id);
-				if (account == null) {
-					return Mono.error(LedgerProblems.unknownAccount(id));
-				}
-				if (account.status() != AccountStatus.OPEN) {
-					return Mono.error(LedgerProblems.notOpen(id, account.status()));
-				}
-				if (!account.currency().equals(request.currency())) {
-					return Mono.error(LedgerProblems.currencyMismatch(id, account.currency(), request.currency()));
-				}
-			}
-			if (request.sourceAccountId() != null && accounts.get(request.sourceAccountId()).balance() < request.amount()) {
-				return Mono.error(LedgerProblems.insufficientFunds(request.sourceAccountId()));
-			}
-			return this.repository.record(transaction, deltas)
-				.flatMap((recorded) -> recorded ? Mono.just(transaction) : Mono.empty());
+				request.currency(), request.sourceAccountId(), request.destinationAccountId(), request.description(), now());
+		return this.repository.post(transaction).flatMap((outcome) -> switch (outcome.result()) {
+			case POSTED -> Mono.just(transaction);
+			case ID_TAKEN -> Mono.empty();
+			case UNKNOWN_ACCOUNT -> Mono.error(LedgerProblems.unknownAccount(outcome.accountId()));
+			case NOT_OPEN -> Mono.error(LedgerProblems.notOpen(outcome.accountId(), AccountStatus.valueOf(outcome.detail())));
+			case CURRENCY_MISMATCH ->
+				Mono.error(LedgerProblems.currencyMismatch(outcome.accountId(), outcome.detail(), request.currency()));
+			case INSUFFICIENT_FUNDS -> Mono.error(LedgerProblems.insufficientFunds(outcome.accountId()));
 		});
 	}
 

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import io.r2dbc.spi.Readable;
@@ -12,6 +11,7 @@ import io.scalarhub.platform.paging.PageQuery;
 import io.scalarhub.transaction.domain.AccountStatus;
 import io.scalarhub.transaction.domain.LedgerAccount;
 import io.scalarhub.transaction.domain.LedgerTransaction;
+import io.scalarhub.transaction.domain.PostingOutcome;
 import io.scalarhub.transaction.domain.TransactionType;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -20,7 +20,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The ledger's tables, through plain SQL: the locking and the one-statement posting are visible here. No query
+ * The ledger's tables, through plain SQL: the locking and the one-call posting are visible here. No query
  * names the tenant: row-level security confines each one to the transaction's tenant.
  */
 @Repository
@@ -47,41 +47,29 @@ public class LedgerRepository {
 	}
 
 	/**
-	 * Writes a posting in one statement: the transaction, its entries and the balance changes. Callers hold
-	 * the accounts' locks and have checked funds; the balance CHECK constraint stands behind them.
+	 * Posts in one call to {@code ledger_post} (migration V3): locks the accounts in id order, checks that each
+	 * exists, is open and is in the posting's currency and that the source holds the amount, then writes the
+	 * transaction, its entries and the balance changes. The balance CHECK constraint stands behind it.
 	 * <p>
-	 * False, and nothing written, when the transaction's id is taken: ids are unique across tenants, and a
-	 * row of another tenant is invisible here, so the conflict is the only sign of it (the caller decides
+	 * {@code id-taken}, and nothing written, when the transaction's id is taken: ids are unique across tenants,
+	 * and a row of another tenant is invisible here, so the conflict is the only sign of it (the caller decides
 	 * what that means without ever seeing the row; a failed insert would end the transaction instead).
 	 */
-	public Mono<Boolean> record(LedgerTransaction transaction, Map<UUID, Long> deltas) {
-		UUID[] accounts = deltas.keySet().toArray(UUID[]::new);
-		Long[] amounts = deltas.values().toArray(Long[]::new);
-		DatabaseClient.GenericExecuteSpec spec = this.db.sql("""
-				WITH posted AS (
-				    INSERT INTO ledger_transaction (id, type, amount, currency, source_account_id,
-				        destination_account_id, description, status, created_at)
-				    VALUES (:id, :type, :amount, :currency, :source, :destination, :description, 'POSTED', :createdAt)
-				    ON CONFLICT (id) DO NOTHING
-				    RETURNING id),
-				entries AS (
-				    INSERT INTO ledger_entry (transaction_id, account_id, amount, created_at)
-				    SELECT posted.id, d.account_id, d.amount, :createdAt
-				    FROM posted, unnest(:accounts::uuid[], :amounts::bigint[]) AS d(account_id, amount))
-				UPDATE ledger_account a SET balance = a.balance + d.amount, updated_at = :createdAt
-				FROM posted, unnest(:accounts::uuid[], :amounts::bigint[]) AS d(account_id, amount)
-				WHERE a.id = d.account_id""")
+	public Mono<PostingOutcome> post(LedgerTransaction transaction) {
+		DatabaseClient.GenericExecuteSpec spec = this.db
+			.sql("SELECT outcome, account_id, detail FROM ledger_post(:id, :type, :amount, :currency, :source, "
+					+ ":destination, :description, :createdAt)")
 			.bind("id", transaction.id())
 			.bind("type", transaction.type().name())
 			.bind("amount", transaction.amount())
 			.bind("currency", transaction.currency())
-			.bind("createdAt", transaction.createdAt().atOffset(ZoneOffset.UTC))
-			.bind("accounts", accounts)
-			.bind("amounts", amounts);
+			.bind("createdAt", transaction.createdAt().atOffset(ZoneOffset.UTC));
 		spec = bindNullable(spec, "source", transaction.sourceAccountId(), UUID.class);
 		spec = bindNullable(spec, "destination", transaction.destinationAccountId(), UUID.class);
 		spec = bindNullable(spec, "description", transaction.description(), String.class);
-		return spec.fetch().rowsUpdated().map((accountsChanged) -> accountsChanged > 0);
+		return spec.map((row) -> new PostingOutcome(PostingOutcome.Result.of(row.get("outcome", String.class)),
+				row.get("account_id", UUID.class), row.get("detail", String.class)))
+			.one();
 	}
 
 	public Mono<LedgerTransaction> findTransaction(UUID id) {
