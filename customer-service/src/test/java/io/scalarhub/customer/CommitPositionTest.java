@@ -101,6 +101,34 @@ class CommitPositionTest {
 		assertThat(position.latest()).as("the connection works after the failed commit").isPresent();
 	}
 
+	@Test
+	void aTransactionAnEarlierErrorAbortedIsNeverReportedAsCommitted() {
+		CommitPosition position = new CommitPosition();
+		UUID id = UUID.randomUUID();
+		// an error swallowed inside the transaction: PostgreSQL has aborted it, and a bare COMMIT would answer
+		// ROLLBACK without an error, acknowledging a write that never happened
+		Mono<Void> swallowed = this.db
+			.sql("INSERT INTO customer (id, name, email, status, created_at, updated_at) "
+					+ "VALUES (:id, 'Aborted', :email, 'ACTIVE', now(), now())")
+			.bind("id", id)
+			.bind("email", id + "@example.com")
+			.then()
+			.then(this.db.sql("SELECT 1 / 0").then().onErrorResume((error) -> Mono.empty()));
+		assertThatThrownBy(() -> TransactionalOperator.create(this.transactions)
+			.transactional(swallowed)
+			.contextWrite(scoped(position))
+			.block()).isInstanceOf(RuntimeException.class);
+		assertThat(position.latest()).isEmpty();
+		Long written = TransactionalOperator.create(this.transactions)
+			.transactional(this.db.sql("SELECT count(*) FROM customer WHERE id = :id").bind("id", id)
+				.map((row) -> row.get(0, Long.class)).one())
+			.contextWrite(scoped(null))
+			.block();
+		assertThat(written).as("the aborted insert").isZero();
+		insertCustomer(position).block();
+		assertThat(position.latest()).as("the connection works after it").isPresent();
+	}
+
 	private Mono<Void> insertCustomer(CommitPosition position) {
 		UUID id = UUID.randomUUID();
 		Mono<Void> insert = this.db

@@ -13,14 +13,16 @@ import org.springframework.transaction.reactive.TransactionSynchronizationManage
 
 /**
  * The tenant-scoped transaction manager of an app with a read replica. A read-write transaction of a request
- * that carries a {@link CommitPosition} commits with {@code COMMIT; SELECT pg_current_wal_lsn()}: one simple
- * query, one round trip, on the connection that wrote. PostgreSQL runs the second statement only if the commit
- * succeeded, and the position it reports is at or past the commit record, so a replica that has replayed that
- * far shows the write. Every other commit is the plain one.
+ * that carries a {@link CommitPosition} commits with {@code SELECT 1; COMMIT; SELECT pg_current_wal_lsn()}: one
+ * simple query, one round trip, on the connection that wrote. PostgreSQL stops at the first statement that
+ * fails, so the position is read only after a commit that succeeded, and it is at or past the commit record: a
+ * replica that has replayed that far shows the write. The leading {@code SELECT 1} fails in a transaction that
+ * an earlier error aborted, where a bare {@code COMMIT} would quietly roll back (the driver's own commit checks
+ * for that; a plain statement cannot see the command tag). Every other commit is the plain one.
  */
 public class PositionReportingTransactionManager extends TenantScopedTransactionManager {
 
-	static final String COMMIT_REPORTING_POSITION = "COMMIT; SELECT pg_current_wal_lsn()::text";
+	static final String COMMIT_REPORTING_POSITION = "SELECT 1; COMMIT; SELECT pg_current_wal_lsn()::text";
 
 	public PositionReportingTransactionManager(ConnectionFactory connectionFactory) {
 		super(connectionFactory);
@@ -37,7 +39,8 @@ public class PositionReportingTransactionManager extends TenantScopedTransaction
 			}
 			Connection connection = holder.getConnection();
 			return Flux.from(connection.createStatement(COMMIT_REPORTING_POSITION).execute())
-				.concatMap((result) -> result.map((row, metadata) -> row.get(0, String.class)))
+				.concatMap((result) -> result.map((row, metadata) -> String.valueOf(row.get(0))))
+				.last("")
 				.doOnNext((text) -> {
 					Lsn lsn = Lsn.parse(text);
 					if (lsn != null) {
