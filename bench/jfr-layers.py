@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Where a JVM's CPU goes, by layer: classifies a JFR recording's jdk.ExecutionSample stacks.
 
-    bench/jfr-layers.py --label NAME --jfr FILE [--cpu-ms MS] [--requests N --tasks-before F --tasks-after F]
+    bench/jfr-layers.py --label NAME --jfr FILE [--since T --until T] [--cpu-ms MS]
+                        [--requests N --tasks-before F --tasks-after F]
 
 Each sample is walked from its top frame (the method running) down, and counted for the first frame whose
 class belongs to a layer (LAYERS below). JDK and general-purpose Spring frames (java.*, org.springframework.core,
@@ -19,6 +20,7 @@ between Java threads, GC/VM, JIT and JFR, to judge how much that is.
 """
 import argparse
 import collections
+import datetime
 import json
 import os
 import subprocess
@@ -80,10 +82,23 @@ def classify(frames):
     return OTHER, 0
 
 
-def samples(jfr_file):
+def instant(text):
+    """An ISO-8601 UTC time with up to nanoseconds (JFR's, date's %N) as a datetime (microseconds)."""
+    text = text.rstrip("Z")
+    if "." in text:
+        whole, fraction = text.split(".", 1)
+        text = whole + "." + (fraction + "000000")[:6]
+    return datetime.datetime.fromisoformat(text)
+
+
+def samples(jfr_file, since=None, until=None):
     out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "64", "--events", "jdk.ExecutionSample",
                           jfr_file], check=True, capture_output=True, text=True).stdout
     for event in json.loads(out)["recording"]["events"]:
+        if since or until:
+            at = instant(event["values"]["startTime"])
+            if (since and at < since) or (until and at > until):
+                continue
         trace = event["values"].get("stackTrace") or {}
         frames = []
         for frame in trace.get("frames") or []:
@@ -128,6 +143,8 @@ def main():
     parser.add_argument("--tasks-after")
     parser.add_argument("--cpu-ms", type=float, help="the JVM's CPU per request without JFR (ms): ms/request = share x this")
     parser.add_argument("--hz", type=int, default=os.sysconf("SC_CLK_TCK"))
+    parser.add_argument("--since", type=instant, help="count samples from this UTC time on (ISO-8601)")
+    parser.add_argument("--until", type=instant, help="and up to this one")
     parser.add_argument("--top", type=int, default=3, help="methods shown per layer")
     args = parser.parse_args()
 
@@ -135,7 +152,7 @@ def main():
     methods = collections.defaultdict(collections.Counter)
     unknown = collections.Counter()
     total = 0
-    for frames in samples(args.jfr):
+    for frames in samples(args.jfr, args.since, args.until):
         if not frames:
             continue
         total += 1

@@ -322,23 +322,27 @@ tasks() { # tasks PID FILE: every thread's /proc stat line, prefixed by its id (
         { printf '%s ' "${t##*/}"; cat "$t/stat"; } 2>/dev/null || true
     done >"$2"
 }
-# jfr_run LABEL PID KIND URL CPU-MS: one counted run recorded with JFR; the profile settings with the sampling period
-# at 1 ms (method-profiling=max) rather than 10, for thousands of stacks in BENCH_SECONDS; JFR's own cost shows
-# in its threads' row
+# jfr_run LABEL PID KIND URL CPU-MS: one counted run recorded with JFR (default settings, a stack sample every
+# 10 ms: method-profiling=high). Starting JFR makes the JVM recompile (1 ms sampling and the profile settings
+# cost several ms of JIT per request in a trial), so the recording starts before a warm-up and only the samples
+# of the counted run are classified.
 jfr_run() {
-    local label=${1// /-} pid=$2 kind=$3 url=$4 cpu=$5 n _
+    local label=${1// /-} pid=$2 kind=$3 url=$4 cpu=$5 n since until _
     TOKEN=$(token)
-    if [[ $kind == get ]]; then get_wrk "$url" "$WARM" "$CONNS" /dev/null; else transfer_wrk "$url" "$WARM" "$OUT/jfr-$label-warm.txt"; fi
     rm -f "$OUT/jfr-$label.jfr"
-    jcmd "$pid" JFR.start name=layer-cost settings=profile method-profiling=max filename="$OUT/jfr-$label.jfr" >"$OUT/jfr-$label.jcmd" 2>&1 ||
-        { cat "$OUT/jfr-$label.jcmd"; die "JFR did not start on $label"; }
+    jcmd "$pid" JFR.start name=layer-cost settings=default method-profiling=high filename="$OUT/jfr-$label.jfr" \
+        >"$OUT/jfr-$label.jcmd" 2>&1 || { cat "$OUT/jfr-$label.jcmd"; die "JFR did not start on $label"; }
+    if [[ $kind == get ]]; then get_wrk "$url" "$SECS" "$CONNS" /dev/null; else transfer_wrk "$url" "$SECS" "$OUT/jfr-$label-warm.txt"; fi
     tasks "$pid" "$OUT/jfr-$label.tasks0"
+    since=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
     if [[ $kind == get ]]; then get_wrk "$url" "$SECS" "$CONNS" "$OUT/jfr-$label.wrk"; else transfer_wrk "$url" "$SECS" "$OUT/jfr-$label.wrk"; fi
+    until=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
     tasks "$pid" "$OUT/jfr-$label.tasks1"
     jcmd "$pid" JFR.stop name=layer-cost >>"$OUT/jfr-$label.jcmd" 2>&1 || die "JFR did not stop on $label"
     read -r _ n _ <<<"$(wrk_summary "$OUT/jfr-$label.wrk")"
-    timeout 600 python3 "$BENCH_DIR/jfr-layers.py" --label "$1" --jfr "$OUT/jfr-$label.jfr" --cpu-ms "$cpu" --requests "$n" \
-        --tasks-before "$OUT/jfr-$label.tasks0" --tasks-after "$OUT/jfr-$label.tasks1" | tee -a "$OUT/layers.txt"
+    timeout 600 python3 "$BENCH_DIR/jfr-layers.py" --label "$1" --jfr "$OUT/jfr-$label.jfr" --since "$since" --until "$until" \
+        --cpu-ms "$cpu" --requests "$n" --tasks-before "$OUT/jfr-$label.tasks0" --tasks-after "$OUT/jfr-$label.tasks1" |
+        tee -a "$OUT/layers.txt"
 }
 if ((JFR)); then
     log "JFR: one recorded run each (customer-service GET, reference GET, transaction-service transfers)"
@@ -387,7 +391,7 @@ check "acknowledged transfers (2xx) $acked <= ledger transfers $transfers <= $ac
 {
     echo
     echo "== layer-cost, commit $(git -C "$REPO_ROOT" rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC'): medians of $ROUNDS rounds =="
-    printf '%-36s %9s %8s %8s %14s %14s\n' "" "req/s" "p50 ms" "p99 ms" "JVM ms CPU/req" "PG ms CPU/req"
+    printf '%-38s %9s %8s %8s %14s %19s\n' "" "req/s" "p50 ms" "p99 ms" "JVM ms CPU/req" "PG ms CPU/req"
     for l in service reference ref-tx transfer; do
         case $l in
             service) name="GET customer-service (direct)" pg=replica ;;
@@ -395,12 +399,12 @@ check "acknowledged transfers (2xx) $acked <= ledger transfers $transfers <= $ac
             ref-tx) name="GET reference app (transfer rounds)" pg=replica ;;
             transfer) name="TRANSFER transaction-service (direct)" pg=primary ;;
         esac
-        printf '%-36s %9s %8s %8s %14s %14s\n' "$name" "$(col "$l" req/s)" "$(col_after "$l" p50)" "$(col_after "$l" p99)" \
-            "$(col_after "$l" jvm)" "$(col_after "$l" "$pg") ($pg)"
+        printf '%-38s %9.1f %8.2f %8.2f %14.3f %8.3f (%s)\n' "$name" "$(col "$l" req/s)" "$(col_after "$l" p50)" \
+            "$(col_after "$l" p99)" "$(col_after "$l" jvm)" "$(col_after "$l" "$pg")" "$pg"
     done
     if ((GW_ROUNDS > 0)); then
-        printf '%-36s %9s %8s %8s\n' "GET through the gateway (c$TCONNS)" "$(col gw-get req/s)" "$(col_after gw-get p50)" "$(col_after gw-get p99)"
-        printf '%-36s %9s %8s %8s\n' "TRANSFER through the gateway (c$TCONNS)" "$(col gw-transfer req/s)" "$(col_after gw-transfer p50)" "$(col_after gw-transfer p99)"
+        printf '%-38s %9.1f %8.2f %8.2f\n' "GET through the gateway (c$TCONNS)" "$(col gw-get req/s)" "$(col_after gw-get p50)" "$(col_after gw-get p99)"
+        printf '%-38s %9.1f %8.2f %8.2f\n' "TRANSFER through the gateway (c$TCONNS)" "$(col gw-transfer req/s)" "$(col_after gw-transfer p50)" "$(col_after gw-transfer p99)"
     fi
     idle=$(awk '$1 == "primary-idle" {print $4}' "$RESULTS" | median)
     printf 'the primary with no transfers running (during the reference GET rounds): %s cores\n' "$idle"
