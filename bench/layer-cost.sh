@@ -322,15 +322,14 @@ tasks() { # tasks PID FILE: every thread's /proc stat line, prefixed by its id (
         { printf '%s ' "${t##*/}"; cat "$t/stat"; } 2>/dev/null || true
     done >"$2"
 }
-# jfr_run LABEL PID KIND URL CPU-MS: one counted run recorded with JFR (default settings, a stack sample every
-# 10 ms: method-profiling=high). Starting JFR makes the JVM recompile (1 ms sampling and the profile settings
-# cost several ms of JIT per request in a trial), so the recording starts before a warm-up and only the samples
-# of the counted run are classified.
+# jfr_run LABEL PID KIND URL CPU-MS: one counted run recorded with JFR, execution samples only
+# (bench/jfr-samples.jfc: JFR's stock settings made the JVM recompile and slowed it 3-5x). The recording starts
+# before a warm-up and only the counted run's samples are classified, so whatever starting JFR costs stays out.
 jfr_run() {
     local label=${1// /-} pid=$2 kind=$3 url=$4 cpu=$5 n since until _
     TOKEN=$(token)
     rm -f "$OUT/jfr-$label.jfr"
-    jcmd "$pid" JFR.start name=layer-cost settings=default method-profiling=high filename="$OUT/jfr-$label.jfr" \
+    jcmd "$pid" JFR.start name=layer-cost settings="$BENCH_DIR/jfr-samples.jfc" filename="$OUT/jfr-$label.jfr" \
         >"$OUT/jfr-$label.jcmd" 2>&1 || { cat "$OUT/jfr-$label.jcmd"; die "JFR did not start on $label"; }
     if [[ $kind == get ]]; then get_wrk "$url" "$SECS" "$CONNS" /dev/null; else transfer_wrk "$url" "$SECS" "$OUT/jfr-$label-warm.txt"; fi
     tasks "$pid" "$OUT/jfr-$label.tasks0"
