@@ -274,6 +274,15 @@ for ((i = 1; i <= ACCOUNTS; i++)); do
         die "could not fund account $i"
     echo "$account" >>"$OUT/accounts.txt"
 done
+# The ledger's state matters: every key lookup also scans the idempotency records older than an hour (the purge
+# job's row-level security policy is OR-ed into every SELECT; docs/performance.md), so the transfer figures
+# depend on how many there are. Printed with the figures, before and after the transfers.
+sql() { psql -X -At -h 127.0.0.1 -p "$PG_PORT" -U postgres -d ledger -c "$1"; }
+aged_keys() {
+    printf 'ledger state %s: %s idempotency records older than 1 h\n' "$1" \
+        "$(sql "select count(*) from idempotency_key where created_at < now() - interval '1 hour'")" | tee -a "$RESULTS"
+}
+aged_keys before
 log "pre-warming transaction-service with transfers, ${PREWARM}s"
 TOKEN=$(token)
 transfer_wrk "$LEDGER" "$PREWARM" "$OUT/prewarm-transfers.txt"
@@ -352,7 +361,7 @@ if ((JFR)); then
 fi
 
 # ---- the ledger's invariants, on the accounts this bench opened ---------------------------------------------
-sql() { psql -X -At -h 127.0.0.1 -p "$PG_PORT" -U postgres -d ledger -c "$1"; }
+aged_keys after
 ids=$(sed "s/.*/'&'/" "$OUT/accounts.txt" | paste -sd,)
 acked=0 unanswered=0
 for f in "$OUT"/transfers-*.wrk; do
@@ -407,6 +416,7 @@ check "acknowledged transfers (2xx) $acked <= ledger transfers $transfers <= $ac
     fi
     idle=$(awk '$1 == "primary-idle" {print $4}' "$RESULTS" | median)
     printf 'the primary with no transfers running (during the reference GET rounds): %s cores\n' "$idle"
+    grep '^ledger state' "$RESULTS"
     echo
     awk -v sr="$(col service req/s)" -v rr="$(col reference req/s)" -v tc="$(col_after transfer jvm)" \
         -v rc="$(col_after ref-tx jvm)" -v pg="$(col_after transfer primary)" -v tr="$(col transfer req/s)" -v idle="$idle" \
