@@ -332,8 +332,8 @@ tasks() { # tasks PID FILE: every thread's /proc stat line, prefixed by its id (
     done >"$2"
 }
 # jfr_run LABEL PID KIND URL CPU-MS: one counted run recorded with JFR, execution samples only
-# (bench/jfr-samples.jfc: JFR's stock settings made the JVM recompile and slowed it 3-5x). The recording starts
-# before a warm-up and only the counted run's samples are classified, so whatever starting JFR costs stays out.
+# (bench/jfr-samples.jfc: fewer events, less disturbance than JFR's stock settings). The recording starts before a
+# warm-up and only the counted run's samples are classified, to leave out what starting JFR costs.
 jfr_run() {
     local label=${1// /-} pid=$2 kind=$3 url=$4 cpu=$5 n since until _
     TOKEN=$(token)
