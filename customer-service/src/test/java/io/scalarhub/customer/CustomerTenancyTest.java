@@ -191,7 +191,8 @@ class CustomerTenancyTest {
 		TransactionalOperator transactional = TransactionalOperator.create(this.transactionManager);
 		String client = "purge-" + UUID.randomUUID();
 		for (UUID tenant : new UUID[] { TestJwtIssuer.TENANT_A, TestJwtIssuer.TENANT_B }) {
-			for (String age : new String[] { "2 days", "1 minute" }) {
+			// 3 hours: past the purge's floor of an hour, within the 24 h retention a key still replays
+			for (String age : new String[] { "2 days", "3 hours", "1 minute" }) {
 				this.db.sql("INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, "
 						+ "response_headers, response_body, created_at) VALUES (:client, :key, repeat('0', 64), 201, '{}', '', "
 						+ "now() - CAST(:age AS interval))")
@@ -221,7 +222,25 @@ class CustomerTenancyTest {
 				.collectList()
 				.as(transactional::transactional)
 				.contextWrite(TenantScope.with(tenant))
-				.block()).as("records of tenant %s left", tenant).containsExactly("1 minute");
+				.block()).as("records of tenant %s left", tenant).containsExactlyInAnyOrder("3 hours", "1 minute");
+		}
+	}
+
+	/**
+	 * A key lookup reads its tenant's records only: a second permissive policy that applies to reads would be
+	 * OR-ed into every lookup, which then fetched and discarded every record older than an hour.
+	 */
+	@Test
+	void onlyTheTenantPolicyAppliesToReadsOfIdempotencyRecords() throws Exception {
+		try (java.sql.Connection connection = java.sql.DriverManager.getConnection(database.jdbcUrl(),
+				database.username(), database.password());
+				java.sql.ResultSet policies = connection.createStatement().executeQuery("SELECT policyname FROM pg_policies "
+						+ "WHERE tablename = 'idempotency_key' AND cmd IN ('SELECT', 'ALL') ORDER BY policyname")) {
+			java.util.List<String> names = new java.util.ArrayList<>();
+			while (policies.next()) {
+				names.add(policies.getString(1));
+			}
+			assertThat(names).containsExactly("tenant_isolation");
 		}
 	}
 

@@ -13,15 +13,16 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
- * Deletes idempotency records past their retention, in bounded batches. Safe with several instances: each
- * delete only removes what every instance would. Expired records of every tenant go, so each batch runs in
- * the system scope, which the table's row-level security policies let delete them.
+ * Deletes idempotency records past their retention. Safe with several instances: each delete only removes what
+ * every instance would. Expired records of every tenant go, so the delete runs in the system scope, which the
+ * table's row-level security lets delete records past the retention set here, and read none: the statement is
+ * a bare {@code DELETE} whose only condition is that policy (R__idempotency_key.sql explains why no SELECT
+ * policy may exist for it). One statement per purge interval; the records it removes are those that expired
+ * since the last one.
  */
 public class IdempotencyKeyPurger implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(IdempotencyKeyPurger.class);
-
-	private static final int BATCH = 5_000;
 
 	private final DatabaseClient db;
 
@@ -37,22 +38,14 @@ public class IdempotencyKeyPurger implements SmartLifecycle {
 		this.properties = properties;
 	}
 
-	/** Deletes one batch of expired records; returns how many. */
-	public Mono<Long> purgeBatch() {
-		return this.db
-			.sql("DELETE FROM idempotency_key WHERE ctid IN (SELECT ctid FROM idempotency_key "
-					+ "WHERE created_at < now() - make_interval(secs => :retention) LIMIT " + BATCH + ")")
-			.bind("retention", (double) this.properties.retention().toSeconds())
-			.fetch()
-			.rowsUpdated()
+	/** Deletes every record older than the retention, of every tenant; returns how many. */
+	public Mono<Long> purge() {
+		return this.db.sql("SELECT set_config('scalarhub.purge_older_than', :olderThan, true)")
+			.bind("olderThan", this.properties.retention().toSeconds() + " seconds")
+			.then()
+			.then(this.db.sql("DELETE FROM idempotency_key").fetch().rowsUpdated())
 			.as(this.transactional::transactional)
 			.contextWrite(TenantScope.system());
-	}
-
-	/** Everything expired, batch after batch. */
-	public Mono<Long> purge() {
-		return purgeBatch().expand((deleted) -> (deleted == BATCH) ? purgeBatch() : Mono.empty())
-			.reduce(0L, Long::sum);
 	}
 
 	@Override
