@@ -9,11 +9,15 @@
 #   SCALARHUB_BUILD=always        rebuild the jars even if they are current (default: when missing or
 #                                 older than a source file or pom)
 #   SCALARHUB_JAVA_OPTS           extra JVM options for every app (default heap: -Xmx160m)
-#   SCALARHUB_CDS=auto            AppCDS, made once per jar build and kept in $RUN_DIR/cds (roughly halves
-#                                 start-up; docs/performance.md). auto (default): the first run after a build
-#                                 writes the archive when the apps stop (down.sh takes ~20 s longer once),
-#                                 later starts use it; train: make it up front with a training run instead
-#                                 (+15-30 s per app, once); off: the plain fat jars, no archive
+#   SCALARHUB_JAVA_HOME=auto      the JDK the apps run on. auto (default): the newest JDK 25 or later installed
+#                                 under /usr/lib/jvm (its AOT cache, below), else the java on PATH (JDK 17+)
+#   SCALARHUB_CDS=auto            class data made once per jar build and kept in $RUN_DIR/cds: on JDK 25+ an AOT
+#                                 cache (classes loaded and linked, and the JIT's method profiles of the run that
+#                                 made it), on older JDKs an AppCDS archive (docs/performance.md). auto (default):
+#                                 the first run after a build writes it when the apps stop (down.sh takes longer
+#                                 once), later starts use it; train: make it up front with a training run that
+#                                 stops after start-up (+15-30 s per app, once; no request profiles); off: the
+#                                 plain fat jars, no archive
 #   SCALARHUB_OTLP_ENDPOINT       where the apps send traces (OTLP/HTTP, e.g. http://localhost:4318/v1/traces);
 #                                 default: a Jaeger (or any OTLP collector) listening on localhost:4318 when up.sh
 #                                 starts, else none; "off" never exports
@@ -68,10 +72,34 @@ if [[ $need_build == always ]]; then
 fi
 
 
-# ---- AppCDS: launch the extracted jar with a class-data archive (Spring Boot's documented recipe) ---
+# ---- The JDK: the newest JDK 25+ installed beside the default one, else java on PATH ----------------
+java_feature() { # java_feature JAVA: its feature release (17, 25, ...)
+    "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
+}
+JAVA=java
+if [[ ${SCALARHUB_JAVA_HOME:-auto} == auto ]]; then
+    best=0
+    for home in /usr/lib/jvm/*/; do
+        [[ -x $home/bin/java && ! -L ${home%/} ]] || continue
+        feature=$(java_feature "$home/bin/java")
+        if [[ -n $feature ]] && ((feature >= 25 && feature > best)); then best=$feature JAVA=${home}bin/java; fi
+    done
+else
+    JAVA=$SCALARHUB_JAVA_HOME/bin/java
+    [[ -x $JAVA ]] || die "SCALARHUB_JAVA_HOME=$SCALARHUB_JAVA_HOME has no bin/java"
+fi
+JAVA_FEATURE=$(java_feature "$JAVA")
+[[ -n $JAVA_FEATURE ]] && ((JAVA_FEATURE >= 17)) || die "$JAVA is not a JDK 17 or later"
+log "the apps run on $JAVA (JDK $JAVA_FEATURE)"
+
+# ---- Class data: launch the extracted jar with an AOT cache (JDK 25+) or an AppCDS archive ------------
+# Both map the classes of an earlier run instead of loading and linking them again; JDK 25's AOT cache
+# (JEP 483, 514, 515) also carries that run's method profiles, so the JIT compiles hot code sooner.
+# docs/performance.md "Warm-up" measures both.
 CDS_MODE=${SCALARHUB_CDS:-auto}
 case $CDS_MODE in auto | train | off) ;; *) die "SCALARHUB_CDS must be auto, train or off (not $CDS_MODE)" ;; esac
 cds_dir() { echo "$RUN_DIR/cds/$1"; }
+if ((JAVA_FEATURE >= 25)); then CDS_FILE=app.aot; else CDS_FILE=app.jsa; fi
 
 # cds_extract NAME: the jar extracted into the run dir, once per jar build (a newer jar drops the archive)
 cds_extract() {
@@ -79,24 +107,28 @@ cds_extract() {
     jar=$(jar_of "$app") dir=$(cds_dir "$app")
     [[ -f $dir/extracted && ! $jar -nt $dir/extracted ]] && return 0
     rm -rf "$dir" && mkdir -p "$dir"
-    if java -Djarmode=tools -jar "$jar" extract --destination "$dir/app" >"$dir/extract.log" 2>&1; then
+    if "$JAVA" -Djarmode=tools -jar "$jar" extract --destination "$dir/app" >"$dir/extract.log" 2>&1; then
         touch -r "$jar" "$dir/extracted"
     else
-        warn "could not extract $jar for AppCDS (see $dir/extract.log); $app starts from the jar"
+        warn "could not extract $jar for class data (see $dir/extract.log); $app starts from the jar"
     fi
 }
 
-# cds_promote NAME: a JVM writes its archive to app.jsa.new at exit; only a dump its log says finished
-# becomes app.jsa (a JVM killed while writing leaves a truncated file, and mapping one crashes the JVM)
+# cds_promote NAME: a JVM writes its archive or cache to <file>.new at exit; only one whose writer said it
+# finished is kept (a JVM killed while writing leaves a truncated file, and mapping one can crash the JVM).
+# Both kinds are looked at whatever the JDK of this run, so that switching JDKs loses neither.
 cds_promote() {
     local dir
     dir=$(cds_dir "$1")
-    [[ -f $dir/app.jsa.new ]] || return 0
-    if grep -q 'Written dynamic archive' "$dir/dump.log" 2>/dev/null; then
-        mv -f "$dir/app.jsa.new" "$dir/app.jsa"
-    else
-        rm -f "$dir/app.jsa.new"
-    fi
+    # AppCDS logs its last line to dump.log (-Xlog file); the JVM that assembles an AOT cache prints to stdout
+    promote_if "$dir/app.jsa" 'Written dynamic archive' "$dir/dump.log" "$dir/training.log"
+    promote_if "$dir/app.aot" 'AOTCache creation is complete' "$RUN_DIR/logs/$1.log" "$dir/training.log"
+}
+promote_if() { # promote_if FILE FINISHED-LINE LOG...: FILE.new becomes FILE if a log has the line, else goes
+    local file=$1 finished=$2
+    shift 2
+    [[ -f $file.new ]] || return 0
+    if grep -qa "$finished" "$@" 2>/dev/null; then mv -f "$file.new" "$file"; else rm -f "$file.new"; fi
 }
 
 # cds_launch NAME: sets LAUNCH_JAR and CDS_OPTS for start_app; falls back to the plain jar on any problem
@@ -107,39 +139,50 @@ cds_launch() {
     [[ $CDS_MODE != off && -f $dir/extracted ]] || return 0
     LAUNCH_JAR=$dir/app/$(basename "$LAUNCH_JAR")
     cds_promote "$app"
-    # dumping: to app.jsa.new, "Written dynamic archive" in dump.log when complete, no per-class warnings
-    dump=(-XX:ArchiveClassesAtExit="$dir/app.jsa.new" -Xlog:cds=error -Xlog:cds+dynamic=info:file="$dir/dump.log")
-    if [[ ! -s $dir/app.jsa && $CDS_MODE == train ]]; then
-        log "AppCDS training run for $app (once per jar build)"
-        rm -f "$dir/dump.log"
+    # recording: to <file>.new, the completion line in dump.log (AppCDS) or the app's log (AOT), no
+    # per-class warnings (classes that cannot be archived, such as generated proxies, are skipped)
+    if ((JAVA_FEATURE >= 25)); then
+        dump=(-XX:AOTCacheOutput="$dir/$CDS_FILE.new" '-Xlog:aot*=error' '-Xlog:cds*=error')
+    else
+        dump=(-XX:ArchiveClassesAtExit="$dir/$CDS_FILE.new" -Xlog:cds=error -Xlog:cds+dynamic=info:file="$dir/dump.log")
+    fi
+    if [[ ! -s $dir/$CDS_FILE && $CDS_MODE == train ]]; then
+        log "class-data training run for $app (once per jar build)"
+        rm -f "$dir/dump.log" "$dir/training.log"
         app_env "$app"
         # shellcheck disable=SC2086
-        env -u ENCRYPT_KEY "${APP_ENV[@]}" java $JVM_OPTS -Djava.io.tmpdir="$RUN_DIR/tmp/$app" "${dump[@]}" \
+        env -u ENCRYPT_KEY "${APP_ENV[@]}" "$JAVA" $JVM_OPTS -Djava.io.tmpdir="$RUN_DIR/tmp/$app" "${dump[@]}" \
             -Dspring.context.exit=onRefresh -jar "$LAUNCH_JAR" >"$dir/training.log" 2>&1 </dev/null ||
-            warn "AppCDS training run of $app failed (see $dir/training.log)"
+            warn "class-data training run of $app failed (see $dir/training.log)"
         cds_promote "$app"
     fi
-    if [[ -s $dir/app.jsa ]]; then
-        CDS_OPTS=(-XX:SharedArchiveFile="$dir/app.jsa")
+    if [[ -s $dir/$CDS_FILE ]]; then
+        if ((JAVA_FEATURE >= 25)); then CDS_OPTS=(-XX:AOTCache="$dir/$CDS_FILE"); else CDS_OPTS=(-XX:SharedArchiveFile="$dir/$CDS_FILE"); fi
     else
-        # no archive yet: this run writes it when the JVM exits (some seconds at shutdown, none at start)
-        rm -f "$dir/dump.log"
+        # none yet: this run writes it when the JVM exits (some seconds at shutdown, none at start)
+        ((JAVA_FEATURE >= 25)) || rm -f "$dir/dump.log"
         CDS_OPTS=("${dump[@]}")
     fi
 }
 
-# cds_check NAME: an archive the JVM refused (another JDK, a moved jar) is dropped; the next run remakes it
+# cds_check NAME: an archive or cache the JVM refused (another JDK, a moved jar) is dropped; the next run
+# remakes it
 cds_check() {
     local dir
     dir=$(cds_dir "$1")
-    if [[ -s $dir/app.jsa ]] && grep -q '\[\(warning\|error\) *\]\[cds' "$RUN_DIR/logs/$1.log" 2>/dev/null; then
-        warn "$1 did not use its AppCDS archive (see $RUN_DIR/logs/$1.log); it is remade on the next run"
-        rm -f "$dir/app.jsa"
+    if [[ -s $dir/$CDS_FILE ]] && grep -q '\[\(warning\|error\) *\]\[\(cds\|aot\)' "$RUN_DIR/logs/$1.log" 2>/dev/null; then
+        warn "$1 did not use its class data (see $RUN_DIR/logs/$1.log); it is remade on the next run"
+        rm -f "$dir/$CDS_FILE"
     fi
 }
 
 # small heaps and serial GC: five JVMs share two cores and a few hundred MiB here
-JVM_OPTS="-Xmx160m -Xss512k -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m ${SCALARHUB_JAVA_OPTS:-}"
+JVM_OPTS="-Xmx160m -Xss512k -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m"
+# JDK 22+ warns when Netty loads its native transport unless native access is granted, and JDK 24+ when
+# Eureka's XStream uses sun.misc.Unsafe: both are our dependencies' choices, allowed here once
+((JAVA_FEATURE >= 22)) && JVM_OPTS+=" --enable-native-access=ALL-UNNAMED"
+((JAVA_FEATURE >= 24)) && JVM_OPTS+=" --sun-misc-unsafe-memory-access=allow"
+JVM_OPTS+=" ${SCALARHUB_JAVA_OPTS:-}"
 
 # Traces: to SCALARHUB_OTLP_ENDPOINT when given; else to a Jaeger listening on its OTLP/HTTP port here;
 # else nowhere (responses and logs still carry the trace ids).
@@ -197,7 +240,7 @@ start_app() { # start_app NAME
     app_env "$app"
     # shellcheck disable=SC2086 # JVM_OPTS is a list of options
     # -u: an ENCRYPT_KEY exported by the caller reaches only the apps app_env gives it to
-    env -u ENCRYPT_KEY "${APP_ENV[@]}" nohup java $JVM_OPTS "${CDS_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/$app" \
+    env -u ENCRYPT_KEY "${APP_ENV[@]}" nohup "$JAVA" $JVM_OPTS "${CDS_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/$app" \
         -jar "$LAUNCH_JAR" >"$RUN_DIR/logs/$app.log" 2>&1 </dev/null &
     echo $! >"$(pid_file "$app")"
     log "started $app (pid $!, port $(app_port "$app"), management $(mgmt_port "$app"))"
