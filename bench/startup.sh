@@ -4,7 +4,8 @@
 #   bench/startup.sh                     every part below, 3 repetitions of the per-app part
 #   bench/startup.sh alone [VARIANT...]  each app started on its own, process start -> readiness UP, RSS
 #   bench/startup.sh suite               the whole suite via deploy/local/up.sh, then RSS after 10 s of load
-#                                        (up.sh's SCALARHUB_CDS applies: run it with =off for the plain jars)
+#                                        (up.sh's SCALARHUB_CDS and SCALARHUB_JAVA_HOME apply: =off for the plain
+#                                        jars; a JDK 17 home for AppCDS where up.sh would pick JDK 25)
 #
 # Variants of the JVM command line (all on top of up.sh's own flags):
 #   default   exactly up.sh's flags on the fat jar
@@ -165,12 +166,12 @@ suite() {
         tee "$RESULTS/suite-load.txt" | sed 's/^/  wrk | /'
     {
         printf '\nsuite: deploy/local/up.sh invocation -> "suite up": %d ms\n' "$up_ms"
-        printf '%-20s %16s %18s %14s %s\n' app rss_ready_MiB rss_after_load_MiB "heap -Xmx" "AppCDS archive mapped"
+        printf '%-20s %16s %18s %14s %s\n' app rss_ready_MiB rss_after_load_MiB "heap -Xmx" "class data mapped"
         for app in "${APPS[@]}"; do
             pid=$(cat "$(pid_file "$app")")
             printf '%-20s %16s %18s %14s %s\n' "$app" "${rss_before[$app]}" \
                 "$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$pid/status")" 160m \
-                "$(grep -q '/app\.jsa$' "/proc/$pid/maps" && echo yes || echo no)"
+                "$(grep -q '/app\.\(jsa\|aot\)$' "/proc/$pid/maps" && echo yes || echo no)"
         done
     } | tee "$RESULTS/suite-table.txt"
     for app in "${APPS[@]}"; do
@@ -180,7 +181,7 @@ suite() {
     t0=$(now_ms)
     "$REPO_ROOT/deploy/local/down.sh" --apps-only >/dev/null
     printf 'down.sh --apps-only: %d ms%s\n' "$(($(now_ms) - t0))" \
-        "$( [[ -d $RUN_DIR/cds ]] && printf "; AppCDS archives written: %s" "$(ls "$RUN_DIR"/cds/*/app.jsa* 2>/dev/null | wc -l)")" | tee -a "$RESULTS/suite-table.txt"
+        "$( [[ -d $RUN_DIR/cds ]] && printf "; class data written (AppCDS archives, AOT caches): %s" "$(ls "$RUN_DIR"/cds/*/app.jsa* "$RUN_DIR"/cds/*/app.aot* 2>/dev/null | wc -l)")" | tee -a "$RESULTS/suite-table.txt"
 }
 
 case ${1:-all} in
