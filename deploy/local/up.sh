@@ -99,7 +99,20 @@ log "the apps run on $JAVA (JDK $JAVA_FEATURE)"
 CDS_MODE=${SCALARHUB_CDS:-auto}
 case $CDS_MODE in auto | train | off) ;; *) die "SCALARHUB_CDS must be auto, train or off (not $CDS_MODE)" ;; esac
 cds_dir() { echo "$RUN_DIR/cds/$1"; }
-if ((JAVA_FEATURE >= 25)); then CDS_FILE=app.aot; else CDS_FILE=app.jsa; fi
+# cds_kind DIR: sets CDS_FILE (the class data in DIR), CDS_USE (the options that map it) and CDS_RECORD (the
+# options that write it to CDS_FILE.new as the JVM exits, with no per-class warnings: classes that cannot be
+# archived, such as generated proxies, are skipped), for this run's JDK
+cds_kind() {
+    if ((JAVA_FEATURE >= 25)); then
+        CDS_FILE=app.aot
+        CDS_USE=(-XX:AOTCache="$1/$CDS_FILE")
+        CDS_RECORD=(-XX:AOTCacheOutput="$1/$CDS_FILE.new" '-Xlog:aot*=error' '-Xlog:cds*=error')
+    else
+        CDS_FILE=app.jsa
+        CDS_USE=(-XX:SharedArchiveFile="$1/$CDS_FILE")
+        CDS_RECORD=(-XX:ArchiveClassesAtExit="$1/$CDS_FILE.new" -Xlog:cds=error -Xlog:cds+dynamic=info:file="$1/dump.log")
+    fi
+}
 
 # cds_extract NAME: the jar extracted into the run dir, once per jar build (a newer jar drops the archive)
 cds_extract() {
@@ -133,35 +146,30 @@ promote_if() { # promote_if FILE FINISHED-LINE LOG...: FILE.new becomes FILE if 
 
 # cds_launch NAME: sets LAUNCH_JAR and CDS_OPTS for start_app; falls back to the plain jar on any problem
 cds_launch() {
-    local app=$1 dir dump
+    local app=$1 dir
     dir=$(cds_dir "$app")
     LAUNCH_JAR=$(jar_of "$app") CDS_OPTS=()
     [[ $CDS_MODE != off && -f $dir/extracted ]] || return 0
     LAUNCH_JAR=$dir/app/$(basename "$LAUNCH_JAR")
     cds_promote "$app"
-    # recording: to <file>.new, the completion line in dump.log (AppCDS) or the app's log (AOT), no
-    # per-class warnings (classes that cannot be archived, such as generated proxies, are skipped)
-    if ((JAVA_FEATURE >= 25)); then
-        dump=(-XX:AOTCacheOutput="$dir/$CDS_FILE.new" '-Xlog:aot*=error' '-Xlog:cds*=error')
-    else
-        dump=(-XX:ArchiveClassesAtExit="$dir/$CDS_FILE.new" -Xlog:cds=error -Xlog:cds+dynamic=info:file="$dir/dump.log")
-    fi
+    cds_kind "$dir"
     if [[ ! -s $dir/$CDS_FILE && $CDS_MODE == train ]]; then
         log "class-data training run for $app (once per jar build)"
         rm -f "$dir/dump.log" "$dir/training.log"
         app_env "$app"
         # shellcheck disable=SC2086
-        env -u ENCRYPT_KEY "${APP_ENV[@]}" "$JAVA" $JVM_OPTS -Djava.io.tmpdir="$RUN_DIR/tmp/$app" "${dump[@]}" \
+        env -u ENCRYPT_KEY "${APP_ENV[@]}" "$JAVA" $JVM_OPTS -Djava.io.tmpdir="$RUN_DIR/tmp/$app" "${CDS_RECORD[@]}" \
             -Dspring.context.exit=onRefresh -jar "$LAUNCH_JAR" >"$dir/training.log" 2>&1 </dev/null ||
             warn "class-data training run of $app failed (see $dir/training.log)"
         cds_promote "$app"
     fi
     if [[ -s $dir/$CDS_FILE ]]; then
-        if ((JAVA_FEATURE >= 25)); then CDS_OPTS=(-XX:AOTCache="$dir/$CDS_FILE"); else CDS_OPTS=(-XX:SharedArchiveFile="$dir/$CDS_FILE"); fi
+        CDS_OPTS=("${CDS_USE[@]}")
     else
-        # none yet: this run writes it when the JVM exits (some seconds at shutdown, none at start)
+        # none yet: this run writes it when the JVM exits (some seconds at shutdown, none at start); an
+        # AppCDS dump logs its completion to dump.log, so an old one must go
         ((JAVA_FEATURE >= 25)) || rm -f "$dir/dump.log"
-        CDS_OPTS=("${dump[@]}")
+        CDS_OPTS=("${CDS_RECORD[@]}")
     fi
 }
 
@@ -170,6 +178,7 @@ cds_launch() {
 cds_check() {
     local dir
     dir=$(cds_dir "$1")
+    cds_kind "$dir"
     if [[ -s $dir/$CDS_FILE ]] && grep -q '\[\(warning\|error\) *\]\[\(cds\|aot\)' "$RUN_DIR/logs/$1.log" 2>/dev/null; then
         warn "$1 did not use its class data (see $RUN_DIR/logs/$1.log); it is remade on the next run"
         rm -f "$dir/$CDS_FILE"
