@@ -25,15 +25,11 @@ trap '"$REPO_ROOT/deploy/local/down.sh" --apps-only >/dev/null 2>&1 || true' EXI
 CS="http://127.0.0.1:$(app_port customer-service)"
 GW="http://localhost:$(app_port gateway)"
 "$REPO_ROOT/deploy/local/up.sh" >"$OUT/up.out" 2>&1 || { tail -n 40 "$OUT/up.out"; die "up.sh failed"; }
-TOKEN=$(curl -s -u scalarhub-demo:demo-secret -d grant_type=client_credentials "$GW/oauth2/token" |
-    sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+TOKEN=$(demo_token "$GW")
 [[ -n $TOKEN ]] || die "no token"
-: >"$OUT/ids.txt"
-for ((i = 1; i <= 50; i++)); do
-    curl -s -o /dev/null -D - -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-        -d "{\"name\":\"Jit $i\",\"email\":\"jit-$(date +%s%N)-$i@example.com\"}" "$CS/v1/customers" |
-        sed -n 's|^[Ll]ocation: .*/v1/customers/\([^[:space:]]*\).*|\1|p' >>"$OUT/ids.txt"
-done
+seed_customers "$CS" 50 "$OUT/ids.txt" || die "seeding failed"
 
 restart() { # restart JAVA_OPTS: customer-service and gateway again, with these extra JVM options
     local app pid
@@ -45,8 +41,6 @@ restart() { # restart JAVA_OPTS: customer-service and gateway again, with these 
     done
     SCALARHUB_JAVA_OPTS="$1" "$REPO_ROOT/deploy/local/up.sh" >"$OUT/up-restart.out" 2>&1 || { tail -n 40 "$OUT/up-restart.out"; die "restart failed"; }
 }
-# shellcheck source=bench/lib.sh
-source "$BENCH_DIR/lib.sh"
 : >"$OUT/jit-table.txt"
 n=0
 for variant in ${BENCH_VARIANTS:-default c1 default c1}; do

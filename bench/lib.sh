@@ -1,6 +1,29 @@
 # shellcheck shell=bash
-# Shared by the bench scripts that load GET /v1/customers/{id}. Source it after setting OUT (results folder),
-# BENCH_DIR, TOKEN, CONNS, WARM and SECS.
+# Shared by the bench scripts that load GET /v1/customers/{id}. load() needs OUT (results folder), BENCH_DIR,
+# TOKEN, CONNS, WARM and SECS set when it is called.
+
+# demo_token URL: an access token of the demo client (every read scope) from URL's /oauth2/token (auth-server's
+# or the gateway's); prints nothing when there is none
+demo_token() {
+    curl -s -u scalarhub-demo:demo-secret -d grant_type=client_credentials "$1/oauth2/token" |
+        sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
+}
+
+# seed_customers URL COUNT FILE: COUNT customers created through URL (customer-service or the gateway) with
+# TOKEN; their ids go to FILE, one a line (bench/lua/get-by-id.lua reads them); fails unless all were made
+seed_customers() {
+    local i
+    : >"$3"
+    for ((i = 1; i <= $2; i++)); do
+        curl -s -o /dev/null -D - -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+            -d "{\"name\":\"Bench $i\",\"email\":\"bench-$(date +%s%N)-$i@example.com\"}" "$1/v1/customers" |
+            sed -n 's|^[Ll]ocation: .*/v1/customers/\([^[:space:]]*\).*|\1|p' >>"$3"
+    done
+    (($(wc -l <"$3") == $2))
+}
+
+# median: the median of the numbers on stdin, one a line
+median() { sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else if (NR) print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 # load LABEL URL: a warm-up run, then the counted one (wrk output in $OUT/wrk-LABEL.txt);
 # prints "req/s p50 p99 non-2xx"

@@ -56,23 +56,15 @@ for variant in ${BENCH_VARIANTS:-jdk17 jdk25}; do
     if [[ -n $home && -x $home/bin/java ]]; then VARIANTS+=("$variant"); else warn "$variant: no JDK at '$home'; left out"; fi
 done
 ((${#VARIANTS[@]} > 0)) || die "no variant to measure"
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 java_home_of() { if [[ $1 == jdk17 ]]; then echo "$JDK17"; else echo "$JDK25"; fi; }
 
 "$REPO_ROOT/deploy/local/up.sh" >"$OUT/up.out" 2>&1 || { tail -n 40 "$OUT/up.out"; die "up.sh failed"; }
-token() {
-    curl -fsS -u scalarhub-demo:demo-secret -d grant_type=client_credentials \
-        "http://127.0.0.1:$(app_port auth-server)/oauth2/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
-}
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+token() { demo_token "http://127.0.0.1:$(app_port auth-server)"; }
 TOKEN=$(token)
 [[ -n $TOKEN ]] || die "no token"
-: >"$OUT/ids.txt"
-for ((i = 1; i <= SEED; i++)); do
-    curl -s -o /dev/null -D - -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-        -d "{\"name\":\"Warm-up $i\",\"email\":\"warmup-$(date +%s%N)-$i@example.com\"}" "$SVC/v1/customers" |
-        sed -n 's|^[Ll]ocation: .*/v1/customers/\([^[:space:]]*\).*|\1|p' >>"$OUT/ids.txt"
-done
-(($(wc -l <"$OUT/ids.txt") == SEED)) || die "seeding failed"
+seed_customers "$SVC" "$SEED" "$OUT/ids.txt" || die "seeding failed"
 
 stop_app() {
     local pid
