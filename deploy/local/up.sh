@@ -41,7 +41,7 @@ source "$(dirname "$0")/lib.sh"
 START_TIMEOUT=${SCALARHUB_START_TIMEOUT:-180}
 PUBLIC_URL="http://localhost:$(app_port gateway)"
 
-mkdir -p "$RUN_DIR/pids" "$RUN_DIR/logs" "$RUN_DIR/tmp"
+mkdir -p "$RUN_DIR/pids" "$RUN_DIR/logs/gc" "$RUN_DIR/tmp"
 load_secrets
 
 "$REPO_ROOT/deploy/local/infra.sh" up
@@ -249,7 +249,10 @@ start_app() { # start_app NAME
     app_env "$app"
     # shellcheck disable=SC2086 # JVM_OPTS is a list of options
     # -u: an ENCRYPT_KEY exported by the caller reaches only the apps app_env gives it to
+    # GC and safepoint pauses to small rotated files (logs/gc/, out of the way of logs/*.log, which is JSON):
+    # a stall is explained, not guessed
     env -u ENCRYPT_KEY "${APP_ENV[@]}" nohup "$JAVA" $JVM_OPTS "${CDS_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/$app" \
+        -Xlog:gc,safepoint:file="$RUN_DIR/logs/gc/$app.log":uptime,time:filecount=2,filesize=4m \
         -jar "$LAUNCH_JAR" >"$RUN_DIR/logs/$app.log" 2>&1 </dev/null &
     echo $! >"$(pid_file "$app")"
     log "started $app (pid $!, port $(app_port "$app"), management $(mgmt_port "$app"))"

@@ -34,6 +34,7 @@ import org.springframework.web.server.ServerErrorException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.WebExceptionHandler;
+import org.springframework.web.server.handler.ExceptionHandlingWebHandler;
 
 /**
  * The one place where any exception becomes a response: RFC 9457 problem details, never a stack trace,
@@ -76,6 +77,14 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
 			log.warn("{} {} answered {}: {} [requestId={}]", exchange.getRequest().getMethod(),
 					exchange.getRequest().getPath(), problem.status().value(), error.toString(),
 					RequestCorrelation.requestId(exchange));
+		}
+		else {
+			// The client's mistake, not this server's error: the request's observation must not record it.
+			// WebFlux hands the handled exception to the request's observation through this attribute; left
+			// there, every 4xx would be a span in error carrying the exception with its whole stack trace
+			// (tens of KB for a reactive stack), kept in memory until exported: a client sending bad input
+			// fast could fill the heap with them. OpenTelemetry's conventions leave a server's 4xx unset too.
+			exchange.getAttributes().remove(ExceptionHandlingWebHandler.HANDLED_WEB_EXCEPTION);
 		}
 		if (error instanceof MethodNotAllowedException notAllowed) {
 			exchange.getResponse().getHeaders().setAllow(notAllowed.getSupportedMethods());

@@ -13,13 +13,11 @@ import java.util.concurrent.TimeUnit;
 
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.scalarhub.platform.PlatformTestApplication;
 import org.junit.jupiter.api.Test;
@@ -184,29 +182,6 @@ class TraceSamplingTest {
 		@Override
 		public boolean isEndRequired() {
 			return false;
-		}
-
-	}
-
-	/** What the app's span export (Boot's batch processor) sends, in place of an OTLP endpoint. */
-	static final class ExportedSpans implements SpanExporter {
-
-		final List<SpanData> spans = new CopyOnWriteArrayList<>();
-
-		@Override
-		public CompletableResultCode export(Collection<SpanData> batch) {
-			this.spans.addAll(batch);
-			return CompletableResultCode.ofSuccess();
-		}
-
-		@Override
-		public CompletableResultCode flush() {
-			return CompletableResultCode.ofSuccess();
-		}
-
-		@Override
-		public CompletableResultCode shutdown() {
-			return CompletableResultCode.ofSuccess();
 		}
 
 	}
