@@ -136,6 +136,9 @@ cds_promote() {
     # AppCDS logs its last line to dump.log (-Xlog file); the JVM that assembles an AOT cache prints to stdout
     promote_if "$dir/app.jsa" 'Written dynamic archive' "$dir/dump.log" "$dir/training.log"
     promote_if "$dir/app.aot" 'AOTCache creation is complete' "$RUN_DIR/logs/$1.log" "$dir/training.log"
+    # the AOT configuration the recording JVM hands to the one that assembles the cache (about 130 MB): it is
+    # deleted when the recording JVM ends, but not when down.sh had to kill it
+    rm -f "$dir/app.aot.new.config"
 }
 promote_if() { # promote_if FILE FINISHED-LINE LOG...: FILE.new becomes FILE if a log has the line, else goes
     local file=$1 finished=$2
