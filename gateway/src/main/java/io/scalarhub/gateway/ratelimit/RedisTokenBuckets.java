@@ -1,5 +1,8 @@
 package io.scalarhub.gateway.ratelimit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import reactor.core.publisher.Mono;
@@ -16,9 +19,11 @@ class RedisTokenBuckets {
 
 	static final String KEY_PREFIX = "scalarhub:rate-limit:";
 
-	@SuppressWarnings({ "rawtypes", "unchecked" })
-	private static final RedisScript<List<Long>> SCRIPT = (RedisScript) RedisScript
-		.of(new ClassPathResource("scripts/token-bucket.lua"), List.class);
+	/**
+	 * Built from the script's text, read once: a script built on a Resource asks the resource for its
+	 * modification time (a look into the jar) on every call, 2 % of the gateway's CPU in a profile.
+	 */
+	private static final RedisScript<List<Long>> SCRIPT = load("scripts/token-bucket.lua");
 
 	private final ReactiveStringRedisTemplate redis;
 
@@ -33,6 +38,17 @@ class RedisTokenBuckets {
 			.next()
 			.map((result) -> RateLimitDecision.of(result.get(0) == 1L, bucket.capacity(), result.get(1), result.get(2),
 					result.get(3), RateLimitDecision.Source.REDIS));
+	}
+
+	@SuppressWarnings({ "rawtypes", "unchecked" })
+	private static RedisScript<List<Long>> load(String path) {
+		try {
+			return (RedisScript) RedisScript.of(new ClassPathResource(path).getContentAsString(StandardCharsets.UTF_8),
+					List.class);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot read " + path, ex);
+		}
 	}
 
 }

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Where the gateway's CPU goes on GET /v1/customers/{id} (issue #14 item 1): the gateway's and customer-service's
+# CPU per request through the gateway, then a JFR recording of the gateway split by layer (bench/jfr-layers.py).
+#
+#   bench/gateway-profile.sh      # ~6 min; results in bench/target/gateway-profile/results/
+#
+# Starts the suite with up.sh on shifted ports (a first run after a build records the AOT caches, a slower JVM:
+# run it twice to profile what users run), seeds 50 customers through the gateway, loads them with
+# wrk -t1 -cBENCH_CONNECTIONS for BENCH_WARMUP_SECONDS (not counted), then one counted run of BENCH_SECONDS
+# without JFR (CPU per request = utime + stime from /proc over the run / requests) and one with it.
+#
+# Environment: BENCH_WARMUP_SECONDS (90), BENCH_SECONDS (20), BENCH_CONNECTIONS (8), BENCH_KEEP (0; 1 leaves
+# the suite running), SCALARHUB_RUN_DIR (bench/target/gateway-profile), SCALARHUB_PORT_OFFSET (1000).
+set -euo pipefail
+export SCALARHUB_RUN_DIR=${SCALARHUB_RUN_DIR:-$(cd "$(dirname "$0")/.." && pwd)/bench/target/gateway-profile}
+export SCALARHUB_PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-1000}
+# shellcheck source=deploy/local/lib.sh
+source "$(dirname "$0")/../deploy/local/lib.sh"
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+WARM=${BENCH_WARMUP_SECONDS:-90}
+SECS=${BENCH_SECONDS:-20}
+CONNS=${BENCH_CONNECTIONS:-8}
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+OUT=$RUN_DIR/results
+mkdir -p "$OUT"
+have wrk && have python3 || die "wrk and python3 are needed"
+[[ ${BENCH_KEEP:-0} == 1 ]] || trap '"$REPO_ROOT/deploy/local/down.sh" --apps-only >/dev/null 2>&1 || true' EXIT
+
+"$REPO_ROOT/deploy/local/up.sh" >"$OUT/up.out" 2>&1 || { tail -n 40 "$OUT/up.out"; die "up.sh failed"; }
+JDK_BIN=$(sed -n 's/.*the apps run on \([^ ]*\)\/bin\/java.*/\1\/bin/p' "$OUT/up.out" | tail -n 1)
+JCMD=${JDK_BIN:+$JDK_BIN/}jcmd
+GW="http://localhost:$(app_port gateway)"
+TOKEN=$(demo_token "$GW")
+[[ -n $TOKEN ]] || die "no token"
+seed_customers "$GW" 50 "$OUT/ids.txt" || die "could not create the customers to read"
+gateway=$(cat "$(pid_file gateway)") service=$(cat "$(pid_file customer-service)")
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+run() { # run FILE SECONDS: one wrk run through the gateway
+    BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"$2s" --latency -H "Authorization: Bearer $TOKEN" \
+        -s "$BENCH_DIR/lua/get-by-id.lua" "$GW" >"$1"
+}
+
+run /dev/null "$WARM"
+g0=$(cpu_ticks "$gateway") s0=$(cpu_ticks "$service")
+run "$OUT/wrk.txt" "$SECS"
+g1=$(cpu_ticks "$gateway") s1=$(cpu_ticks "$service")
+requests=$(awk '/requests in/ {print $1}' "$OUT/wrk.txt")
+hz=$(getconf CLK_TCK)
+gateway_ms=$(awk -v t=$((g1 - g0)) -v n="$requests" -v hz="$hz" 'BEGIN {printf "%.3f", t * 1000 / hz / n}')
+service_ms=$(awk -v t=$((s1 - s0)) -v n="$requests" -v hz="$hz" 'BEGIN {printf "%.3f", t * 1000 / hz / n}')
+
+"$JCMD" "$gateway" JFR.start name=gateway-profile settings="$BENCH_DIR/jfr-samples.jfc" filename="$OUT/gateway.jfr" >/dev/null
+run "$OUT/wrk-jfr.txt" "$SECS"
+"$JCMD" "$gateway" JFR.stop name=gateway-profile >/dev/null
+
+{
+    echo "GET /v1/customers/{id} through the gateway, wrk -t1 -c$CONNS, ${SECS} s after ${WARM} s of warm-up"
+    awk '/Requests\/sec/ {print "  req/s " $2} /^ +50%/ {print "  p50 " $2} /^ +99%/ {print "  p99 " $2} /Non-2xx/ {print "  non-2xx " $NF}' "$OUT/wrk.txt"
+    echo "  CPU per request: gateway $gateway_ms ms, customer-service $service_ms ms"
+    PATH=${JDK_BIN:+$JDK_BIN:}$PATH python3 "$BENCH_DIR/jfr-layers.py" --label gateway --jfr "$OUT/gateway.jfr" --cpu-ms "$gateway_ms"
+} | tee "$OUT/gateway-profile.txt"
