@@ -15,7 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxLag above this replay lag, reads go to the primary until the replica catches up
  * @param checkInterval how often the replica's health and lag are measured while reads use it
  * @param idleCheckInterval how often they are measured when no read asked for the replica for that long; the
- * first reads after such a quiet spell go to the primary until a measurement is fresh again
+ * first read after such a quiet spell waits for one measurement (shared with the reads that come meanwhile)
  * @param connectTimeout how long a read waits for a replica connection before it goes to the primary
  * @param retryAfter how long a failed replica is left alone before it is probed again (circuit open)
  * @param recentWriteWindow how long a client's reads follow its last write's position (read-your-writes

@@ -59,12 +59,14 @@ public class ReadWriteRoutingConnectionFactory implements ConnectionFactory {
 	}
 
 	private Mono<Connection> forRead(ContextView context) {
-		if (!this.monitor.usable()) {
-			return onPrimary();
-		}
-		Lsn mustSee = context.getOrDefault(Lsn.class, null);
-		Mono<Boolean> replicaFreshEnough = (mustSee == null) ? Mono.just(true) : this.monitor.hasReplayed(mustSee);
-		return replicaFreshEnough.flatMap((fresh) -> fresh ? onReplica() : onPrimary());
+		return this.monitor.usable().flatMap((usable) -> {
+			if (!usable) {
+				return onPrimary();
+			}
+			Lsn mustSee = context.getOrDefault(Lsn.class, null);
+			Mono<Boolean> replicaFreshEnough = (mustSee == null) ? Mono.just(true) : this.monitor.hasReplayed(mustSee);
+			return replicaFreshEnough.flatMap((fresh) -> fresh ? onReplica() : onPrimary());
+		});
 	}
 
 	private Mono<Connection> onReplica() {

@@ -3,6 +3,7 @@ package io.scalarhub.platform.data;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -25,8 +26,9 @@ import org.springframework.r2dbc.core.DatabaseClient;
  * answered from memory; the measuring happens every {@code checkInterval}, off the request path.
  * <p>
  * An idle app measures only every {@code idleCheckInterval}: two queries four times a second, in every service,
- * were most of what an idle suite spent. The replica is trusted only on a fresh measurement, so the first reads
- * after a quiet spell go to the primary (always correct) while the next tick measures again.
+ * were most of what an idle suite spent. The replica is trusted only on a fresh measurement, so the first read
+ * after a quiet spell waits for one (shared by the reads that come meanwhile): sending it to the primary
+ * instead would fail it whenever the primary is the server that is down.
  */
 public class ReplicaMonitor implements SmartLifecycle {
 
@@ -70,6 +72,9 @@ public class ReplicaMonitor implements SmartLifecycle {
 
 	private final AtomicLong probes = new AtomicLong();
 
+	/** The probe that reads wait for after a quiet spell, while it runs. */
+	private final AtomicReference<Mono<Void>> measuring = new AtomicReference<>();
+
 	/** How old a measurement may be for reads to go by it: two missed ticks and a slow probe. */
 	private final long freshForNanos;
 
@@ -104,15 +109,36 @@ public class ReplicaMonitor implements SmartLifecycle {
 		});
 	}
 
-	/** Whether a read-only transaction may go to the replica now: it answers and is not too far behind. */
-	public boolean usable() {
+	/**
+	 * Whether a read-only transaction may go to the replica: it answers and is not too far behind. Answered from
+	 * memory while the last measurement is fresh, else after measuring once more.
+	 */
+	public Mono<Boolean> usable() {
 		long now = System.nanoTime();
 		this.lastAsked = now;
-		if (now - this.lastMeasured > this.freshForNanos) {
-			return false;
+		if (fresh(now)) {
+			return Mono.just(trusted());
 		}
+		return measureNow().then(Mono.fromSupplier(() -> fresh(System.nanoTime()) && trusted()));
+	}
+
+	private boolean fresh(long now) {
+		return now - this.lastMeasured <= this.freshForNanos;
+	}
+
+	private boolean trusted() {
 		return this.caughtUpSinceStart && this.circuitBreaker.getState() == CircuitBreaker.State.CLOSED
 				&& !this.lagging;
+	}
+
+	/** One probe now, shared by every read that asks while it runs. */
+	private Mono<Void> measureNow() {
+		Mono<Void> running = this.measuring.get();
+		if (running != null) {
+			return running;
+		}
+		Mono<Void> probe = Mono.defer(this::probe).doFinally((signal) -> this.measuring.set(null)).cache();
+		return this.measuring.compareAndSet(null, probe) ? probe : measureNow();
 	}
 
 	/** Whether the replica has replayed {@code position}: from memory when it is known to, else asked once. */
