@@ -108,6 +108,32 @@ class GatewayTest {
 			.doesNotContainKey("x-scalarhub-tenant");
 	}
 
+	/**
+	 * A trace starts at the gateway: a client that sends trace context (sampled, with an id of its choosing, and
+	 * baggage) does not choose the trace, and its headers do not reach the service; the gateway's own context
+	 * does.
+	 */
+	@Test
+	void aClientsTraceContextIsNeitherContinuedNorForwarded() {
+		String clientTraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+		String traceId = this.client.get()
+			.uri("/v1/customers/42")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("demo", "customers:read"))
+			.header("traceparent", "00-" + clientTraceId + "-00f067aa0ba902b7-01")
+			.header("tracestate", "vendor=chosen")
+			.header("baggage", "tenant=someone-else")
+			.header("b3", clientTraceId + "-00f067aa0ba902b7-1")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.returnResult(String.class)
+			.getResponseHeaders()
+			.getFirst("X-Trace-Id");
+		assertThat(traceId).matches("[0-9a-f]{32}").isNotEqualTo(clientTraceId);
+		assertThat(backend.lastHeaders.get("traceparent")).startsWith("00-" + traceId + "-");
+		assertThat(backend.lastHeaders).doesNotContainKeys("tracestate", "baggage", "b3");
+	}
+
 	@Test
 	void noTokenIs401ProblemWithIdsBeforeAnythingIsRouted() {
 		this.client.get()
