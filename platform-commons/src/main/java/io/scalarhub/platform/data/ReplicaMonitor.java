@@ -22,8 +22,8 @@ import org.springframework.r2dbc.core.DatabaseClient;
 /**
  * Watches the read replica: whether it answers (a resilience4j circuit breaker, opened by a failed probe or
  * a failed connection, probed again after {@code retryAfter}), how far it has replayed, and how far behind
- * the primary it is. The router asks {@link #usable()} for every read-only transaction, so that question is
- * answered from memory; the measuring happens every {@code checkInterval}, off the request path.
+ * the primary it is. The router asks {@link #usable()} for every read-only transaction; under reads that is
+ * answered from memory, the measuring happening every {@code checkInterval}, off the request path.
  * <p>
  * An idle app measures only every {@code idleCheckInterval}: two queries four times a second, in every service,
  * were most of what an idle suite spent. The replica is trusted only on a fresh measurement, so the first read
