@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -146,9 +147,9 @@ public class ReplicaMonitor implements SmartLifecycle {
 		if (position.reachedBy(this.replayed)) {
 			return Mono.just(true);
 		}
-		return this.replica.sql("SELECT pg_last_wal_replay_lsn()::text")
+		return ownConnection(this.replica.sql("SELECT pg_last_wal_replay_lsn()::text")
 			.map((row) -> Lsn.parse(row.get(0, String.class)))
-			.one()
+			.one())
 			.timeout(this.properties.connectTimeout())
 			.doOnNext(this::replayedUpTo)
 			.map(position::reachedBy)
@@ -158,7 +159,18 @@ public class ReplicaMonitor implements SmartLifecycle {
 
 	/** The primary's current WAL position: any write committed before this call is at or before it. */
 	public Mono<Lsn> primaryPosition() {
-		return this.primary.sql("SELECT pg_current_wal_lsn()::text").map((row) -> Lsn.parse(row.get(0, String.class))).one();
+		return ownConnection(
+				this.primary.sql("SELECT pg_current_wal_lsn()::text").map((row) -> Lsn.parse(row.get(0, String.class))).one());
+	}
+
+	/**
+	 * The monitor's queries run on a connection of their own, returned to its pool as soon as they end. Asked
+	 * from within a request's transaction, they would otherwise see its synchronization in the Reactor context,
+	 * and Spring would bind their connection to that transaction until it completes: under synchronous
+	 * replication that drained the replica's pool and opened its circuit.
+	 */
+	private static <T> Mono<T> ownConnection(Mono<T> query) {
+		return query.contextWrite((callers) -> Context.empty());
 	}
 
 	/** A connection to the replica failed: stop sending reads there until a probe succeeds. */
@@ -199,11 +211,11 @@ public class ReplicaMonitor implements SmartLifecycle {
 		long started = System.nanoTime();
 		this.lastProbeStarted = started;
 		this.probes.incrementAndGet();
-		Mono<ReplicaState> replicaState = this.replica
+		Mono<ReplicaState> replicaState = ownConnection(this.replica
 			.sql("SELECT pg_last_wal_replay_lsn()::text, "
 					+ "coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)::float8")
 			.map(ReplicaMonitor::replicaState)
-			.one()
+			.one())
 			.timeout(this.properties.connectTimeout());
 		// the primary being down leaves the lag unknown: the replica is then the best there is
 		Mono<Lsn> primaryPosition = primaryPosition().timeout(this.properties.connectTimeout())
