@@ -1,24 +1,38 @@
 #!/usr/bin/env bash
-# Local infrastructure for ScalarHub: a PostgreSQL primary with a streaming hot-standby
-# replica, plus Redis.
+# Local infrastructure for ScalarHub: a highly available PostgreSQL pair (Patroni with etcd, a synchronous
+# streaming replica, automatic failover), HAProxy in front of it, and Redis.
 #
-#   deploy/local/infra.sh up       start (creating on first run) everything; idempotent
-#   deploy/local/infra.sh down     stop our PostgreSQL servers, and Redis only if we started it
-#   deploy/local/infra.sh status   show what is running; exit 0 only if everything is up
-#   deploy/local/infra.sh stop primary|replica    fault drills: stop one PostgreSQL server
-#   deploy/local/infra.sh start primary|replica   ...and start it again (it must exist)
-#   deploy/local/infra.sh secret auth-keys         print the password of auth-server's key set (made once)
+#   deploy/local/infra.sh up       start (creating on first run) everything; idempotent; also brings back any
+#                                  node a drill stopped or killed (it rejoins as a replica, pg_rewind if needed)
+#   deploy/local/infra.sh down     stop our PostgreSQL nodes, etcd, HAProxy, and Redis only if we started it
+#   deploy/local/infra.sh status   the leader, the replica and its lag, HAProxy, Redis; exit 0 only if all is well
+#   deploy/local/infra.sh stop primary|replica    fault drill WITHOUT failover: pause Patroni (maintenance
+#                                                 mode) and stop the server in that role
+#   deploy/local/infra.sh start primary|replica   ...bring back whatever stop stopped, and resume Patroni
+#   deploy/local/infra.sh kill primary|replica    fault drill WITH failover: the node in that role dies at once
+#                                                 (kill -9 of its Patroni and its PostgreSQL); a killed primary
+#                                                 is replaced by the replica within Patroni's ttl; `up` rejoins it
+#   deploy/local/infra.sh switchover              planned hand-over of the primary role to the replica
+#   deploy/local/infra.sh pause-replay|resume-replay   fault drill: the replica stops applying WAL (falls behind)
+#   deploy/local/infra.sh secret auth-keys        print the password of auth-server's key set (made once)
+#
+# What listens (127.0.0.1 only). Apps and tests only ever use the first two: HAProxy sends each connection to
+# the node Patroni's REST API reports in that role, so a failover needs no app restart.
+#   SCALARHUB_PG_PORT           [55432]  the current primary (HAProxy)
+#   SCALARHUB_PG_REPLICA_PORT   [55433]  the current replica (HAProxy); refused while there is none
+#   PostgreSQL nodes node1, node2 on SCALARHUB_PG_PORT + 10, + 11; their Patroni REST APIs on + 3010, + 3011;
+#   HAProxy's statistics page on SCALARHUB_PG_PORT + 3000 (http://127.0.0.1:58432/)
+#   SCALARHUB_ETCD_PORT         [52379]  etcd, Patroni's consensus store (peer port + 1)
 #
 # Environment (defaults in brackets):
 #   SCALARHUB_STATE_DIR         [$HOME/.local/state/scalarhub; /var/lib/scalarhub, see below]
-#   SCALARHUB_PG_PORT           [55432]  primary, 127.0.0.1 only
-#   SCALARHUB_PG_REPLICA_PORT   [55433]  replica, 127.0.0.1 only
 #   SCALARHUB_REDIS_HOST        [127.0.0.1]
 #   SCALARHUB_REDIS_PORT        [6379]   an existing Redis answering PING there is reused
 #   SCALARHUB_DATABASES         ["customer account ledger product subscription auth"]
 #   SCALARHUB_PG_BIN            [pg_config --bindir, else newest /usr/lib/postgresql/*/bin]
 #   SCALARHUB_WAIT_TIMEOUT      [60] seconds to wait for any server to come up / go down
 #
+# As root on a machine with apt-get, missing Patroni, etcd and HAProxy are installed from Debian's packages.
 # The state lives outside the repository on purpose: several clones share one local cluster.
 set -euo pipefail
 
@@ -28,17 +42,22 @@ source "$SCRIPT_DIR/lib.sh"
 
 PG_PORT=${SCALARHUB_PG_PORT:-55432}
 PG_REPLICA_PORT=${SCALARHUB_PG_REPLICA_PORT:-55433}
+ETCD_PORT=${SCALARHUB_ETCD_PORT:-52379}
 REDIS_HOST=${SCALARHUB_REDIS_HOST:-127.0.0.1}
 REDIS_PORT=${SCALARHUB_REDIS_PORT:-6379}
 DATABASES=${SCALARHUB_DATABASES:-customer account ledger product subscription auth}
 TIMEOUT=${SCALARHUB_WAIT_TIMEOUT:-60}
 
 PG_HOST=127.0.0.1
-PG_SUPERUSER=postgres # fixed via initdb -U, so it is the same for root and laptop users
+PG_SUPERUSER=postgres # fixed via initdb, so it is the same for root and laptop users
 APP_ROLE=scalarhub
 APP_PASSWORD=scalarhub
-SLOT=scalarhub_replica
-REPLICA_NAME=scalarhub_replica # cluster_name, shows up as application_name on the primary
+CLUSTER=scalarhub # Patroni's scope: its keys in etcd live under /scalarhub/scalarhub/
+NODES=(node1 node2)
+node_index() { case $1 in node1) echo 0 ;; node2) echo 1 ;; esac; }
+node_pg_port() { echo $((PG_PORT + 10 + $(node_index "$1"))); }
+node_rest_port() { echo $((PG_PORT + 3010 + $(node_index "$1"))); }
+HAPROXY_STATS_PORT=$((PG_PORT + 3000))
 
 CHANGED=0 # set when `up` actually had to do something
 
@@ -100,8 +119,8 @@ resolve_state_dir() {
     fi
     STATE_DIR=$dir
     PG_DIR=$STATE_DIR/pg
-    PRIMARY_DIR=$PG_DIR/primary
-    REPLICA_DIR=$PG_DIR/replica
+    ETCD_DIR=$STATE_DIR/etcd
+    HAPROXY_DIR=$STATE_DIR/haproxy
     REDIS_DIR=$STATE_DIR/redis
     REDIS_PIDFILE=$REDIS_DIR/redis.pid
     REDIS_MARKER=$REDIS_DIR/started-by-scalarhub # present only while we own the running Redis
@@ -109,7 +128,7 @@ resolve_state_dir() {
 
 validate_config() {
     local p
-    for p in "$PG_PORT" "$PG_REPLICA_PORT" "$REDIS_PORT" "$TIMEOUT"; do
+    for p in "$PG_PORT" "$PG_REPLICA_PORT" "$ETCD_PORT" "$REDIS_PORT" "$TIMEOUT"; do
         [[ $p =~ ^[0-9]+$ ]] || die "not a number: '$p'"
     done
     ((PG_PORT != PG_REPLICA_PORT)) || die "primary and replica ports must differ (both $PG_PORT)"
@@ -123,7 +142,7 @@ validate_config() {
 # Create the state tree; the PostgreSQL part must belong to whoever runs postgres. Only fixes
 # what is wrong, so a second `up` touches nothing. (Redis files stay with the user running it.)
 prepare_state_dir() {
-    mkdir -p "$PG_DIR" "$REDIS_DIR"
+    mkdir -p "$PG_DIR" "$REDIS_DIR" "$ETCD_DIR" "$HAPROXY_DIR"
     if ((EUID == 0)); then
         chown postgres: "$STATE_DIR"
         find "$PG_DIR" ! -user postgres -exec chown postgres: {} +
@@ -138,6 +157,25 @@ take_lock() {
     flock -w "$TIMEOUT" 9 || die "another infra.sh is running on $STATE_DIR (lock held for ${TIMEOUT}s)"
 }
 
+# --- tools -----------------------------------------------------------------------------------
+
+# Patroni (the failover manager), etcd (where Patroni keeps the leader lock) and HAProxy (which sends each
+# connection to the node in the role asked for) come from Debian's packages, installed here as root the way
+# Redis is; elsewhere the command to run is printed.
+ensure_tools() {
+    local missing=() tool
+    for tool in patroni patronictl etcd haproxy curl; do have "$tool" || missing+=("$tool"); done
+    ((${#missing[@]} == 0)) && return
+    local packages="patroni etcd-server etcd-client haproxy curl"
+    if ((EUID == 0)) && have apt-get; then
+        log "installing ${missing[*]} from Debian's packages ($packages)"
+        run_quiet "apt-get update" apt-get update
+        run_quiet "apt-get install $packages" env DEBIAN_FRONTEND=noninteractive apt-get install -y $packages
+    else
+        die "missing ${missing[*]}; install them (e.g. 'sudo apt-get install $packages')"
+    fi
+}
+
 # --- PostgreSQL helpers ----------------------------------------------------------------------
 
 pg_sql() { # pg_sql PORT DB psql-args...
@@ -146,34 +184,8 @@ pg_sql() { # pg_sql PORT DB psql-args...
     "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$port" -U "$PG_SUPERUSER" -d "$db" "$@"
 }
 
-pg_running() { # pg_running DATADIR: our postmaster for that data dir is alive
+pg_running() { # pg_running DATADIR: a postmaster for that data dir is alive
     [[ -f $1/PG_VERSION ]] && pg_as "$PG_BIN/pg_ctl" status -D "$1" >/dev/null 2>&1
-}
-
-pg_ready() { "$PG_BIN/pg_isready" -q -h "$PG_HOST" -p "$1"; }
-
-# The port an existing data dir was set up for (last setting wins, as in postgres).
-conf_port() {
-    sed -nE "s/^[[:space:]]*port[[:space:]]*=[[:space:]]*'?([0-9]+).*/\1/p" \
-        "$1/postgresql.conf" "$1/postgresql.auto.conf" 2>/dev/null | tail -n1
-}
-
-# Refuse to use a data dir made for another port or another PostgreSQL major version.
-check_datadir() { # check_datadir DIR PORT ENVVAR
-    local dir=$1 port=$2 var=$3 have_port data_major
-    [[ -f $dir/PG_VERSION ]] || die "$dir exists but is not a PostgreSQL data directory; remove it"
-    data_major=$(<"$dir/PG_VERSION")
-    [[ $data_major == "$PG_MAJOR" ]] ||
-        die "$dir was created by PostgreSQL $data_major but the binaries in $PG_BIN are $PG_MAJOR; set SCALARHUB_PG_BIN or remove $STATE_DIR"
-    have_port=$(conf_port "$dir")
-    [[ $have_port == "$port" ]] ||
-        die "$dir is configured for port $have_port, but $var=$port; use that port, or run 'down' and remove $PG_DIR to recreate"
-}
-
-ensure_port_free() { # ensure_port_free PORT WHAT ENVVAR
-    if port_open "$PG_HOST" "$1"; then
-        die "port $PG_HOST:$1 is in use by something that is not ScalarHub's $2; stop it or set $3 to another port"
-    fi
 }
 
 # run_quiet DESCRIPTION CMD...: keep routine tool chatter out of the output unless it fails.
@@ -186,120 +198,28 @@ run_quiet() {
     fi
 }
 
-pg_start() { # pg_start DIR NAME
-    local dir=$1 name=$2
-    log "starting $name (log: $PG_DIR/$name.log)"
-    # 9>&-: the daemon must not inherit the lock fd, or it would hold the lock forever.
-    run_quiet "starting $name (see $PG_DIR/$name.log)" \
-        pg_as "$PG_BIN/pg_ctl" -w -t "$TIMEOUT" -D "$dir" -l "$PG_DIR/$name.log" start 9>&-
-    CHANGED=1
-}
-
 pg_stop() { # pg_stop DIR NAME
     local dir=$1 name=$2
     if pg_running "$dir"; then
         run_quiet "stopping $name" pg_as "$PG_BIN/pg_ctl" -w -t "$TIMEOUT" -D "$dir" -m fast stop
-        log "$name stopped"
-    else
-        log "$name is not running"
+        log "$name: PostgreSQL stopped"
     fi
 }
 
-init_primary() {
-    local tmp=$PG_DIR/primary.init locale=C
-    # C.UTF-8 keeps byte-order collation but gives Unicode-aware upper()/lower().
-    if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then locale=C.UTF-8; fi
-    rm -rf "$tmp" # leftover of an interrupted run; the real dir only appears once complete
-    log "initialising primary in $PRIMARY_DIR"
-    run_quiet initdb pg_as "$PG_BIN/initdb" -D "$tmp" -U "$PG_SUPERUSER" --auth=trust -E UTF8 --locale="$locale"
-    # Appended as the postgres user so file ownership stays intact in every case.
-    pg_as tee -a "$tmp/postgresql.conf" >/dev/null <<EOF
+# The two answers every caller needs: the primary port takes writes; the replica port is a server in recovery.
+primary_writable() { [[ $(pg_sql "$PG_PORT" postgres -c 'select pg_is_in_recovery()' 2>/dev/null) == f ]]; }
+replica_answers() { [[ $(pg_sql "$PG_REPLICA_PORT" postgres -c 'select pg_is_in_recovery()' 2>/dev/null) == t ]]; }
+primary_down() { ! primary_writable; }
+no_sync_standby() { [[ -z $(pg_sql "$PG_PORT" postgres -c 'show synchronous_standby_names' 2>/dev/null) ]]; }
+replica_down() { ! replica_answers; }
 
-# --- ScalarHub local cluster (deploy/local/infra.sh) ---
-listen_addresses = '$PG_HOST'
-port = $PG_PORT
-unix_socket_directories = '$PG_DIR'
-cluster_name = 'scalarhub_primary'
-wal_level = replica
-max_wal_senders = 10
-max_replication_slots = 10
-wal_keep_size = '256MB'
-hot_standby = on
-hot_standby_feedback = on
-max_connections = 300
-shared_buffers = '128MB'
-EOF
-    grep -qE "^host[[:space:]]+replication[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+trust" "$tmp/pg_hba.conf" ||
-        echo "host replication all 127.0.0.1/32 trust" | pg_as tee -a "$tmp/pg_hba.conf" >/dev/null
-    mv "$tmp" "$PRIMARY_DIR"
-    # A replica cloned from a previous primary can never follow this one; it holds no data of
-    # its own, so rebuild it.
-    if [[ -e $REPLICA_DIR ]]; then
-        warn "discarding $REPLICA_DIR: it was cloned from a previous primary"
-        pg_stop "$REPLICA_DIR" replica
-        rm -rf "$REPLICA_DIR"
-    fi
-    CHANGED=1
-}
-
-primary_up() {
-    [[ -e $PRIMARY_DIR ]] && check_datadir "$PRIMARY_DIR" "$PG_PORT" SCALARHUB_PG_PORT
-    if pg_running "$PRIMARY_DIR"; then
-        wait_for "$TIMEOUT" "primary to accept connections" pg_ready "$PG_PORT" || die "primary is running but not accepting connections; see $PG_DIR/primary.log"
-        log "primary already running on $PG_HOST:$PG_PORT"
-        return
-    fi
-    ensure_port_free "$PG_PORT" "PostgreSQL primary" SCALARHUB_PG_PORT
-    [[ -e $PRIMARY_DIR ]] || init_primary
-    pg_start "$PRIMARY_DIR" primary
-}
-
-create_replica() {
-    local tmp=$PG_DIR/replica.init active
-    rm -rf "$tmp"
-    # pg_basebackup -C fails if the slot exists, e.g. after the replica dir was deleted or a
-    # previous clone was interrupted. An inactive slot is ours and stale; an active one is not.
-    active=$(pg_sql "$PG_PORT" postgres -c "select active from pg_replication_slots where slot_name = '$SLOT'")
-    if [[ $active == t ]]; then
-        die "replication slot $SLOT on the primary is in use by another standby; cannot create $REPLICA_DIR"
-    elif [[ $active == f ]]; then
-        pg_sql "$PG_PORT" postgres -c "select pg_drop_replication_slot('$SLOT')" >/dev/null
-    fi
-    log "cloning replica from primary into $REPLICA_DIR"
-    run_quiet pg_basebackup pg_as "$PG_BIN/pg_basebackup" -h "$PG_HOST" -p "$PG_PORT" -U "$PG_SUPERUSER" \
-        -D "$tmp" -R -X stream -c fast -C -S "$SLOT"
-    # -R wrote standby.signal, primary_conninfo and primary_slot_name; override what differs.
-    pg_as tee -a "$tmp/postgresql.conf" >/dev/null <<EOF
-
-# --- ScalarHub replica overrides ---
-port = $PG_REPLICA_PORT
-cluster_name = '$REPLICA_NAME'
-EOF
-    mv "$tmp" "$REPLICA_DIR"
-    CHANGED=1
-}
-
-replica_in_recovery() { [[ $(pg_sql "$PG_REPLICA_PORT" postgres -c 'select pg_is_in_recovery()' 2>/dev/null) == t ]]; }
-
-replica_up() {
-    [[ -e $REPLICA_DIR ]] && check_datadir "$REPLICA_DIR" "$PG_REPLICA_PORT" SCALARHUB_PG_REPLICA_PORT
-    if pg_running "$REPLICA_DIR"; then
-        wait_for "$TIMEOUT" "replica to accept connections" pg_ready "$PG_REPLICA_PORT" || die "replica is running but not accepting connections; see $PG_DIR/replica.log"
-        log "replica already running on $PG_HOST:$PG_REPLICA_PORT"
-    else
-        ensure_port_free "$PG_REPLICA_PORT" "PostgreSQL replica" SCALARHUB_PG_REPLICA_PORT
-        [[ -e $REPLICA_DIR ]] || create_replica
-        pg_start "$REPLICA_DIR" replica
-    fi
-    replica_in_recovery || die "server on $PG_HOST:$PG_REPLICA_PORT is not in recovery, so it is not a replica; see $PG_DIR/replica.log"
-}
-
-# "state|replay lag in bytes" of our replica as seen by the primary; empty if not connected.
+# "state|sync_state|replay lag in bytes" of each standby as the primary sees it, one line each.
 replication_state() {
-    pg_sql "$PG_PORT" postgres -F '|' -c "select state, coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint
-        from pg_stat_replication where application_name = '$REPLICA_NAME'" 2>/dev/null || true
+    pg_sql "$PG_PORT" postgres -F '|' -c "select application_name, state, sync_state,
+        coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint from pg_stat_replication" 2>/dev/null || true
 }
-replica_streaming() { [[ $(replication_state) == streaming\|* ]]; }
+# A commit is acknowledged only once the replica has it: the failover guarantee.
+replica_synchronous() { replication_state | grep -qE '^[^|]+\|streaming\|(sync|quorum)\|'; }
 
 ensure_role_and_databases() {
     local attrs db owner created=""
@@ -330,6 +250,282 @@ ensure_role_and_databases() {
     else
         log "role $APP_ROLE and databases already present"
     fi
+}
+
+# Before Patroni, infra.sh ran a plain primary and replica from pg/primary and pg/replica on the same ports.
+# They are stopped so the ports are free; their data is left where it is (the new cluster starts empty).
+retire_plain_pair() {
+    local dir
+    for dir in "$PG_DIR/replica" "$PG_DIR/primary"; do
+        [[ -f $dir/PG_VERSION ]] || continue
+        pg_stop "$dir" "${dir##*/} (before Patroni)"
+        warn "$dir is from before Patroni and no longer used; remove it when you no longer need its data"
+    done
+}
+
+# --- etcd ------------------------------------------------------------------------------------
+
+etcd_healthy() { curl -fsS -m 2 "http://127.0.0.1:$ETCD_PORT/health" 2>/dev/null | grep -q '"health":"true"'; }
+
+etcd_up() {
+    if etcd_healthy; then
+        log "etcd already running on 127.0.0.1:$ETCD_PORT"
+        return
+    fi
+    port_open 127.0.0.1 "$ETCD_PORT" && die "127.0.0.1:$ETCD_PORT is in use but is not a healthy etcd; set SCALARHUB_ETCD_PORT"
+    log "starting etcd on 127.0.0.1:$ETCD_PORT (log: $ETCD_DIR/etcd.log)"
+    local peer=http://127.0.0.1:$((ETCD_PORT + 1))
+    # one member is enough locally: etcd holds Patroni's lock and topology, not data; history is compacted
+    # hourly so the leader's heartbeats (one write per loop) do not grow it without bound
+    setsid etcd --name scalarhub --data-dir "$ETCD_DIR/data" --log-level warn \
+        --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+        --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" --initial-cluster "scalarhub=$peer" \
+        --auto-compaction-mode periodic --auto-compaction-retention 1h \
+        >>"$ETCD_DIR/etcd.log" 2>&1 </dev/null 9>&- &
+    echo $! >"$ETCD_DIR/etcd.pid"
+    CHANGED=1
+    wait_for "$TIMEOUT" "etcd to be healthy" etcd_healthy || die "etcd did not come up; see $ETCD_DIR/etcd.log"
+}
+
+etcd_down() {
+    local pid
+    pid=$(cat "$ETCD_DIR/etcd.pid" 2>/dev/null) || return 0
+    if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && [[ $(ps -o comm= -p "$pid") == etcd ]]; then
+        kill -TERM "$pid"
+        wait_for "$TIMEOUT" "etcd to exit" pid_gone "$pid" || die "etcd (pid $pid) did not stop"
+        log "etcd stopped"
+    fi
+    rm -f "$ETCD_DIR/etcd.pid"
+}
+
+# --- Patroni nodes ---------------------------------------------------------------------------
+
+node_config() { echo "$PG_DIR/$1.yml"; }
+node_data() { echo "$PG_DIR/$1"; }
+node_logs() { echo "$PG_DIR/logs/$1"; }
+rest() { curl -s -m 2 -o /dev/null -w '%{http_code}' -X OPTIONS "http://127.0.0.1:$(node_rest_port "$1")/$2" 2>/dev/null; }
+node_in_role() { [[ $(rest "$1" "$2") == 200 ]]; } # node_in_role NODE primary|replica
+role_node() {                                       # role_node primary|replica: the node in that role now
+    local node
+    for node in "${NODES[@]}"; do
+        node_in_role "$node" "$1" && echo "$node" && return
+    done
+    return 1
+}
+agent_pid() { pgrep -f "python3 [^ ]*patroni $(node_config "$1")\$" | head -n1; }
+agent_running() { [[ -n $(agent_pid "$1") ]]; }
+patronictl_() { patronictl -c "$(node_config node1)" "$@"; }
+paused() { patronictl_ show-config 2>/dev/null | grep -qE '^pause: *true'; }
+
+# The node's Patroni configuration, rewritten on every `up` (its cluster-wide part only matters at bootstrap;
+# afterwards it lives in etcd: `patronictl edit-config`).
+write_node_config() {
+    local node=$1 locale=C
+    # C.UTF-8 keeps byte-order collation but gives Unicode-aware upper()/lower().
+    if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then locale=C.UTF-8; fi
+    mkdir -p "$(node_logs "$node")"
+    ((EUID == 0)) && chown -R postgres: "$PG_DIR/logs"
+    pg_as tee "$(node_config "$node").new" >/dev/null <<YAML
+# Written by deploy/local/infra.sh on every up; edit the script, not this file.
+scope: $CLUSTER
+namespace: /scalarhub/
+name: $node
+log:
+  dir: $(node_logs "$node")
+  file_size: 4194304
+  file_num: 4
+restapi:
+  listen: 127.0.0.1:$(node_rest_port "$node")
+  connect_address: 127.0.0.1:$(node_rest_port "$node")
+etcd3:
+  hosts: 127.0.0.1:$ETCD_PORT
+bootstrap:
+  dcs:
+    # a dead primary's lock expires after ttl seconds, then the synchronous replica takes over; each node
+    # checks every loop_wait seconds (loop_wait + 2 x retry_timeout must stay below ttl)
+    ttl: 10
+    loop_wait: 2
+    retry_timeout: 3
+    maximum_lag_on_failover: 1048576
+    # a commit is acknowledged only once the synchronous replica has it, and only that replica may be
+    # promoted: no acknowledged write is lost. Not strict: with the replica gone, the primary goes on alone.
+    synchronous_mode: true
+    postgresql:
+      use_pg_rewind: true
+      use_slots: true
+      parameters:
+        wal_level: replica
+        hot_standby: "on"
+        hot_standby_feedback: "on"
+        wal_log_hints: "on"
+        max_connections: 300
+        max_wal_senders: 10
+        max_replication_slots: 10
+        wal_keep_size: 256MB
+        shared_buffers: 128MB
+  initdb:
+    - encoding: UTF8
+    - locale: $locale
+    - username: $PG_SUPERUSER
+    - auth: trust
+postgresql:
+  listen: 127.0.0.1:$(node_pg_port "$node")
+  connect_address: 127.0.0.1:$(node_pg_port "$node")
+  data_dir: $(node_data "$node")
+  bin_dir: $PG_BIN
+  pgpass: $PG_DIR/.$node.pgpass
+  authentication:
+    superuser:
+      username: $PG_SUPERUSER
+    replication:
+      username: $PG_SUPERUSER
+    rewind:
+      username: $PG_SUPERUSER
+  parameters:
+    unix_socket_directories: $PG_DIR
+    logging_collector: "on"
+    log_directory: $(node_logs "$node")
+    log_filename: postgresql-%a.log
+    log_truncate_on_rotation: "on"
+  pg_hba:
+    - local all all trust
+    - host all all 127.0.0.1/32 trust
+    - host replication all 127.0.0.1/32 trust
+YAML
+    pg_as mv "$(node_config "$node").new" "$(node_config "$node")"
+}
+
+agent_start() { # agent_start NODE: run its Patroni, which starts (or bootstraps, or clones) its PostgreSQL
+    local node=$1
+    agent_running "$node" && return
+    log "starting $node (Patroni log: $(node_logs "$node")/patroni.log)"
+    # 9>&-: the daemon must not inherit the lock fd, or it would hold the lock forever.
+    pg_as setsid patroni "$(node_config "$node")" >>"$(node_logs "$node")/patroni.out" 2>&1 </dev/null 9>&- &
+    CHANGED=1
+    wait_for "$TIMEOUT" "$node's Patroni to answer" node_rest_answers "$node" ||
+        die "$node's Patroni did not start; see $(node_logs "$node")"
+}
+node_rest_answers() { [[ $(rest "$1" health) != 000 ]]; }
+
+agent_stop() { # agent_stop NODE: SIGTERM; Patroni stops its PostgreSQL too, unless the cluster is paused
+    local node=$1 pid
+    pid=$(agent_pid "$node")
+    [[ -n $pid ]] || return 0
+    kill -TERM "$pid"
+    wait_for "$TIMEOUT" "$node's Patroni to exit" pid_gone "$pid" || die "$node's Patroni (pid $pid) did not stop"
+}
+
+# --- HAProxy ---------------------------------------------------------------------------------
+
+haproxy_pid() {
+    local pid
+    pid=$(head -n1 "$HAPROXY_DIR/haproxy.pid" 2>/dev/null) || return 1
+    [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && [[ $(ps -o comm= -p "$pid") == haproxy ]] && echo "$pid"
+}
+
+write_haproxy_config() {
+    local node listen role port
+    {
+        cat <<CFG
+# Written by deploy/local/infra.sh on every up; edit the script, not this file.
+global
+    maxconn 4000
+defaults
+    mode tcp
+    timeout connect 1s
+    # pooled connections idle for long; the pools, not HAProxy, decide when to drop them
+    timeout client 24h
+    timeout server 24h
+    timeout check 1s
+listen stats
+    bind 127.0.0.1:$HAPROXY_STATS_PORT
+    mode http
+    stats enable
+    stats uri /
+    stats refresh 2s
+CFG
+        for role in primary replica; do
+            if [[ $role == primary ]]; then port=$PG_PORT; else port=$PG_REPLICA_PORT; fi
+            cat <<CFG
+# connections go to the node whose Patroni answers 200 to OPTIONS /$role (asked every second); when a
+# node leaves the role, its open connections are cut so that pools reconnect to the one that holds it now
+listen $role
+    bind 127.0.0.1:$port
+    option httpchk OPTIONS /$role
+    http-check expect status 200
+    default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
+CFG
+            for node in "${NODES[@]}"; do
+                echo "    server $node 127.0.0.1:$(node_pg_port "$node") check port $(node_rest_port "$node")"
+            done
+        done
+    } >"$HAPROXY_DIR/haproxy.cfg.new"
+    run_quiet "checking the HAProxy configuration" haproxy -c -q -f "$HAPROXY_DIR/haproxy.cfg.new"
+}
+
+haproxy_up() {
+    local pid changed=1
+    write_haproxy_config
+    cmp -s "$HAPROXY_DIR/haproxy.cfg.new" "$HAPROXY_DIR/haproxy.cfg" && changed=0
+    mv "$HAPROXY_DIR/haproxy.cfg.new" "$HAPROXY_DIR/haproxy.cfg"
+    if pid=$(haproxy_pid); then
+        ((changed)) || { log "haproxy already running (primary :$PG_PORT, replica :$PG_REPLICA_PORT)"; return; }
+        log "haproxy configuration changed; restarting it"
+        haproxy_down
+    fi
+    local port
+    for port in "$PG_PORT" "$PG_REPLICA_PORT" "$HAPROXY_STATS_PORT"; do
+        port_open 127.0.0.1 "$port" &&
+            die "port 127.0.0.1:$port is in use by something that is not ScalarHub's HAProxy; stop it or set SCALARHUB_PG_PORT / SCALARHUB_PG_REPLICA_PORT"
+    done
+    log "starting haproxy: primary :$PG_PORT, replica :$PG_REPLICA_PORT, statistics http://127.0.0.1:$HAPROXY_STATS_PORT/"
+    haproxy -D -p "$HAPROXY_DIR/haproxy.pid" -f "$HAPROXY_DIR/haproxy.cfg" 9>&-
+    CHANGED=1
+}
+
+haproxy_down() {
+    local pid
+    pid=$(haproxy_pid) || return 0
+    kill -TERM "$pid"
+    wait_for "$TIMEOUT" "haproxy to exit" pid_gone "$pid" || die "haproxy (pid $pid) did not stop"
+    log "haproxy stopped"
+}
+
+# --- the cluster as a whole ------------------------------------------------------------------
+
+# Everything running, no drill in force: both nodes' Patroni, management resumed, a writable primary and a
+# synchronous replica behind the two ports.
+cluster_up() {
+    local node
+    etcd_up
+    for node in "${NODES[@]}"; do write_node_config "$node"; done
+    if paused; then
+        # a drill's `stop`: Patroni would not start that server while paused; start it as it was, then hand
+        # it back to Patroni (resumed below)
+        local dir
+        for node in "${NODES[@]}"; do
+            dir=$(node_data "$node")
+            if [[ -f $dir/PG_VERSION ]] && ! pg_running "$dir"; then
+                run_quiet "starting $node" pg_as "$PG_BIN/pg_ctl" -w -t "$TIMEOUT" -D "$dir" \
+                    -l "$(node_logs "$node")/startup.log" start 9>&-
+                log "$node: PostgreSQL started"
+            fi
+        done
+    fi
+    for node in "${NODES[@]}"; do agent_start "$node"; done
+    haproxy_up
+    if paused; then
+        log "Patroni was paused (maintenance mode, left by a drill); resuming"
+        run_quiet "patronictl resume" patronictl_ resume --wait
+        CHANGED=1
+    fi
+    wait_for "$TIMEOUT" "a primary behind :$PG_PORT" primary_writable ||
+        die "no writable primary behind 127.0.0.1:$PG_PORT; see $PG_DIR/logs"
+}
+
+wait_for_replica() {
+    wait_for "$TIMEOUT" "a synchronous replica" replica_synchronous &&
+        wait_for "$TIMEOUT" "the replica behind :$PG_REPLICA_PORT" replica_answers
 }
 
 # --- Redis -----------------------------------------------------------------------------------
@@ -421,28 +617,30 @@ print_summary() {
     repl=$(replication_state)
     echo
     echo "ScalarHub local infrastructure (state: $STATE_DIR)"
-    echo "  primary : postgresql://$APP_ROLE:$APP_PASSWORD@$PG_HOST:$PG_PORT/<db>   (jdbc:postgresql://$PG_HOST:$PG_PORT/<db>)"
-    echo "  replica : postgresql://$APP_ROLE:$APP_PASSWORD@$PG_HOST:$PG_REPLICA_PORT/<db>   (read-only hot standby)"
+    echo "  primary : postgresql://$APP_ROLE:$APP_PASSWORD@$PG_HOST:$PG_PORT/<db>   (now $(role_node primary || echo none); jdbc:postgresql://$PG_HOST:$PG_PORT/<db>)"
+    echo "  replica : postgresql://$APP_ROLE:$APP_PASSWORD@$PG_HOST:$PG_REPLICA_PORT/<db>   (now $(role_node replica || echo none); read-only hot standby)"
     echo "  dbs     : $DATABASES"
+    echo "  failover: Patroni ($(patronictl_ list -f tsv 2>/dev/null | awk -F'\t' 'NR>1{printf "%s%s %s", sep, $2, $4; sep=", "}')), etcd :$ETCD_PORT, HAProxy statistics http://127.0.0.1:$HAPROXY_STATS_PORT/"
     if redis_ours; then
         echo "  redis   : $REDIS_HOST:$REDIS_PORT (started by infra.sh)"
     else
         echo "  redis   : $REDIS_HOST:$REDIS_PORT (existing, not managed by infra.sh)"
     fi
-    if [[ $repl == streaming\|* ]]; then
-        echo "  replication: streaming (replay lag ${repl#*|} bytes)"
+    if replica_synchronous; then
+        echo "  replication: synchronous, streaming (replay lag $(echo "$repl" | head -n1 | cut -d'|' -f4) bytes)"
     else
-        echo "  replication: NOT streaming${repl:+ (state ${repl%%|*})}; see $PG_DIR/replica.log"
+        echo "  replication: NOT synchronous/streaming${repl:+ ($repl)}; see $PG_DIR/logs"
     fi
 }
 
 cmd_up() {
     prepare_state_dir
     take_lock
-    primary_up
+    ensure_tools
+    retire_plain_pair
+    cluster_up
     ensure_role_and_databases
-    replica_up
-    wait_for "$TIMEOUT" "replica to start streaming" replica_streaming || true # reported below
+    wait_for_replica || true # reported below
     redis_up
     if ((CHANGED)); then
         log "up: done"
@@ -472,46 +670,39 @@ cmd_down() {
         return
     fi
     take_lock
-    # Replica first, so the primary's shutdown does not wait on / log about a live walsender.
-    pg_stop "$REPLICA_DIR" replica
-    pg_stop "$PRIMARY_DIR" primary
+    haproxy_down
+    # replicas first, so that the primary's departure does not make one of them take over
+    local leader node
+    leader=$(role_node primary || true)
+    for node in $(printf '%s\n' "${NODES[@]}" | grep -vx "${leader:-none}") $leader; do
+        agent_stop "$node"
+        pg_stop "$(node_data "$node")" "$node" # still running if the cluster was paused
+    done
+    ((${#leader})) && log "PostgreSQL nodes stopped"
+    etcd_down
     redis_down
 }
 
 cmd_status() {
-    local rc=0 repl pid
+    local rc=0 node role
     echo "state dir: $STATE_DIR"
-    if [[ ! -e $PRIMARY_DIR ]]; then
-        echo "primary : not initialised"
-        rc=1
-    elif pg_running "$PRIMARY_DIR"; then
-        pid=$(head -n1 "$PRIMARY_DIR/postmaster.pid" 2>/dev/null || true)
-        echo "primary : running on $PG_HOST:$PG_PORT (pid ${pid:-?})"
+    if etcd_healthy; then echo "etcd    : healthy on 127.0.0.1:$ETCD_PORT"; else echo "etcd    : NOT answering on 127.0.0.1:$ETCD_PORT"; rc=1; fi
+    for node in "${NODES[@]}"; do
+        role="down"
+        if node_in_role "$node" primary; then role="primary (leader)"; elif node_in_role "$node" replica; then role="replica"; fi
+        agent_running "$node" || role+=", Patroni not running"
+        echo "$node   : $role, PostgreSQL on 127.0.0.1:$(node_pg_port "$node"), Patroni API :$(node_rest_port "$node")"
+    done
+    if etcd_healthy && paused; then echo "patroni : PAUSED (maintenance mode: no automatic failover; 'up' resumes)"; rc=1; fi
+    if haproxy_pid >/dev/null; then echo "haproxy : running, primary :$PG_PORT, replica :$PG_REPLICA_PORT, http://127.0.0.1:$HAPROXY_STATS_PORT/"; else echo "haproxy : not running"; rc=1; fi
+    if primary_writable; then echo "primary : :$PG_PORT takes writes"; else echo "primary : NOTHING writable behind :$PG_PORT"; rc=1; fi
+    if replica_answers; then echo "replica : :$PG_REPLICA_PORT answers (in recovery)"; else echo "replica : nothing behind :$PG_REPLICA_PORT"; rc=1; fi
+    local repl
+    repl=$(replication_state)
+    if replica_synchronous; then
+        echo "replication: synchronous, streaming (replay lag $(echo "$repl" | head -n1 | cut -d'|' -f4) bytes)"
     else
-        echo "primary : stopped"
-        rc=1
-    fi
-    if [[ ! -e $REPLICA_DIR ]]; then
-        echo "replica : not initialised"
-        rc=1
-    elif pg_running "$REPLICA_DIR"; then
-        pid=$(head -n1 "$REPLICA_DIR/postmaster.pid" 2>/dev/null || true)
-        if replica_in_recovery; then
-            echo "replica : running on $PG_HOST:$PG_REPLICA_PORT (pid ${pid:-?}), in recovery"
-        else
-            echo "replica : running on $PG_HOST:$PG_REPLICA_PORT (pid ${pid:-?}), NOT in recovery"
-            rc=1
-        fi
-    else
-        echo "replica : stopped"
-        rc=1
-    fi
-    repl=""
-    pg_running "$PRIMARY_DIR" && repl=$(replication_state)
-    if [[ $repl == streaming\|* ]]; then
-        echo "replication: streaming (replay lag ${repl#*|} bytes)"
-    else
-        echo "replication: not streaming${repl:+ (state ${repl%%|*})}"
+        echo "replication: NOT synchronous/streaming${repl:+ ($repl)}"
         rc=1
     fi
     if redis_ping; then
@@ -527,48 +718,101 @@ cmd_status() {
     return "$rc"
 }
 
-server_dir() { # server_dir primary|replica
-    case $1 in
-    primary) echo "$PRIMARY_DIR" ;;
-    replica) echo "$REPLICA_DIR" ;;
-    *) usage ;;
-    esac
-}
+role_arg() { [[ $1 == primary || $1 == replica ]] || usage; }
 
-cmd_stop() { # one server, for fault drills; `up` brings everything back
-    local dir
-    dir=$(server_dir "$1")
+# stop ROLE: the server in that role goes down and stays down: Patroni is paused first (maintenance mode), so
+# nothing fails over or restarts it. For drills of "the database is down", not of failover (that is `kill`).
+cmd_stop() {
+    role_arg "$1"
     take_lock
-    pg_stop "$dir" "$1"
-}
-
-cmd_start() {
-    local dir
-    dir=$(server_dir "$1")
-    [[ -d $dir ]] || die "$1 does not exist yet; run: $0 up"
-    take_lock
-    if pg_running "$dir"; then
-        log "$1 already running"
-    else
-        pg_start "$dir" "$1"
+    local node
+    if ! node=$(role_node "$1"); then
+        log "no $1 is running; nothing to stop"
+        return
     fi
+    paused || run_quiet "patronictl pause" patronictl_ pause --wait
+    agent_stop "$node" # paused: its PostgreSQL goes on running...
+    pg_stop "$(node_data "$node")" "$node ($1)" # ...until now
+    wait_for "$TIMEOUT" "HAProxy to see the $1 gone" "$1_down" || die "the $1 port still answers"
+    # commits must not wait for a replica that is gone: Patroni drops it from the synchronous set, paused or not
+    [[ $1 == replica ]] && { wait_for "$TIMEOUT" "the primary to stop waiting for the replica" no_sync_standby ||
+        die "the primary still waits for the stopped replica's acknowledgement"; }
+    return 0
+}
+
+# start ROLE: undo `stop` (of either role): start what it stopped, then resume Patroni.
+cmd_start() {
+    role_arg "$1"
+    take_lock
+    cluster_up
+    wait_for_replica || die "the replica did not come back; see $PG_DIR/logs"
+}
+
+# pause-replay: the replica goes on receiving WAL (so synchronous commits go on) but stops applying it: a replica
+# falling behind, as the read path must notice. Patroni would resume replay on its next loop, so it is paused
+# (maintenance mode) first.
+cmd_pause_replay() {
+    take_lock
+    replica_answers || die "no replica answers on :$PG_REPLICA_PORT"
+    paused || run_quiet "patronictl pause" patronictl_ pause --wait
+    pg_sql "$PG_REPLICA_PORT" postgres -c 'select pg_wal_replay_pause()' >/dev/null
+    log "replica: WAL replay paused"
+}
+
+# resume-replay: undo pause-replay, and resume Patroni.
+cmd_resume_replay() {
+    take_lock
+    replica_answers && pg_sql "$PG_REPLICA_PORT" postgres -c 'select pg_wal_replay_resume()' >/dev/null
+    cluster_up
+    wait_for_replica || die "the replica is not back in sync; see $PG_DIR/logs"
+}
+
+# kill ROLE: the node in that role dies at once, as a machine would: kill -9 of its Patroni, its postmaster and
+# every backend. Nothing is paused: a killed primary's lock expires and the replica is promoted. `up` brings the
+# dead node back as a replica.
+cmd_kill() {
+    role_arg "$1"
+    take_lock
+    local node agent postmaster
+    node=$(role_node "$1") || die "no node is $1 now"
+    agent=$(agent_pid "$node")
+    postmaster=$(head -n1 "$(node_data "$node")/postmaster.pid" 2>/dev/null || true)
+    [[ -n $agent ]] && kill -KILL "$agent"
+    if [[ $postmaster =~ ^[0-9]+$ ]]; then
+        pkill -KILL -P "$postmaster" 2>/dev/null || true
+        kill -KILL "$postmaster" 2>/dev/null || true
+    fi
+    log "killed $node, the $1 (Patroni pid ${agent:-none}, postmaster pid ${postmaster:-none})"
+}
+
+# switchover: a planned hand-over (maintenance of the primary's host): the synchronous replica becomes the
+# primary, the old primary follows it.
+cmd_switchover() {
+    take_lock
+    local leader candidate
+    leader=$(role_node primary) || die "no primary now"
+    candidate=$(role_node replica) || die "no replica to hand over to"
+    run_quiet "patronictl switchover" patronictl_ switchover --leader "$leader" --candidate "$candidate" --force
+    wait_for "$TIMEOUT" "$candidate to be primary" node_in_role "$candidate" primary || die "switchover did not complete"
+    wait_for "$TIMEOUT" "writes on :$PG_PORT" primary_writable || die "no writable primary after the switchover"
+    log "switchover: $candidate is primary, $leader follows"
 }
 
 usage() {
-    echo "usage: $0 up|down|status|stop primary|stop replica|start primary|start replica|secret auth-keys" >&2
+    echo "usage: $0 up|down|status|switchover|pause-replay|resume-replay|stop ROLE|start ROLE|kill ROLE|secret auth-keys   (ROLE: primary|replica)" >&2
     exit 2
 }
 
 main() {
     case ${1:-} in
-    up | down | status) (($# == 1)) || usage ;;
-    stop | start | secret) (($# == 2)) || usage ;;
+    up | down | status | switchover | pause-replay | resume-replay) (($# == 1)) || usage ;;
+    stop | start | kill | secret) (($# == 2)) || usage ;;
     *) usage ;;
     esac
     validate_config
     find_pg_bin
     resolve_state_dir
-    "cmd_$1" "${@:2}"
+    "cmd_${1//-/_}" "${@:2}"
 }
 
 main "$@"

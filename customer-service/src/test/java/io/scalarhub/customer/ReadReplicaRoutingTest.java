@@ -58,25 +58,25 @@ class ReadReplicaRoutingTest extends ReplicaRoutingTestBase {
 	@AfterEach
 	void replicaBackToNormal() {
 		LocalCluster.start("replica");
-		TestPostgres.onReplicaAsSuperuser("SELECT pg_wal_replay_resume()");
+		LocalCluster.resumeReplay();
 	}
 
 	@Test
 	void readsAreServedByTheReplicaAndWritesByThePrimary() {
-		TestPostgres.onReplicaAsSuperuser("SELECT pg_wal_replay_pause()");
+		LocalCluster.pauseReplay();
 		String location = createdLocation(this.writer);
 		double replicaReads = reads("replica");
 		// the write reached the primary; the replica, not replaying, has not seen it
 		assertThat(status(this.reader, location)).isEqualTo(404);
 		assertThat(reads("replica")).isGreaterThan(replicaReads);
-		TestPostgres.onReplicaAsSuperuser("SELECT pg_wal_replay_resume()");
+		LocalCluster.resumeReplay();
 		Polling.until(Duration.ofSeconds(10), "the replica to replay the write",
 				() -> status(this.reader, location) == 200);
 	}
 
 	@Test
 	void aClientReadsItsOwnWriteWhileAnotherMayStillSeeTheReplicasPast() {
-		TestPostgres.onReplicaAsSuperuser("SELECT pg_wal_replay_pause()");
+		LocalCluster.pauseReplay();
 		EntityExchangeResult<byte[]> created = create(this.writer);
 		String location = created.getResponseHeaders().getLocation().getPath();
 		String token = created.getResponseHeaders().getFirst("X-Consistency-Token");

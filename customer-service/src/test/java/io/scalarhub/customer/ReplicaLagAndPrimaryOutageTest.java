@@ -47,19 +47,19 @@ class ReplicaLagAndPrimaryOutageTest extends ReplicaRoutingTestBase {
 	@AfterEach
 	void clusterBackToNormal() {
 		LocalCluster.start("primary");
-		TestPostgres.onReplicaAsSuperuser("SELECT pg_wal_replay_resume()");
+		LocalCluster.resumeReplay();
 	}
 
 	@Test
 	void aReplicaLaggingPastTheBoundSendsReadsToThePrimaryUntilItCatchesUp() {
-		TestPostgres.onReplicaAsSuperuser("SELECT pg_wal_replay_pause()");
+		LocalCluster.pauseReplay();
 		String location = createdLocation(this.writer);
 		// once the lag passes 300 ms, a plain read from another client is served fresh by the primary
 		Polling.until(Duration.ofSeconds(10), "reads to move to the primary",
 				() -> status(this.reader, location) == 200);
 		assertThat(this.meters.get("scalarhub.db.replica.lag").gauge().value()).isGreaterThan(0.3);
 
-		TestPostgres.onReplicaAsSuperuser("SELECT pg_wal_replay_resume()");
+		LocalCluster.resumeReplay();
 		double replicaReads = reads("replica");
 		Polling.until(Duration.ofSeconds(10), "reads to return to the caught-up replica", () -> {
 			assertThat(status(this.reader, location)).isEqualTo(200);

@@ -43,22 +43,6 @@ public final class TestPostgres {
 		return database;
 	}
 
-	/**
-	 * Runs SQL as the superuser on the replica: {@code SELECT pg_wal_replay_pause()} and the like. Only the
-	 * local cluster has a replica.
-	 */
-	public static void onReplicaAsSuperuser(String sql) {
-		Server current = server();
-		String url = "jdbc:postgresql://" + current.host() + ":" + current.replicaPort() + "/postgres";
-		try (Connection connection = DriverManager.getConnection(url, "postgres", "");
-				Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("replica at " + url + " refused '" + sql + "'", ex);
-		}
-	}
-
 	private static boolean canConnect(String host, int port, String database, Server server) {
 		try (Connection connection = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database,
 				server.username(), server.password())) {

@@ -1,0 +1,252 @@
+package io.scalarhub.transaction;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import io.scalarhub.test.LocalCluster;
+import io.scalarhub.test.Polling;
+import io.scalarhub.test.ServiceTestProperties;
+import io.scalarhub.test.TestJwtIssuer;
+import io.scalarhub.test.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The failover drill, with the bank test running through it: transfers flow among a few accounts, each retried
+ * by its client with the same Idempotency-Key until it gets a final answer, while the PostgreSQL primary dies
+ * (kill -9 of the node: Patroni and PostgreSQL, {@code infra.sh kill primary}). Patroni promotes the synchronous
+ * replica once the dead primary's lock expires; HAProxy moves the primary port to it; the service reconnects
+ * by itself. The bars: writes succeed again within 15 s of the kill with no manual step, and nothing
+ * acknowledged is lost or done twice (money conserved, no balance negative, every balance the sum of its
+ * entries, one transaction per acknowledged key, every acknowledged transaction in the ledger).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class LedgerFailoverTest {
+
+	static final TestJwtIssuer issuer = new TestJwtIssuer();
+
+	static final TestPostgres.Database database = TestPostgres.createDatabase("ledger_failover");
+
+	static final int ACCOUNTS = 4;
+
+	static final long OPENING_BALANCE = 100_000;
+
+	/** Transfers in flight at once. */
+	static final int IN_FLIGHT = 8;
+
+	/** Transfers acknowledged before the kill. */
+	static final int WARM_UP_TRANSFERS = 40;
+
+	static final Duration AFTER_RECOVERY = Duration.ofSeconds(3);
+
+	/** New transfers stop this long after the kill even if writes never came back (the test then fails). */
+	static final Duration GIVE_UP = Duration.ofSeconds(60);
+
+	@DynamicPropertySource
+	static void properties(DynamicPropertyRegistry registry) {
+		ServiceTestProperties.register(registry, database, issuer);
+	}
+
+	@AfterAll
+	static void cleanUp() {
+		issuer.close();
+		// the killed node comes back as a replica of the new primary (pg_rewind), for the tests that follow
+		LocalCluster.up();
+	}
+
+	@LocalServerPort
+	int port;
+
+	final JsonMapper json = JsonMapper.builder().build();
+
+	@Test
+	void aKilledPrimaryIsReplacedWithinFifteenSecondsAndNoAcknowledgedTransferIsLostOrDoneTwice() throws Exception {
+		LedgerTestClient setup = new LedgerTestClient(this.port, issuer, "failover");
+		List<UUID> accounts = new ArrayList<>();
+		for (int i = 0; i < ACCOUNTS; i++) {
+			UUID account = setup.openAccount("EUR");
+			setup.deposit(account, OPENING_BALANCE);
+			accounts.add(account);
+		}
+		WebClient http = WebClient.builder()
+			.baseUrl("http://localhost:" + this.port)
+			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("failover", "transactions:write"))
+			.build();
+
+		AtomicLong killedAt = new AtomicLong();
+		AtomicLong recoveredAt = new AtomicLong();
+		Attempts attempts = new Attempts();
+		Map<String, Set<String>> acknowledgedIdsByKey = new ConcurrentHashMap<>();
+		Random random = new Random(7);
+		// new transfers keep coming until the writes have been back for a while; each is retried to a final answer
+		CompletableFuture<List<Integer>> answers = Flux.<Transfer>generate((sink) -> {
+			long recovered = recoveredAt.get();
+			long killed = killedAt.get();
+			if ((recovered != 0 && System.nanoTime() - recovered > AFTER_RECOVERY.toNanos())
+					|| (killed != 0 && System.nanoTime() - killed > GIVE_UP.toNanos())) {
+				sink.complete();
+				return;
+			}
+			int from = random.nextInt(ACCOUNTS);
+			int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
+			sink.next(new Transfer(UUID.randomUUID().toString(), accounts.get(from), accounts.get(to), 1 + random.nextInt(50)));
+		})
+			.flatMap((transfer) -> send(http, transfer, attempts, killedAt, recoveredAt), IN_FLIGHT)
+			.doOnNext((answer) -> {
+				if (answer.status() == 201) {
+					acknowledgedIdsByKey.computeIfAbsent(answer.key(), (key) -> ConcurrentHashMap.newKeySet())
+						.add(answer.id());
+				}
+			})
+			.map(Answer::status)
+			.collectList()
+			.toFuture();
+		// the kill comes once transfers flow; then the stream goes on by itself until writes have been back a while
+		Polling.until(Duration.ofSeconds(30), "transfers to flow", () -> acknowledgedIdsByKey.size() >= WARM_UP_TRANSFERS);
+		LocalCluster.kill("primary");
+		killedAt.set(System.nanoTime());
+		List<Integer> finalStatuses = answers.get(3, TimeUnit.MINUTES);
+
+		assertThat(killedAt.get()).as("the primary was killed").isNotZero();
+		assertThat(recoveredAt.get()).as("writes came back").isNotZero();
+		Duration outage = Duration.ofNanos(recoveredAt.get() - killedAt.get());
+		System.out.printf("failover drill: %d transfers, %d attempts (%d answered 503), writes back %d ms after the kill%n",
+				finalStatuses.size(), attempts.total.get(), attempts.unavailable.get(), outage.toMillis());
+		assertThat(outage).as("writes succeed again without a manual step").isLessThanOrEqualTo(Duration.ofSeconds(15));
+		assertThat(attempts.unavailable.get()).as("the outage was seen (else the kill did not happen)").isPositive();
+		assertThat(finalStatuses).as("every transfer got a final answer").allMatch((status) -> status == 201 || status == 422);
+		assertThat(attempts.other).as("no answer but 201, 422, 409 (key in flight) and 503 (retry)").isEmpty();
+		assertThat(acknowledgedIdsByKey.values()).as("a key's answers name one transaction")
+			.allMatch((ids) -> ids.size() == 1);
+		Set<String> acknowledged = acknowledgedIdsByKey.values().stream().flatMap(Set::stream).collect(Collectors.toSet());
+
+		try (Connection db = DriverManager.getConnection(database.jdbcUrl(), database.username(), database.password());
+				Statement sql = db.createStatement()) {
+			sql.execute("SET scalarhub.tenant_id = '" + TestJwtIssuer.TENANT_A + "'");
+			assertThat(single(sql, "SELECT sum(balance) FROM ledger_account")).as("money conserved")
+				.isEqualTo(ACCOUNTS * OPENING_BALANCE);
+			assertThat(single(sql, "SELECT count(*) FROM ledger_account WHERE balance < 0")).isZero();
+			assertThat(single(sql, "SELECT count(*) FROM ledger_account a WHERE balance <> "
+					+ "(SELECT coalesce(sum(amount), 0) FROM ledger_entry e WHERE e.account_id = a.id)"))
+				.as("every balance is the sum of its entries")
+				.isZero();
+			assertThat(single(sql, "SELECT count(*) FROM ledger_transaction WHERE type = 'TRANSFER'"))
+				.as("one transaction per acknowledged key, none for the others")
+				.isEqualTo(acknowledged.size());
+			assertThat(single(sql, "SELECT count(*) FROM ledger_transaction WHERE id IN ("
+					+ acknowledged.stream().map((id) -> "'" + id + "'").collect(Collectors.joining(",")) + ")"))
+				.as("every acknowledged transaction is in the ledger, on the new primary")
+				.isEqualTo(acknowledged.size());
+		}
+	}
+
+	/**
+	 * A client that retries with the same key: 503 (the database is failing over) and 409 (the key's earlier
+	 * attempt still in flight) are retried with backoff; anything else is final. The first 201 to an attempt
+	 * begun after the kill marks the writes' recovery.
+	 */
+	private Mono<Answer> send(WebClient http, Transfer transfer, Attempts attempts, AtomicLong killedAt, AtomicLong recoveredAt) {
+		return Mono.defer(() -> {
+			long attemptStarted = System.nanoTime();
+			attempts.total.incrementAndGet();
+			return http.post()
+				.uri("/v1/transactions")
+				.header("Idempotency-Key", transfer.key())
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(LedgerTestClient.transfer(transfer.from(), transfer.to(), transfer.amount()))
+				.exchangeToMono((response) -> response.bodyToMono(String.class)
+					.defaultIfEmpty("")
+					.map((body) -> new Answer(transfer.key(), response.statusCode().value(), body)))
+				.doOnNext((answer) -> {
+					long killed = killedAt.get();
+					if (answer.status() == 201 && killed != 0 && attemptStarted > killed) {
+						recoveredAt.compareAndSet(0, System.nanoTime());
+					}
+					if (answer.status() == 503) {
+						attempts.unavailable.incrementAndGet();
+					}
+					else if (answer.status() != 201 && answer.status() != 422 && answer.status() != 409) {
+						attempts.other.add(answer.status() + " " + answer.body());
+					}
+				});
+		})
+			.flatMap((answer) -> (answer.status() == 409 || answer.status() == 503) ? Mono.error(new TryAgain())
+					: Mono.just(answer))
+			.retryWhen(Retry.backoff(200, Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(500))
+				.filter(TryAgain.class::isInstance))
+			.map((answer) -> answer.withId(answer.status() == 201 ? this.json.readTree(answer.body()).get("id").asString() : null));
+	}
+
+	private static long single(Statement sql, String query) throws Exception {
+		try (ResultSet result = sql.executeQuery(query)) {
+			result.next();
+			return result.getLong(1);
+		}
+	}
+
+	/** What the attempts met on the way. */
+	static final class Attempts {
+
+		final AtomicInteger total = new AtomicInteger();
+
+		final AtomicInteger unavailable = new AtomicInteger();
+
+		final ConcurrentLinkedQueue<String> other = new ConcurrentLinkedQueue<>();
+
+	}
+
+	record Transfer(String key, UUID from, UUID to, long amount) {
+	}
+
+	record Answer(String key, int status, String body, String id) {
+
+		Answer(String key, int status, String body) {
+			this(key, status, body, null);
+		}
+
+		Answer withId(String transactionId) {
+			return new Answer(this.key, this.status, this.body, transactionId);
+		}
+
+	}
+
+	static final class TryAgain extends RuntimeException {
+
+		TryAgain() {
+			super("try again", null, false, false);
+		}
+
+	}
+
+}
