@@ -164,7 +164,7 @@ take_lock() {
 # Redis is; elsewhere the command to run is printed.
 ensure_tools() {
     local missing=() tool
-    for tool in patroni patronictl etcd haproxy curl; do have "$tool" || missing+=("$tool"); done
+    for tool in patroni patronictl etcd etcdctl haproxy curl; do have "$tool" || missing+=("$tool"); done
     ((${#missing[@]} == 0)) && return
     local packages="patroni etcd-server etcd-client haproxy curl"
     if ((EUID == 0)) && have apt-get; then
@@ -399,8 +399,9 @@ agent_start() { # agent_start NODE: run its Patroni, which starts (or bootstraps
     local node=$1
     agent_running "$node" && return
     log "starting $node (Patroni log: $(node_logs "$node")/patroni.log)"
-    # 9>&-: the daemon must not inherit the lock fd, or it would hold the lock forever.
-    pg_as setsid patroni "$(node_config "$node")" >>"$(node_logs "$node")/patroni.out" 2>&1 </dev/null 9>&- &
+    # 9>&-: the daemon must not inherit the lock fd, or it would hold the lock forever; setsid -f: it runs on its
+    # own, nothing of this script waits for it
+    pg_as setsid -f patroni "$(node_config "$node")" >>"$(node_logs "$node")/patroni.out" 2>&1 </dev/null 9>&-
     CHANGED=1
     wait_for "$TIMEOUT" "$node's Patroni to answer" node_rest_answers "$node" ||
         die "$node's Patroni did not start; see $(node_logs "$node")"
@@ -523,7 +524,16 @@ cluster_up() {
         die "no writable primary behind 127.0.0.1:$PG_PORT; see $PG_DIR/logs"
 }
 
+replica_streaming_async() { replication_state | grep -qE '^[^|]+\|streaming\|async\|'; }
+
 wait_for_replica() {
+    # Patroni 3.0 trusts its record in etcd of which replica is synchronous: a primary restarted while Patroni was
+    # paused (a drill's stop/start) comes back without the setting, and Patroni would never notice. Dropping the
+    # record makes it assign the replica again on its next loop (meanwhile no replica may be promoted: safe).
+    if ! wait_for 10 "a synchronous replica" replica_synchronous && replica_streaming_async; then
+        log "the replica streams but is not synchronous; having Patroni assign it again"
+        run_quiet "etcdctl del" etcdctl --endpoints="127.0.0.1:$ETCD_PORT" del "/scalarhub/$CLUSTER/sync"
+    fi
     wait_for "$TIMEOUT" "a synchronous replica" replica_synchronous &&
         wait_for "$TIMEOUT" "the replica behind :$PG_REPLICA_PORT" replica_answers
 }

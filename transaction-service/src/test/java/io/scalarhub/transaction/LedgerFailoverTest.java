@@ -27,6 +27,7 @@ import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
@@ -47,8 +48,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * by its client with the same Idempotency-Key until it gets a final answer, while the PostgreSQL primary dies
  * (kill -9 of the node: Patroni and PostgreSQL, {@code infra.sh kill primary}). Patroni promotes the synchronous
  * replica once the dead primary's lock expires; HAProxy moves the primary port to it; the service reconnects
- * by itself. The bars: writes succeed again within 15 s of the kill with no manual step, and nothing
- * acknowledged is lost or done twice (money conserved, no balance negative, every balance the sum of its
+ * by itself. A reader polls a balance meanwhile. The bars: writes succeed again within 15 s of the kill with no
+ * manual step, reads never fail, and nothing acknowledged is lost or done twice (money conserved, no balance negative, every balance the sum of its
  * entries, one transaction per acknowledged key, every acknowledged transaction in the ledger).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -132,19 +133,44 @@ class LedgerFailoverTest {
 			.map(Answer::status)
 			.collectList()
 			.toFuture();
+		// a reader polls a balance all along: reads go on from the replica while the primary is gone
+		AtomicInteger reads = new AtomicInteger();
+		ConcurrentLinkedQueue<String> failedReads = new ConcurrentLinkedQueue<>();
+		WebClient reader = WebClient.builder()
+			.baseUrl("http://localhost:" + this.port)
+			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("failover-reader", "accounts:read"))
+			.build();
+		Disposable reading = Flux.interval(Duration.ofMillis(20))
+			.onBackpressureDrop()
+			.concatMap((tick) -> reader.get()
+				.uri("/v1/accounts/{id}/balance", accounts.get(0))
+				.exchangeToMono((response) -> response.bodyToMono(String.class)
+					.defaultIfEmpty("")
+					.map((body) -> response.statusCode().value() + " " + body))
+				.onErrorResume((error) -> Mono.just("no answer: " + error)), 1)
+			.subscribe((answer) -> {
+				reads.incrementAndGet();
+				if (!answer.startsWith("200 ")) {
+					failedReads.add(answer);
+				}
+			});
 		// the kill comes once transfers flow; then the stream goes on by itself until writes have been back a while
 		Polling.until(Duration.ofSeconds(30), "transfers to flow", () -> acknowledgedIdsByKey.size() >= WARM_UP_TRANSFERS);
 		LocalCluster.kill("primary");
 		killedAt.set(System.nanoTime());
 		List<Integer> finalStatuses = answers.get(3, TimeUnit.MINUTES);
+		reading.dispose();
 
 		assertThat(killedAt.get()).as("the primary was killed").isNotZero();
 		assertThat(recoveredAt.get()).as("writes came back").isNotZero();
 		Duration outage = Duration.ofNanos(recoveredAt.get() - killedAt.get());
-		System.out.printf("failover drill: %d transfers, %d attempts (%d answered 503), writes back %d ms after the kill%n",
-				finalStatuses.size(), attempts.total.get(), attempts.unavailable.get(), outage.toMillis());
+		System.out.printf("failover drill: %d transfers, %d attempts (%d answered 503), writes back %d ms after the kill;"
+				+ " %d reads, %d failed %s%n", finalStatuses.size(), attempts.total.get(), attempts.unavailable.get(),
+				outage.toMillis(), reads.get(), failedReads.size(), failedReads.stream().limit(3).toList());
 		assertThat(outage).as("writes succeed again without a manual step").isLessThanOrEqualTo(Duration.ofSeconds(15));
 		assertThat(attempts.unavailable.get()).as("the outage was seen (else the kill did not happen)").isPositive();
+		assertThat(reads.get()).as("the reader kept reading").isGreaterThan(100);
+		assertThat(failedReads).as("reads never fail: the replica serves them, then the new primary").isEmpty();
 		assertThat(finalStatuses).as("every transfer got a final answer").allMatch((status) -> status == 201 || status == 422);
 		assertThat(attempts.other).as("no answer but 201, 422, 409 (key in flight) and 503 (retry)").isEmpty();
 		assertThat(acknowledgedIdsByKey.values()).as("a key's answers name one transaction")
