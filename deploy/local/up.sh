@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the whole suite on this machine, infrastructure included, and waits until it answers:
-# PostgreSQL primary + streaming replica and Redis (infra.sh), then config-server, then discovery,
+# PostgreSQL (two nodes under Patroni, behind HAProxy) and Redis (infra.sh), then config-server, then discovery,
 # auth-server, the three services and the gateway in parallel. Idempotent: what runs is left alone.
 #
 #   deploy/local/up.sh            build what is missing, start, print the URLs and a first request
