@@ -14,6 +14,8 @@
 #                                                 is replaced by the replica within Patroni's ttl; `up` rejoins it
 #   deploy/local/infra.sh switchover              planned hand-over of the primary role to the replica
 #   deploy/local/infra.sh pause-replay|resume-replay   fault drill: the replica stops applying WAL (falls behind)
+#   deploy/local/infra.sh backup [full|incr]      a pgBackRest backup (WAL is archived continuously, a segment
+#                                                 within 30 s); deploy/drills/backup-restore.sh restores one
 #   deploy/local/infra.sh secret auth-keys        print the password of auth-server's key set (made once)
 #
 # What listens (127.0.0.1 only). Apps and tests only ever use the first two: HAProxy sends each connection to
@@ -59,7 +61,8 @@ node_pg_port() { echo $((PG_PORT + 10 + $(node_index "$1"))); }
 node_rest_port() { echo $((PG_PORT + 3010 + $(node_index "$1"))); }
 HAPROXY_STATS_PORT=$((PG_PORT + 3000))
 
-CHANGED=0 # set when `up` actually had to do something
+CHANGED=0        # set when `up` actually had to do something
+CONFIG_CHANGED=0 # set when a running node's Patroni configuration was rewritten
 
 # --- environment discovery -------------------------------------------------------------------
 
@@ -120,6 +123,7 @@ resolve_state_dir() {
     STATE_DIR=$dir
     PG_DIR=$STATE_DIR/pg
     ETCD_DIR=$STATE_DIR/etcd
+    BACKUP_DIR=$STATE_DIR/pgbackrest
     HAPROXY_DIR=$STATE_DIR/haproxy
     REDIS_DIR=$STATE_DIR/redis
     REDIS_PIDFILE=$REDIS_DIR/redis.pid
@@ -142,10 +146,10 @@ validate_config() {
 # Create the state tree; the PostgreSQL part must belong to whoever runs postgres. Only fixes
 # what is wrong, so a second `up` touches nothing. (Redis files stay with the user running it.)
 prepare_state_dir() {
-    mkdir -p "$PG_DIR" "$REDIS_DIR" "$ETCD_DIR" "$HAPROXY_DIR"
+    mkdir -p "$PG_DIR" "$REDIS_DIR" "$ETCD_DIR" "$HAPROXY_DIR" "$BACKUP_DIR"
     if ((EUID == 0)); then
         chown postgres: "$STATE_DIR"
-        find "$PG_DIR" ! -user postgres -exec chown postgres: {} +
+        find "$PG_DIR" "$BACKUP_DIR" ! -user postgres -exec chown postgres: {} +
     fi
 }
 
@@ -159,14 +163,14 @@ take_lock() {
 
 # --- tools -----------------------------------------------------------------------------------
 
-# Patroni (the failover manager), etcd (where Patroni keeps the leader lock) and HAProxy (which sends each
-# connection to the node in the role asked for) come from Debian's packages, installed here as root the way
+# Patroni (the failover manager), etcd (where Patroni keeps the leader lock), HAProxy (which sends each
+# connection to the node in the role asked for) and pgBackRest (backups, WAL archive) come from Debian's packages, installed here as root the way
 # Redis is; elsewhere the command to run is printed.
 ensure_tools() {
     local missing=() tool
-    for tool in patroni patronictl etcd etcdctl haproxy curl; do have "$tool" || missing+=("$tool"); done
+    for tool in patroni patronictl etcd etcdctl haproxy pgbackrest curl; do have "$tool" || missing+=("$tool"); done
     ((${#missing[@]} == 0)) && return
-    local packages="patroni etcd-server etcd-client haproxy curl"
+    local packages="patroni etcd-server etcd-client haproxy pgbackrest curl"
     if ((EUID == 0)) && have apt-get; then
         log "installing ${missing[*]} from Debian's packages ($packages)"
         run_quiet "apt-get update" apt-get update
@@ -383,6 +387,11 @@ postgresql:
       username: $PG_SUPERUSER
   parameters:
     unix_socket_directories: $PG_DIR
+    # every WAL segment goes to pgBackRest's repository, and a segment with writes in it is closed within 30 s:
+    # a restore loses at most that (the bar: a minute)
+    archive_mode: "on"
+    archive_command: pgbackrest --config=$BACKUP_DIR/pgbackrest.conf --stanza=$CLUSTER --pg1-path=$(node_data "$node") archive-push %p
+    archive_timeout: 30s
     logging_collector: "on"
     log_directory: $(node_logs "$node")
     log_filename: postgresql-%a.log
@@ -392,6 +401,11 @@ postgresql:
     - host all all 127.0.0.1/32 trust
     - host replication all 127.0.0.1/32 trust
 YAML
+    if ! cmp -s "$(node_config "$node").new" "$(node_config "$node")"; then
+        # a running Patroni reads its file again only when told (cluster_up does)
+        agent_running "$node" && CONFIG_CHANGED=1
+        CHANGED=1
+    fi
     pg_as mv "$(node_config "$node").new" "$(node_config "$node")"
 }
 
@@ -492,6 +506,54 @@ haproxy_down() {
     log "haproxy stopped"
 }
 
+# --- pgBackRest ------------------------------------------------------------------------------
+
+backrest() { pg_as pgbackrest --config="$BACKUP_DIR/pgbackrest.conf" --stanza="$CLUSTER" "$@"; }
+
+# The repository holds full and incremental backups plus every archived WAL segment; both nodes are listed, so a
+# backup is taken from whichever is primary and archiving goes on after a failover.
+write_backup_config() {
+    mkdir -p "$BACKUP_DIR/repo" "$BACKUP_DIR/log" "$BACKUP_DIR/lock" "$BACKUP_DIR/spool"
+    ((EUID == 0)) && chown -R postgres: "$BACKUP_DIR"
+    pg_as tee "$BACKUP_DIR/pgbackrest.conf" >/dev/null <<CONF
+# Written by deploy/local/infra.sh on every up; edit the script, not this file.
+[global]
+repo1-path=$BACKUP_DIR/repo
+repo1-retention-full=2
+log-path=$BACKUP_DIR/log
+lock-path=$BACKUP_DIR/lock
+spool-path=$BACKUP_DIR/spool
+compress-type=lz4
+start-fast=y
+log-level-console=warn
+
+[$CLUSTER]
+pg1-path=$(node_data node1)
+pg1-port=$(node_pg_port node1)
+pg1-socket-path=$PG_DIR
+pg2-path=$(node_data node2)
+pg2-port=$(node_pg_port node2)
+pg2-socket-path=$PG_DIR
+CONF
+}
+
+# Archiving needs the stanza (made once, with the cluster) and, on a cluster made before it, a restart of each
+# node for archive_mode: Patroni restarts what it marks pending.
+backup_up() {
+    if [[ ! -f $BACKUP_DIR/stanza-created ]]; then
+        run_quiet "pgbackrest stanza-create" backrest stanza-create
+        pg_as touch "$BACKUP_DIR/stanza-created"
+        log "pgBackRest: stanza $CLUSTER created (repository $BACKUP_DIR/repo)"
+        CHANGED=1
+    fi
+    if pending_restart; then
+        log "restarting the PostgreSQL nodes for a changed setting (WAL archiving)"
+        run_quiet "patronictl restart" patronictl_ restart "$CLUSTER" --pending --force
+        wait_for "$TIMEOUT" "a primary behind :$PG_PORT" primary_writable || die "no writable primary after the restart"
+        CHANGED=1
+    fi
+}
+
 # --- the cluster as a whole ------------------------------------------------------------------
 
 # Everything running, no drill in force: both nodes' Patroni, management resumed, a writable primary and a
@@ -499,6 +561,7 @@ haproxy_down() {
 cluster_up() {
     local node
     etcd_up
+    write_backup_config
     for node in "${NODES[@]}"; do write_node_config "$node"; done
     if paused; then
         # a drill's `stop`: Patroni would not start that server while paused; start it as it was, then hand
@@ -522,7 +585,17 @@ cluster_up() {
     fi
     wait_for "$TIMEOUT" "a primary behind :$PG_PORT" primary_writable ||
         die "no writable primary behind 127.0.0.1:$PG_PORT; see $PG_DIR/logs"
+    if ((CONFIG_CHANGED)); then
+        log "the nodes' configuration changed; Patroni reloads it"
+        run_quiet "patronictl reload" patronictl_ reload "$CLUSTER" --force
+        # a setting that needs a restart (archive_mode) is then flagged, and backup_up restarts the nodes
+        wait_for 15 "Patroni to apply its configuration" archiving_configured || true
+    fi
 }
+archiving_configured() {
+    [[ $(pg_sql "$PG_PORT" postgres -c 'show archive_mode' 2>/dev/null) == on ]] || pending_restart
+}
+pending_restart() { patronictl_ list -f json 2>/dev/null | grep -q '"Pending restart": "\*"'; }
 
 replica_streaming_async() { replication_state | grep -qE '^[^|]+\|streaming\|async\|'; }
 
@@ -649,6 +722,7 @@ cmd_up() {
     ensure_tools
     retire_plain_pair
     cluster_up
+    backup_up
     ensure_role_and_databases
     wait_for_replica || true # reported below
     redis_up
@@ -714,6 +788,13 @@ cmd_status() {
     else
         echo "replication: NOT synchronous/streaming${repl:+ ($repl)}"
         rc=1
+    fi
+    local archiver archived last at failed
+    archiver=$(pg_sql "$PG_PORT" postgres -F ' ' -c "select archived_count, coalesce(last_archived_wal, '-'),
+        coalesce(to_char(last_archived_time, 'HH24:MI:SS'), '-'), failed_count from pg_stat_archiver" 2>/dev/null || true)
+    if [[ -n $archiver ]]; then
+        read -r archived last at failed <<<"$archiver"
+        echo "archive : $archived WAL segments to pgBackRest (last $last at $at), $failed failed; 'infra.sh backup' takes a backup"
     fi
     if redis_ping; then
         if redis_ours; then
@@ -808,8 +889,19 @@ cmd_switchover() {
     log "switchover: $candidate is primary, $leader follows"
 }
 
+# backup [full|incr]: a backup of the whole cluster into pgBackRest's repository (full the first time), then what
+# the repository holds. Restoring one is the backup-restore drill (deploy/drills/backup-restore.sh).
+cmd_backup() {
+    local type=${1:-incr}
+    [[ $type == full || $type == incr ]] || usage
+    take_lock
+    primary_writable || die "no primary to back up"
+    run_quiet "pgbackrest backup" backrest --type="$type" backup
+    backrest info
+}
+
 usage() {
-    echo "usage: $0 up|down|status|switchover|pause-replay|resume-replay|stop ROLE|start ROLE|kill ROLE|secret auth-keys   (ROLE: primary|replica)" >&2
+    echo "usage: $0 up|down|status|switchover|pause-replay|resume-replay|backup [full|incr]|stop ROLE|start ROLE|kill ROLE|secret auth-keys   (ROLE: primary|replica)" >&2
     exit 2
 }
 
@@ -817,6 +909,7 @@ main() {
     case ${1:-} in
     up | down | status | switchover | pause-replay | resume-replay) (($# == 1)) || usage ;;
     stop | start | kill | secret) (($# == 2)) || usage ;;
+    backup) (($# <= 2)) || usage ;;
     *) usage ;;
     esac
     validate_config

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: unit, integration (real PostgreSQL and Redis) and the end-to-end test that starts
-# the whole suite with up.sh on shifted ports. Makes sure the local infrastructure is up first
-# (where a Docker engine answers, Testcontainers provides the databases instead).
+# the whole suite with up.sh on shifted ports, then the backup-restore drill on the local cluster. Makes sure
+# the local infrastructure is up first (where a Docker engine answers, Testcontainers provides the databases
+# for the Maven tests instead; the drills need the local cluster).
 #
 #   deploy/local/test.sh [extra mvn args]
 set -euo pipefail
@@ -18,4 +19,6 @@ if ! have promtool && [[ $(id -u) == 0 ]] && have apt-get; then
         warn "could not install prometheus; AlertRulesTest parses the rules instead"
 fi
 cd "$REPO_ROOT"
-exec mvn -B verify "$@"
+mvn -B verify "$@"
+# the drills that are scripts rather than tests (the failover drill is LedgerFailoverTest, run above)
+deploy/drills/backup-restore.sh
