@@ -1,30 +1,23 @@
 package io.scalarhub.transaction;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 
 import io.scalarhub.test.LocalCluster;
 import io.scalarhub.test.Polling;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
+import io.scalarhub.transaction.BankLedger.Answer;
+import io.scalarhub.transaction.BankLedger.Transfer;
+import io.scalarhub.transaction.BankLedger.TryAgain;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
@@ -35,7 +28,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -94,21 +86,13 @@ class LedgerFailoverTest {
 	@Test
 	void aKilledPrimaryIsReplacedWithinFifteenSecondsAndNoAcknowledgedTransferIsLostOrDoneTwice() throws Exception {
 		LedgerTestClient setup = new LedgerTestClient(this.port, issuer, "failover");
-		List<UUID> accounts = new ArrayList<>();
-		for (int i = 0; i < ACCOUNTS; i++) {
-			UUID account = setup.openAccount("EUR");
-			setup.deposit(account, OPENING_BALANCE);
-			accounts.add(account);
-		}
-		WebClient http = WebClient.builder()
-			.baseUrl("http://localhost:" + this.port)
-			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("failover", "transactions:write"))
-			.build();
+		List<UUID> accounts = BankLedger.openAccounts(setup, ACCOUNTS, OPENING_BALANCE);
+		WebClient http = BankLedger.client(this.port, issuer, "failover", "transactions:write");
 
 		AtomicLong killedAt = new AtomicLong();
 		AtomicLong recoveredAt = new AtomicLong();
 		Attempts attempts = new Attempts();
-		Map<String, Set<String>> acknowledgedIdsByKey = new ConcurrentHashMap<>();
+		BankLedger bank = new BankLedger();
 		Random random = new Random(7);
 		// new transfers keep coming until the writes have been back for a while; each is retried to a final answer
 		CompletableFuture<List<Integer>> answers = Flux.<Transfer>generate((sink) -> {
@@ -119,27 +103,17 @@ class LedgerFailoverTest {
 				sink.complete();
 				return;
 			}
-			int from = random.nextInt(ACCOUNTS);
-			int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
-			sink.next(new Transfer(UUID.randomUUID().toString(), accounts.get(from), accounts.get(to), 1 + random.nextInt(50)));
+			sink.next(BankLedger.randomTransfer(random, accounts, 50));
 		})
 			.flatMap((transfer) -> send(http, transfer, attempts, killedAt, recoveredAt), IN_FLIGHT)
-			.doOnNext((answer) -> {
-				if (answer.status() == 201) {
-					acknowledgedIdsByKey.computeIfAbsent(answer.key(), (key) -> ConcurrentHashMap.newKeySet())
-						.add(answer.id());
-				}
-			})
+			.doOnNext(bank::record)
 			.map(Answer::status)
 			.collectList()
 			.toFuture();
 		// a reader polls a balance all along: reads go on from the replica while the primary is gone
 		AtomicInteger reads = new AtomicInteger();
 		ConcurrentLinkedQueue<String> failedReads = new ConcurrentLinkedQueue<>();
-		WebClient reader = WebClient.builder()
-			.baseUrl("http://localhost:" + this.port)
-			.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("failover-reader", "accounts:read"))
-			.build();
+		WebClient reader = BankLedger.client(this.port, issuer, "failover-reader", "accounts:read");
 		Disposable reading = Flux.interval(Duration.ofMillis(20))
 			.onBackpressureDrop()
 			.concatMap((tick) -> reader.get()
@@ -155,7 +129,7 @@ class LedgerFailoverTest {
 				}
 			});
 		// the kill comes once transfers flow; then the stream goes on by itself until writes have been back a while
-		Polling.until(Duration.ofSeconds(30), "transfers to flow", () -> acknowledgedIdsByKey.size() >= WARM_UP_TRANSFERS);
+		Polling.until(Duration.ofSeconds(30), "transfers to flow", () -> bank.acknowledgedKeys() >= WARM_UP_TRANSFERS);
 		LocalCluster.kill("primary");
 		killedAt.set(System.nanoTime());
 		List<Integer> finalStatuses = answers.get(3, TimeUnit.MINUTES);
@@ -173,28 +147,7 @@ class LedgerFailoverTest {
 		assertThat(failedReads).as("reads never fail: the replica serves them, then the new primary").isEmpty();
 		assertThat(finalStatuses).as("every transfer got a final answer").allMatch((status) -> status == 201 || status == 422);
 		assertThat(attempts.other).as("no answer but 201, 422, 409 (key in flight) and 503 (retry)").isEmpty();
-		assertThat(acknowledgedIdsByKey.values()).as("a key's answers name one transaction")
-			.allMatch((ids) -> ids.size() == 1);
-		Set<String> acknowledged = acknowledgedIdsByKey.values().stream().flatMap(Set::stream).collect(Collectors.toSet());
-
-		try (Connection db = DriverManager.getConnection(database.jdbcUrl(), database.username(), database.password());
-				Statement sql = db.createStatement()) {
-			sql.execute("SET scalarhub.tenant_id = '" + TestJwtIssuer.TENANT_A + "'");
-			assertThat(single(sql, "SELECT sum(balance) FROM ledger_account")).as("money conserved")
-				.isEqualTo(ACCOUNTS * OPENING_BALANCE);
-			assertThat(single(sql, "SELECT count(*) FROM ledger_account WHERE balance < 0")).isZero();
-			assertThat(single(sql, "SELECT count(*) FROM ledger_account a WHERE balance <> "
-					+ "(SELECT coalesce(sum(amount), 0) FROM ledger_entry e WHERE e.account_id = a.id)"))
-				.as("every balance is the sum of its entries")
-				.isZero();
-			assertThat(single(sql, "SELECT count(*) FROM ledger_transaction WHERE type = 'TRANSFER'"))
-				.as("one transaction per acknowledged key, none for the others")
-				.isEqualTo(acknowledged.size());
-			assertThat(single(sql, "SELECT count(*) FROM ledger_transaction WHERE id IN ("
-					+ acknowledged.stream().map((id) -> "'" + id + "'").collect(Collectors.joining(",")) + ")"))
-				.as("every acknowledged transaction is in the ledger, on the new primary")
-				.isEqualTo(acknowledged.size());
-		}
+		bank.assertInvariants(database, ACCOUNTS * OPENING_BALANCE);
 	}
 
 	/**
@@ -234,13 +187,6 @@ class LedgerFailoverTest {
 			.map((answer) -> answer.withId(answer.status() == 201 ? this.json.readTree(answer.body()).get("id").asString() : null));
 	}
 
-	private static long single(Statement sql, String query) throws Exception {
-		try (ResultSet result = sql.executeQuery(query)) {
-			result.next();
-			return result.getLong(1);
-		}
-	}
-
 	/** What the attempts met on the way. */
 	static final class Attempts {
 
@@ -249,29 +195,6 @@ class LedgerFailoverTest {
 		final AtomicInteger unavailable = new AtomicInteger();
 
 		final ConcurrentLinkedQueue<String> other = new ConcurrentLinkedQueue<>();
-
-	}
-
-	record Transfer(String key, UUID from, UUID to, long amount) {
-	}
-
-	record Answer(String key, int status, String body, String id) {
-
-		Answer(String key, int status, String body) {
-			this(key, status, body, null);
-		}
-
-		Answer withId(String transactionId) {
-			return new Answer(this.key, this.status, this.body, transactionId);
-		}
-
-	}
-
-	static final class TryAgain extends RuntimeException {
-
-		TryAgain() {
-			super("try again", null, false, false);
-		}
 
 	}
 
