@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# One command per fault drill of the database (docs/reliability.md), each bounded and ending in one verdict line.
+# The drills that need a service under load are JUnit tests (they start the service themselves, against the local
+# cluster); the backup-restore drill is a script. Every one of them also runs in CI (deploy/local/test.sh).
+#
+#   deploy/drills/run.sh failover          the primary killed (kill -9) under the bank test, with a reader   ~1.5 min
+#   deploy/drills/run.sh primary-down      the primary stopped with no failover: writes 503 fast, reads go on ~1.5 min
+#   deploy/drills/run.sh replica-down      the replica stopped, and lagging: reads move to the primary, and back ~1.5 min
+#   deploy/drills/run.sh backup-restore    point-in-time restore into a scratch cluster, RPO and RTO           ~1 min
+#   deploy/drills/run.sh all
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../local/lib.sh
+source "$ROOT/deploy/local/lib.sh"
+LOGS=$ROOT/.run/drills
+mkdir -p "$LOGS"
+
+# junit_drill NAME MODULE TEST: the test class, its module and what it needs built; the verdict from its result
+junit_drill() {
+    local name=$1 module=$2 test=$3 log=$LOGS/$1.log started=$SECONDS
+    if (cd "$ROOT" && mvn -B verify -pl "$module" -am -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false) >"$log" 2>&1; then
+        echo "drill $name: PASS in $((SECONDS - started))s ($test)$(grep -ao 'failover drill: .*' "$log" | head -n1 | sed 's/^/; /')"
+    else
+        echo "drill $name: FAIL ($test; see $log)"
+        return 1
+    fi
+}
+
+drill() {
+    case $1 in
+    failover) junit_drill failover transaction-service LedgerFailoverTest ;;
+    primary-down) junit_drill primary-down customer-service ReplicaLagAndPrimaryOutageTest ;;
+    replica-down) junit_drill replica-down customer-service ReadReplicaRoutingTest ;;
+    backup-restore) "$ROOT/deploy/drills/backup-restore.sh" 2>"$LOGS/backup-restore.log" | tail -n1 ;;
+    *) echo "usage: $0 failover|primary-down|replica-down|backup-restore|all" >&2; exit 2 ;;
+    esac
+}
+
+"$ROOT/deploy/local/infra.sh" up >/dev/null
+if [[ ${1:-} == all ]]; then
+    failed=0
+    for name in failover primary-down replica-down backup-restore; do drill "$name" || failed=1; done
+    exit "$failed"
+fi
+drill "${1:-}"
