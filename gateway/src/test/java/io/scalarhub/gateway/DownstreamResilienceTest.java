@@ -1,5 +1,10 @@
 package io.scalarhub.gateway;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -44,11 +49,17 @@ class DownstreamResilienceTest {
 			(request) -> StubService.Response.ok("{}"));
 
 	static final StubService healthy = new StubService()
-		.on("GET", "/v1/(healthy|pair)/.*", (request) -> StubService.Response.ok("{\"served\":true}"))
-		.on("POST", "/v1/pair/.*", (request) -> StubService.Response.ok("{\"served\":true}"));
+		.on("GET", "/v1/(healthy|pair|reset)/.*", (request) -> StubService.Response.ok("{\"served\":true}"))
+		.on("POST", "/v1/(pair|eject)/.*", (request) -> StubService.Response.ok("{\"served\":true}"));
 
 	/** An instance that is registered but refuses connections: a crashed one not yet evicted. */
 	static final StubService dead = new StubService();
+
+	/** Another, for the ejection test alone (ejection is per instance address, and lasts 10 s). */
+	static final StubService deadToo = new StubService();
+
+	/** An instance killed mid-request: it reads each request, then resets the connection. */
+	static final ResettingServer resetting = new ResettingServer();
 
 	static final AtomicInteger flakyCalls = new AtomicInteger();
 
@@ -69,6 +80,8 @@ class DownstreamResilienceTest {
 			.route("healthy", healthy.url(), "/v1/healthy/**", "healthy-service")
 			.route("pair", "lb://pair-service", "/v1/pair/**", "pair-service")
 			.route("flaky", flaky.url(), "/v1/flaky/**", "flaky-service")
+			.route("eject", "lb://eject-service", "/v1/eject/**", "eject-service")
+			.route("reset", "lb://reset-service", "/v1/reset/**", "reset-service")
 			.tier("standard", 10_000, 10_000);
 		// two registered instances of pair-service: the dead one and a healthy one
 		registry.add("spring.cloud.discovery.client.simple.instances.pair-service[0].uri", dead::url);
@@ -78,8 +91,17 @@ class DownstreamResilienceTest {
 		// the retry test refuses connections on purpose: keep that breaker out of it
 		registry.add("resilience4j.circuitbreaker.instances.pair-service.base-config", () -> "default");
 		registry.add("resilience4j.circuitbreaker.instances.pair-service.minimum-number-of-calls", () -> "1000");
+		registry.add("spring.cloud.discovery.client.simple.instances.eject-service[0].uri", deadToo::url);
+		registry.add("spring.cloud.discovery.client.simple.instances.eject-service[1].uri", healthy::url);
+		registry.add("spring.cloud.discovery.client.simple.instances.reset-service[0].uri", resetting::url);
+		registry.add("spring.cloud.discovery.client.simple.instances.reset-service[1].uri", healthy::url);
+		for (String service : new String[] { "eject-service", "reset-service" }) {
+			registry.add("resilience4j.circuitbreaker.instances." + service + ".base-config", () -> "default");
+			registry.add("resilience4j.circuitbreaker.instances." + service + ".minimum-number-of-calls", () -> "1000");
+		}
 		registry.add("management.endpoints.web.exposure.include", () -> "health,prometheus");
 		dead.kill();
+		deadToo.kill();
 	}
 
 	@AfterAll
@@ -88,6 +110,7 @@ class DownstreamResilienceTest {
 		slow.close();
 		healthy.close();
 		flaky.close();
+		resetting.close();
 	}
 
 	@LocalServerPort
@@ -174,13 +197,42 @@ class DownstreamResilienceTest {
 				assertThat(status).isEqualTo(200);
 			}
 		}
-		// round robin over a dead and a healthy instance: the dead one's share fails, nothing is sent twice
-		assertThat(refused).isBetween(1, 5);
+		// round robin over a dead and a healthy instance: the dead one fails the first call it gets (then it is ejected,
+		// unless an earlier test ejected it already), and nothing is sent twice
+		assertThat(refused).isBetween(0, 1);
 		assertThat(healthy.calls() - before).isEqualTo(6 - refused);
 
 		for (int i = 0; i < 6; i++) {
 			assertThat(post("/v1/pair/item", "key-" + i)).isEqualTo(200);
 		}
+	}
+
+	/**
+	 * An instance that refused a connection is ejected (platform-commons' InstanceEjections, through the gateway's
+	 * load balancer): of ten POSTs without a key, which nobody retries, only the first one sent there fails.
+	 */
+	@Test
+	void anInstanceThatRefusesAConnectionIsLeftOutOfRotation() {
+		int refused = 0;
+		for (int i = 0; i < 10; i++) {
+			int status = post("/v1/eject/item", null);
+			if (status == 503) {
+				refused++;
+			}
+			else {
+				assertThat(status).isEqualTo(200);
+			}
+		}
+		assertThat(refused).isEqualTo(1);
+	}
+
+	/** A connection reset mid-request (an instance killed while answering) is retried for a GET: never a 5xx. */
+	@Test
+	void aGetWhoseConnectionIsResetMidRequestIsRetriedOnAnotherInstance() {
+		for (int i = 0; i < 6; i++) {
+			get("/v1/reset/item").expectStatus().isOk().expectBody().jsonPath("$.served").isEqualTo(true);
+		}
+		assertThat(resetting.resets.get()).isGreaterThanOrEqualTo(1);
 	}
 
 	@Test
@@ -243,6 +295,63 @@ class DownstreamResilienceTest {
 			request.header("Idempotency-Key", idempotencyKey);
 		}
 		return request.bodyValue("{\"n\":1}").exchange().returnResult(byte[].class).getStatus().value();
+	}
+
+	/** Accepts, reads a request's head, and resets the connection (SO_LINGER 0), as a process killed mid-request. */
+	static final class ResettingServer implements AutoCloseable {
+
+		final AtomicInteger resets = new AtomicInteger();
+
+		private final ServerSocket server;
+
+		ResettingServer() {
+			try {
+				this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException(ex);
+			}
+			Thread acceptor = new Thread(this::serve, "resetting-server");
+			acceptor.setDaemon(true);
+			acceptor.start();
+		}
+
+		String url() {
+			return "http://127.0.0.1:" + this.server.getLocalPort();
+		}
+
+		private void serve() {
+			while (!this.server.isClosed()) {
+				try (Socket socket = this.server.accept()) {
+					InputStream in = socket.getInputStream();
+					int matched = 0;
+					byte[] end = "\r\n\r\n".getBytes();
+					while (matched < end.length) {
+						int b = in.read();
+						if (b < 0) {
+							break;
+						}
+						matched = (b == end[matched]) ? matched + 1 : ((b == end[0]) ? 1 : 0);
+					}
+					socket.setSoLinger(true, 0);
+					this.resets.incrementAndGet();
+				}
+				catch (IOException ex) {
+					// closed
+				}
+			}
+		}
+
+		@Override
+		public void close() {
+			try {
+				this.server.close();
+			}
+			catch (IOException ex) {
+				// already closed
+			}
+		}
+
 	}
 
 }

@@ -1,12 +1,11 @@
 package io.scalarhub.gateway.resilience;
 
-import java.net.ConnectException;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import reactor.netty.http.client.PrematureCloseException;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
@@ -20,7 +19,8 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 /**
  * {@code IdempotentRetry}: the stock {@code Retry} filter, applied only where repeating a request is safe:
  * GET and HEAD, and any request carrying an {@code Idempotency-Key} (the service replays instead of acting
- * twice). It retries a connection that could not be made or broke before the answer, and a 503, with
+ * twice). It retries a connection that could not be made or broke before the answer (any I/O failure: refused,
+ * closed early, reset by an instance killed mid-request), and a 503, with
  * exponential backoff and jitter, a bounded number of times; each attempt goes through the load balancer
  * again, so it lands on another instance where there is one. Never a timeout: the request may still be
  * running. Retries are counted per route ({@code scalarhub.gateway.retries}).
@@ -51,7 +51,7 @@ public class IdempotentRetryGatewayFilterFactory
 			.setSeries()
 			.setStatuses(HttpStatus.SERVICE_UNAVAILABLE)
 			.setMethods(HttpMethod.values())
-			.setExceptions(ConnectException.class, PrematureCloseException.class)
+			.setExceptions(IOException.class)
 			.setBackoff(config.getFirstBackoff(), config.getMaxBackoff(), 2, false)
 			.setJitter(config.getJitter());
 		if (config.getRouteId() != null) {
