@@ -8,28 +8,15 @@ set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-# The wait per app before SIGKILL. The first run after a build writes each app's AppCDS archive as it
-# stops (up.sh, SCALARHUB_CDS=auto): several JVMs dumping at once on two cores take 30-60 s.
-STOP_TIMEOUT=${SCALARHUB_STOP_TIMEOUT:-90}
-
-stopped() { ! app_alive "$1"; }
-
-stop_apps() { # stop_apps NAME...: SIGTERM together, then wait for each (SIGKILL past the timeout)
-    local app
+stop_apps() { # stop_apps APP...: every instance of each (scale.sh's too), SIGTERM together, then wait for each
+    # (SIGKILL past the timeout)
+    local app names=()
     for app in "$@"; do
-        if app_alive "$app"; then
-            kill -TERM "$(cat "$(pid_file "$app")")"
-            log "stopping $app"
-        fi
+        names+=("$app")
+        # shellcheck disable=SC2207 # instance names have no spaces
+        names+=($(instances_of "$app" | grep '\.' || true))
     done
-    for app in "$@"; do
-        if ! wait_for "$STOP_TIMEOUT" "$app to stop" stopped "$app"; then
-            warn "$app ignored SIGTERM; killing it"
-            kill -KILL "$(cat "$(pid_file "$app")")" 2>/dev/null || true
-            wait_for 5 "$app to die" stopped "$app" || die "could not stop $app"
-        fi
-        rm -f "$(pid_file "$app")"
-    done
+    stop_instances "${names[@]}"
 }
 
 stop_apps "${STOP_FIRST[@]}"

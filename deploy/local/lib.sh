@@ -57,7 +57,25 @@ STOP_FIRST=(prometheus gateway customer-service account-service transaction-serv
 STOP_THEN=(auth-server discovery)
 STOP_LAST=(config-server)
 
-app_port() { echo $((APP_BASE_PORT[$1] + PORT_OFFSET)); }
+# Instances: the first instance of an app is named as the app; scale.sh starts more, APP.2, APP.3, ..., each on the
+# app's ports + 100 per instance (customer-service.2: 8181, management 18181), with its own pid file and log.
+instance_name() { if (($2 > 1)); then echo "$1.$2"; else echo "$1"; fi; } # instance_name APP K
+instance_number() { if [[ $1 == *.* ]]; then echo "${1##*.}"; else echo 1; fi; } # instance_number NAME
+# instances_of APP: the instance names with a pid file, first instance first
+instances_of() {
+    local file name
+    [[ -f $(pid_file "$1") ]] && echo "$1"
+    for file in "$RUN_DIR/pids/$1".*.pid; do
+        [[ -f $file ]] || continue
+        name=$(basename "$file" .pid)
+        [[ $name =~ ^$1\.[0-9]+$ ]] && echo "$name"
+    done | sort -t. -k2 -n
+}
+
+app_port() { # app_port NAME: the API port of an app's first instance, or of instance APP.K
+    local app=${1%%.*}
+    echo $((APP_BASE_PORT[$app] + PORT_OFFSET + 100 * ($(instance_number "$1") - 1)))
+}
 
 # ---- Secrets of a run (up.sh makes them; tests and benchmarks read them) ---------------------------
 # The doors of the suite's own infrastructure: the management ports (operator: scalarhub-ops), the Eureka
@@ -95,7 +113,8 @@ BIND_ADDRESS=${SCALARHUB_BIND_ADDRESS:-127.0.0.1}
 bind_address() { # bind_address NAME: the address NAME's API port listens on
     if [[ $1 == gateway ]]; then echo "${SCALARHUB_GATEWAY_BIND_ADDRESS:-$BIND_ADDRESS}"; else echo "$BIND_ADDRESS"; fi
 }
-app_env() { # app_env NAME: sets APP_ENV, the environment every app gets (for env(1), so $! is the JVM)
+app_env() { # app_env NAME: sets APP_ENV, the environment an app's instance gets (for env(1), so $! is the JVM)
+    local app=${1%%.*}
     APP_ENV=(SERVER_PORT="$(app_port "$1")"
         MANAGEMENT_SERVER_PORT="$(mgmt_port "$1")"
         SCALARHUB_CONFIG_URL="http://localhost:$(app_port config-server)"
@@ -107,7 +126,7 @@ app_env() { # app_env NAME: sets APP_ENV, the environment every app gets (for en
     # each app gets the secrets it needs and no other: config-server checks its own password and never sees
     # the key that decrypts what it serves; every other app presents the registry's and config-server's
     # credentials and decrypts its {cipher} values itself
-    if [[ $1 == config-server ]]; then
+    if [[ $app == config-server ]]; then
         APP_ENV+=(SCALARHUB_CONFIG_SERVER_PASSWORD="$SCALARHUB_CONFIG_SERVER_PASSWORD")
     else
         APP_ENV+=(SCALARHUB_DISCOVERY_PASSWORD="$SCALARHUB_DISCOVERY_PASSWORD"
@@ -115,19 +134,19 @@ app_env() { # app_env NAME: sets APP_ENV, the environment every app gets (for en
             ENCRYPT_KEY="$ENCRYPT_KEY")
     fi
     # auth-server's signing key set lives in the auth database, its private keys encrypted with this
-    [[ $1 == auth-server ]] && APP_ENV+=(SCALARHUB_AUTH_KEYS_ENCRYPTIONPASSWORD="$SCALARHUB_AUTH_KEYS_PASSWORD")
+    [[ $app == auth-server ]] && APP_ENV+=(SCALARHUB_AUTH_KEYS_ENCRYPTIONPASSWORD="$SCALARHUB_AUTH_KEYS_PASSWORD")
     # every port on loopback unless told otherwise: nothing of the suite answers from the network by default
     # (docs/operations.md "Ports"); the gateway, the one public door, may be opened on its own
-    APP_ENV+=(SERVER_ADDRESS="$(bind_address "$1")" MANAGEMENT_SERVER_ADDRESS="$BIND_ADDRESS")
+    APP_ENV+=(SERVER_ADDRESS="$(bind_address "$app")" MANAGEMENT_SERVER_ADDRESS="$BIND_ADDRESS")
     # the local profile: <app>-local.yml in deploy/config adds what only a local suite may do (test clocks);
     # config-server keeps its own profile (native)
-    [[ $1 != config-server ]] && APP_ENV+=(SPRING_PROFILES_ACTIVE="${SCALARHUB_PROFILES:-local}")
+    [[ $app != config-server ]] && APP_ENV+=(SPRING_PROFILES_ACTIVE="${SCALARHUB_PROFILES:-local}")
     # Boot creates the OTLP span exporter only when this property exists (an empty value is not "none")
     [[ -n ${OTLP_ENDPOINT:-} ]] && APP_ENV+=(MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT="$OTLP_ENDPOINT")
     return 0
 }
 
-mgmt_port() { echo $((APP_BASE_PORT[$1] + PORT_OFFSET + 10000)); }
+mgmt_port() { echo $(($(app_port "$1") + 10000)); }
 prometheus_port() { echo $((9090 + PORT_OFFSET)); }
 pid_file() { echo "$RUN_DIR/pids/$1.pid"; }
 
@@ -137,4 +156,29 @@ app_alive() {
     pid=$(cat "$(pid_file "$1")" 2>/dev/null) || return 1
     # the pid must still be our app's JVM, not an unrelated process that reused the number
     [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$1"
+}
+
+# The wait per instance before SIGKILL. Each service first drains for 10 s (scalarhub.shutdown.drain-delay), and the
+# first run after a build writes each app's class data as it stops (up.sh, SCALARHUB_CDS=auto): several JVMs
+# dumping at once on two cores take 30-60 s.
+STOP_TIMEOUT=${SCALARHUB_STOP_TIMEOUT:-90}
+stopped() { ! app_alive "$1"; }
+# stop_instances NAME...: SIGTERM to each at once (each drains, then shuts down gracefully), then wait for each;
+# SIGKILL past STOP_TIMEOUT
+stop_instances() {
+    local name
+    for name in "$@"; do
+        if app_alive "$name"; then
+            kill -TERM "$(cat "$(pid_file "$name")")"
+            log "stopping $name"
+        fi
+    done
+    for name in "$@"; do
+        if ! wait_for "$STOP_TIMEOUT" "$name to stop" stopped "$name"; then
+            warn "$name ignored SIGTERM; killing it"
+            kill -KILL "$(cat "$(pid_file "$name")")" 2>/dev/null || true
+            wait_for 5 "$name to die" stopped "$name" || die "could not stop $name"
+        fi
+        rm -f "$(pid_file "$name")"
+    done
 }

@@ -98,6 +98,19 @@ final class LocalSuite {
 		return pids;
 	}
 
+	/** deploy/local/scale.sh with these arguments, on this suite: more or fewer instances, or a rolling restart. */
+	static void scale(String... arguments) {
+		String[] command = new String[arguments.length + 1];
+		command[0] = "deploy/local/scale.sh";
+		System.arraycopy(arguments, 0, command, 1, arguments.length);
+		run(Duration.ofMinutes(6), command);
+	}
+
+	/** The pid file of an app's instance (deploy/local/lib.sh instance_name: APP, APP.2, ...). */
+	static Path pidFile(String instance) {
+		return RUN_DIR.resolve("pids").resolve(instance + ".pid");
+	}
+
 	static List<Long> pids() {
 		try (Stream<Path> files = Files.list(RUN_DIR.resolve("pids"))) {
 			return files.map((file) -> {

@@ -17,8 +17,11 @@ import java.util.concurrent.locks.LockSupport;
 import io.scalarhub.test.Polling;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestClassOrder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code /oauth2/token}, then customers. customer-service gets its database only from config-server and
  * finds nobody but through Eureka, so a green run also proves config import and discovery.
  */
+@TestClassOrder(ClassOrderer.OrderAnnotation.class)
 class SuiteEndToEndTest {
 
 	/**
@@ -67,6 +71,7 @@ class SuiteEndToEndTest {
 
 	/** Traces, metrics, logs and health of the same running suite (ObservabilityChecks). */
 	@Nested
+	@Order(1)
 	class Observability extends ObservabilityChecks {
 
 	}
@@ -76,7 +81,18 @@ class SuiteEndToEndTest {
 	 * none of which may be a 5xx, leak internals or write a row.
 	 */
 	@Nested
+	@Order(2)
 	class BadInput extends BadInputChecks {
+
+	}
+
+	/**
+	 * The instance drills (InstanceDrills): one of two instances killed, and a rolling restart, under load; last, as
+	 * they start, kill and restart instances of the suite the other checks read.
+	 */
+	@Nested
+	@Order(3)
+	class Instances extends InstanceDrills {
 
 	}
 

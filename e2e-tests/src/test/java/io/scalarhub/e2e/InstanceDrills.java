@@ -1,0 +1,310 @@
+package io.scalarhub.e2e;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+import io.scalarhub.test.Polling;
+import org.junit.jupiter.api.Test;
+
+import static io.scalarhub.e2e.SuiteEndToEndTest.api;
+import static io.scalarhub.e2e.SuiteEndToEndTest.balance;
+import static io.scalarhub.e2e.SuiteEndToEndTest.json;
+import static io.scalarhub.e2e.SuiteEndToEndTest.post;
+import static io.scalarhub.e2e.SuiteEndToEndTest.send;
+import static io.scalarhub.e2e.SuiteEndToEndTest.token;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The instance drills of docs/reliability.md on the suite {@link SuiteEndToEndTest} started, with a second instance
+ * started by {@code deploy/local/scale.sh}, under steady load through the gateway as API clients send it. Each prints
+ * one verdict line with its figures and asserts the bar: no failed request.
+ */
+abstract class InstanceDrills {
+
+	/**
+	 * kill -9 of one of two transaction-service instances while clients read balances and post keyed transfers
+	 * (retrying as a well-behaved client does, with the same key): no read fails, and every transfer is in the
+	 * ledger exactly once, which the balances prove.
+	 */
+	@Test
+	void killingOneOfTwoInstancesFailsNoRequestAndLosesOrRepeatsNoTransfer() throws Exception {
+		String token = token("scalarhub-demo", "demo-secret", "");
+		List<String> accounts = fundedAccounts(token, 4, 100_000);
+		LocalSuite.scale("transaction-service", "2");
+		try {
+			Map<String, Long> expected = new ConcurrentHashMap<>();
+			accounts.forEach((account) -> expected.put(account, 100_000L));
+			try (Load load = new Load()) {
+				for (int i = 0; i < 2; i++) {
+					load.reader(() -> api("/v1/accounts/" + pick(accounts) + "/balance", token).GET(), 10);
+				}
+				load.keyedWriter(() -> transfer(accounts, expected), token, 5);
+				load.awaitRequests(60);
+				long pid = Long.parseLong(Files.readString(LocalSuite.pidFile("transaction-service.2")).trim());
+				ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+				long killedAt = System.nanoTime();
+				// past the ejection time (10 s), so that the dead instance is tried again, and failed over again
+				Polling.until(Duration.ofSeconds(60), "load to run 15 s past the kill",
+						() -> System.nanoTime() - killedAt > Duration.ofSeconds(15).toNanos() && load.requests() > 200);
+				load.stop();
+				System.out.println("drill instance-kill: " + load.verdict());
+				assertThat(load.failures()).as("failed requests").isEmpty();
+				assertThat(load.unfinishedWrites()).as("transfers never acknowledged").isZero();
+			}
+			// every acknowledged transfer posted once: each balance is what the acknowledged transfers make it
+			for (String account : accounts) {
+				Polling.until(Duration.ofSeconds(10), "the balance of " + account + " to match the transfers",
+						() -> balanceOf(token, account) == expected.get(account));
+			}
+		}
+		finally {
+			LocalSuite.scale("transaction-service", "1");
+		}
+	}
+
+	/**
+	 * A rolling restart of customer-service (one instance: scale.sh starts a second one to carry the traffic, restarts
+	 * the first, stops the second) while clients read customers and create new ones without an idempotency key, which
+	 * nobody may retry for them: not one request fails.
+	 */
+	@Test
+	void aRollingRestartFailsNoRequest() throws Exception {
+		String token = token("scalarhub-demo", "demo-secret", "");
+		List<String> customers = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			customers.add(json.readTree(post("/v1/customers", token, UUID.randomUUID().toString(),
+					"{\"name\":\"Rolling " + i + "\",\"email\":\"roll-" + UUID.randomUUID() + "@example.com\"}", 201))
+				.get("id")
+				.asString());
+		}
+		try (Load load = new Load()) {
+			for (int i = 0; i < 2; i++) {
+				load.reader(() -> api("/v1/customers/" + pick(customers), token).GET(), 10);
+			}
+			load.reader(() -> api("/v1/customers", token).header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(
+						"{\"name\":\"Rolling\",\"email\":\"roll-" + UUID.randomUUID() + "@example.com\"}")), 4);
+			load.awaitRequests(30);
+			long started = System.nanoTime();
+			LocalSuite.scale("restart", "customer-service");
+			load.stop();
+			System.out.println("drill rolling-restart: restart took "
+					+ Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s; " + load.verdict());
+			assertThat(load.failures()).as("failed requests").isEmpty();
+		}
+	}
+
+	private static List<String> fundedAccounts(String token, int count, long deposit) throws Exception {
+		String customer = json.readTree(post("/v1/customers", token, UUID.randomUUID().toString(),
+				"{\"name\":\"Drill\",\"email\":\"drill-" + UUID.randomUUID() + "@example.com\"}", 201))
+			.get("id")
+			.asString();
+		List<String> accounts = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			String account = json.readTree(post("/v1/accounts", token, UUID.randomUUID().toString(),
+					"{\"customerId\":\"" + customer + "\",\"currency\":\"EUR\"}", 201)).get("id").asString();
+			post("/v1/transactions", token, UUID.randomUUID().toString(),
+					"{\"type\":\"DEPOSIT\",\"amount\":" + deposit + ",\"currency\":\"EUR\",\"destinationAccountId\":\""
+							+ account + "\"}",
+					201);
+			accounts.add(account);
+		}
+		return accounts;
+	}
+
+	/** A transfer between two of the accounts; the expected balances move when it is acknowledged. */
+	private static Transfer transfer(List<String> accounts, Map<String, Long> expected) {
+		String from = pick(accounts);
+		String to = accounts.stream().filter((account) -> !account.equals(from)).toList().get(
+				ThreadLocalRandom.current().nextInt(accounts.size() - 1));
+		long amount = 1 + ThreadLocalRandom.current().nextInt(100);
+		return new Transfer("{\"type\":\"TRANSFER\",\"amount\":" + amount + ",\"currency\":\"EUR\",\"sourceAccountId\":\""
+				+ from + "\",\"destinationAccountId\":\"" + to + "\"}", () -> {
+					expected.merge(from, -amount, Long::sum);
+					expected.merge(to, amount, Long::sum);
+				});
+	}
+
+	private static long balanceOf(String token, String account) {
+		try {
+			return balance(token, account);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static String pick(List<String> values) {
+		return values.get(ThreadLocalRandom.current().nextInt(values.size()));
+	}
+
+	record Transfer(String body, Runnable acknowledged) {
+	}
+
+	/**
+	 * Steady load through the gateway from a few client threads, each at a fixed pace: every answer and its latency
+	 * is recorded, and any answer but a 2xx (or a transport error) is a failure, unless a keyed writer retries it
+	 * as a client may (same key, after Retry-After).
+	 */
+	static final class Load implements AutoCloseable {
+
+		private final List<Thread> threads = new ArrayList<>();
+
+		private final AtomicBoolean running = new AtomicBoolean(true);
+
+		private final AtomicInteger requests = new AtomicInteger();
+
+		private final AtomicInteger writes = new AtomicInteger();
+
+		private final AtomicInteger clientRetries = new AtomicInteger();
+
+		private final AtomicInteger unfinishedWrites = new AtomicInteger();
+
+		private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+
+		private final ConcurrentLinkedQueue<Long> latenciesMicros = new ConcurrentLinkedQueue<>();
+
+		/** A thread sending {@code request} {@code perSecond} times a second; every answer must be a 2xx. */
+		void reader(Supplier<HttpRequest.Builder> request, int perSecond) {
+			start(() -> {
+				HttpResponse<String> response = timed(request.get());
+				if (response == null || response.statusCode() / 100 != 2) {
+					this.failures.add(describe(response));
+				}
+			}, perSecond);
+		}
+
+		/** A thread posting transfers with a key each; a 5xx or a broken connection is retried with the same key. */
+		void keyedWriter(Supplier<Transfer> transfers, String token, int perSecond) {
+			start(() -> {
+				Transfer transfer = transfers.get();
+				String key = UUID.randomUUID().toString();
+				this.writes.incrementAndGet();
+				long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+				for (int attempt = 0;; attempt++) {
+					HttpResponse<String> response = timed(api("/v1/transactions", token)
+						.header("Content-Type", "application/json")
+						.header("Idempotency-Key", key)
+						.POST(HttpRequest.BodyPublishers.ofString(transfer.body())));
+					if (response != null && response.statusCode() == 201) {
+						transfer.acknowledged().run();
+						return;
+					}
+					if (response != null && response.statusCode() / 100 == 4) {
+						this.failures.add(describe(response));
+						return;
+					}
+					if (System.nanoTime() > deadline) {
+						this.unfinishedWrites.incrementAndGet();
+						return;
+					}
+					this.clientRetries.incrementAndGet();
+					long retryAfter = (response == null) ? 1
+							: response.headers().firstValue("Retry-After").map(Long::parseLong).orElse(1L);
+					LockSupport.parkNanos(Duration.ofSeconds(retryAfter).toNanos());
+				}
+			}, perSecond);
+		}
+
+		private void start(Runnable step, int perSecond) {
+			long pace = Duration.ofSeconds(1).toNanos() / perSecond;
+			Thread thread = new Thread(() -> {
+				long next = System.nanoTime();
+				while (this.running.get()) {
+					step.run();
+					next += pace;
+					long wait = next - System.nanoTime();
+					if (wait > 0) {
+						LockSupport.parkNanos(wait);
+					}
+					else {
+						next = System.nanoTime();
+					}
+				}
+			}, "drill-load-" + this.threads.size());
+			thread.setDaemon(true);
+			thread.start();
+			this.threads.add(thread);
+		}
+
+		private HttpResponse<String> timed(HttpRequest.Builder request) {
+			long start = System.nanoTime();
+			try {
+				return send(request);
+			}
+			catch (Exception ex) {
+				this.failures.add(ex.toString());
+				return null;
+			}
+			finally {
+				this.requests.incrementAndGet();
+				this.latenciesMicros.add((System.nanoTime() - start) / 1000);
+			}
+		}
+
+		private static String describe(HttpResponse<String> response) {
+			if (response == null) {
+				return "no answer";
+			}
+			String body = response.body();
+			return response.statusCode() + " " + response.request().method() + " " + response.request().uri().getPath()
+					+ ": " + body.substring(0, Math.min(200, body.length()));
+		}
+
+		void awaitRequests(int count) {
+			int start = this.requests.get();
+			Polling.until(Duration.ofSeconds(60), count + " requests of load",
+					() -> this.requests.get() - start >= count);
+		}
+
+		int requests() {
+			return this.requests.get();
+		}
+
+		List<String> failures() {
+			return List.copyOf(this.failures);
+		}
+
+		int unfinishedWrites() {
+			return this.unfinishedWrites.get();
+		}
+
+		void stop() throws InterruptedException {
+			this.running.set(false);
+			for (Thread thread : this.threads) {
+				thread.join(90_000);
+			}
+		}
+
+		String verdict() {
+			List<Long> latencies = new ArrayList<>(this.latenciesMicros);
+			Collections.sort(latencies);
+			long p99 = latencies.isEmpty() ? 0 : latencies.get((int) Math.min(latencies.size() - 1, latencies.size() * 0.99));
+			return this.requests.get() + " requests sent, " + this.failures.size() + " failed, p99 " + p99 / 1000
+					+ " ms, max " + (latencies.isEmpty() ? 0 : latencies.get(latencies.size() - 1) / 1000) + " ms"
+					+ ((this.writes.get() > 0) ? "; " + this.writes.get() + " keyed transfers, " + this.unfinishedWrites.get()
+							+ " never acknowledged, " + this.clientRetries.get() + " client retries" : "");
+		}
+
+		@Override
+		public void close() throws InterruptedException {
+			stop();
+		}
+
+	}
+
+}
