@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# One command per fault drill of the database (docs/reliability.md), each bounded and ending in one verdict line.
-# The drills that need a service under load are JUnit tests (they start the service themselves, against the local
-# cluster); the backup-restore drill is a script. Every one of them also runs in CI (deploy/local/test.sh).
+# One command per fault drill (docs/reliability.md), each bounded and ending in one verdict line. The drills that need
+# a service under load are JUnit tests: the database ones start the service themselves against the local cluster, the
+# instance ones run in the end-to-end suite (up.sh on shifted ports, a second instance from scale.sh, load through the
+# gateway); the backup-restore drill is a script. Every one of them also runs in CI (deploy/local/test.sh).
 #
 #   deploy/drills/run.sh failover          the primary killed (kill -9) under the bank test, with a reader   ~1.5 min
 #   deploy/drills/run.sh primary-down      the primary stopped with no failover: writes 503 fast, reads go on ~1.5 min
 #   deploy/drills/run.sh replica-down      the replica stopped, and lagging: reads move to the primary, and back ~1.5 min
 #   deploy/drills/run.sh backup-restore    point-in-time restore into a scratch cluster, RPO and RTO           ~1 min
+#   deploy/drills/run.sh instance-kill     kill -9 of one of two transaction-service instances under reads and
+#                                          keyed transfers through the gateway: 0 failed, 0 lost, 0 doubled   ~5 min
+#   deploy/drills/run.sh rolling-restart   scale.sh restart customer-service under reads and unkeyed creates
+#                                          through the gateway: 0 failed                                       ~6 min
 #   deploy/drills/run.sh all
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -19,7 +24,7 @@ mkdir -p "$LOGS"
 junit_drill() {
     local name=$1 module=$2 test=$3 log=$LOGS/$1.log started=$SECONDS
     if (cd "$ROOT" && mvn -B verify -pl "$module" -am -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false) >"$log" 2>&1; then
-        echo "drill $name: PASS in $((SECONDS - started))s ($test)$(grep -ao 'failover drill: .*' "$log" | head -n1 | sed 's/^/; /')"
+        echo "drill $name: PASS in $((SECONDS - started))s ($test)$(grep -ao "\(failover drill\|drill $name\): .*" "$log" | head -n1 | sed 's/^/; /')"
     else
         echo "drill $name: FAIL ($test; see $log)"
         return 1
@@ -32,14 +37,16 @@ drill() {
     primary-down) junit_drill primary-down customer-service ReplicaLagAndPrimaryOutageTest ;;
     replica-down) junit_drill replica-down customer-service ReadReplicaRoutingTest ;;
     backup-restore) "$ROOT/deploy/drills/backup-restore.sh" 2>"$LOGS/backup-restore.log" | tail -n1 ;;
-    *) echo "usage: $0 failover|primary-down|replica-down|backup-restore|all" >&2; exit 2 ;;
+    instance-kill) junit_drill instance-kill e2e-tests 'SuiteEndToEndTest$Instances#killingOneOfTwo*' ;;
+    rolling-restart) junit_drill rolling-restart e2e-tests 'SuiteEndToEndTest$Instances#aRollingRestart*' ;;
+    *) echo "usage: $0 failover|primary-down|replica-down|backup-restore|instance-kill|rolling-restart|all" >&2; exit 2 ;;
     esac
 }
 
 "$ROOT/deploy/local/infra.sh" up >/dev/null
 if [[ ${1:-} == all ]]; then
     failed=0
-    for name in failover primary-down replica-down backup-restore; do drill "$name" || failed=1; done
+    for name in failover primary-down replica-down backup-restore instance-kill rolling-restart; do drill "$name" || failed=1; done
     exit "$failed"
 fi
 drill "${1:-}"

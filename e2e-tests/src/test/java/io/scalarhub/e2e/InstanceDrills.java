@@ -54,6 +54,7 @@ abstract class InstanceDrills {
 				}
 				load.keyedWriter(() -> transfer(accounts, expected), token, 5);
 				load.awaitRequests(60);
+				double retriesBefore = gatewayRetries();
 				long pid = Long.parseLong(Files.readString(LocalSuite.pidFile("transaction-service.2")).trim());
 				ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 				long killedAt = System.nanoTime();
@@ -61,8 +62,12 @@ abstract class InstanceDrills {
 				Polling.until(Duration.ofSeconds(60), "load to run 15 s past the kill",
 						() -> System.nanoTime() - killedAt > Duration.ofSeconds(15).toNanos() && load.requests() > 200);
 				load.stop();
-				System.out.println("drill instance-kill: " + load.verdict());
+				double retried = gatewayRetries() - retriesBefore;
+				System.out.println("drill instance-kill: " + load.verdict() + "; the gateway retried " + (long) retried
+						+ " on the other instance");
 				assertThat(load.failures()).as("failed requests").isEmpty();
+				// the dead instance was chosen at least once: otherwise this drill proved nothing
+				assertThat(retried).as("requests the gateway sent to the killed instance and retried").isPositive();
 				assertThat(load.unfinishedWrites()).as("transfers never acknowledged").isZero();
 			}
 			// every acknowledged transfer posted once: each balance is what the acknowledged transfers make it
@@ -106,6 +111,20 @@ abstract class InstanceDrills {
 					+ Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s; " + load.verdict());
 			assertThat(load.failures()).as("failed requests").isEmpty();
 		}
+	}
+
+	/** scalarhub_gateway_retries_total, all routes, from the gateway's own metrics (management port). */
+	private static double gatewayRetries() throws Exception {
+		HttpResponse<String> scrape = send(HttpRequest
+			.newBuilder(java.net.URI.create("http://127.0.0.1:" + LocalSuite.managementPort("gateway") + "/actuator/prometheus"))
+			.header("Authorization", LocalSuite.operator())
+			.GET());
+		assertThat(scrape.statusCode()).isEqualTo(200);
+		return scrape.body()
+			.lines()
+			.filter((line) -> line.startsWith("scalarhub_gateway_retries_total"))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
 	}
 
 	private static List<String> fundedAccounts(String token, int count, long deposit) throws Exception {
