@@ -12,6 +12,8 @@
 #                                          keyed transfers through the gateway: 0 failed, 0 lost, 0 doubled   ~5 min
 #   deploy/drills/run.sh rolling-restart   scale.sh restart customer-service under reads and unkeyed creates
 #                                          through the gateway: 0 failed                                       ~6 min
+#   deploy/drills/run.sh partition         a transaction-service instance in a network namespace, its link cut
+#                                          under the same load (partition.sh; root): failures end <= 10 s, 0 lost ~5 min
 #   deploy/drills/run.sh all
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -39,14 +41,16 @@ drill() {
     backup-restore) "$ROOT/deploy/drills/backup-restore.sh" 2>"$LOGS/backup-restore.log" | tail -n1 ;;
     instance-kill) junit_drill instance-kill e2e-tests 'SuiteEndToEndTest$Instances#killingOneOfTwo*' ;;
     rolling-restart) junit_drill rolling-restart e2e-tests 'SuiteEndToEndTest$Instances#aRollingRestart*' ;;
-    *) echo "usage: $0 failover|primary-down|replica-down|backup-restore|instance-kill|rolling-restart|all" >&2; exit 2 ;;
+    partition) junit_drill partition e2e-tests 'SuiteEndToEndTest$Instances#aPartitioned*' ;;
+    *) echo "usage: $0 failover|primary-down|replica-down|backup-restore|instance-kill|rolling-restart|partition|all" >&2
+        exit 2 ;;
     esac
 }
 
 "$ROOT/deploy/local/infra.sh" up >/dev/null
 if [[ ${1:-} == all ]]; then
     failed=0
-    for name in failover primary-down replica-down backup-restore instance-kill rolling-restart; do drill "$name" || failed=1; done
+    for name in failover primary-down replica-down backup-restore instance-kill rolling-restart partition; do drill "$name" || failed=1; done
     exit "$failed"
 fi
 drill "${1:-}"

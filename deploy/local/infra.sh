@@ -387,6 +387,10 @@ postgresql:
       username: $PG_SUPERUSER
   parameters:
     unix_socket_directories: $PG_DIR
+    # a client that vanished in the middle of a transaction (an app instance cut off by the network: its connection
+    # is dead but nothing told PostgreSQL) gives back its locks after this, an idempotency key's among them, so that a
+    # retry on another instance goes through; the apps' own transactions never wait on their client that long
+    idle_in_transaction_session_timeout: 30s
     # every WAL segment goes to pgBackRest's repository, and a segment with writes in it is closed within 30 s:
     # a restore loses at most that (the bar: a minute)
     archive_mode: "on"

@@ -151,7 +151,7 @@ start_app() { # start_app NAME: an app (its first instance) or an instance APP.K
         log "$app already running (pid $(cat "$(pid_file "$app")"))"
         return
     fi
-    port_open 127.0.0.1 "$(app_port "$app")" && die "port $(app_port "$app") for $app is taken by another process"
+    port_open "$(instance_address)" "$(app_port "$app")" && die "port $(app_port "$app") for $app is taken by another process"
     mkdir -p "$RUN_DIR/tmp/$app"
     cds_launch "$module" "$app"
     app_env "$app"
@@ -159,7 +159,8 @@ start_app() { # start_app NAME: an app (its first instance) or an instance APP.K
     # -u: an ENCRYPT_KEY exported by the caller reaches only the apps app_env gives it to
     # GC and safepoint pauses to small rotated files (logs/gc/, out of the way of logs/*.log, which is JSON):
     # a stall is explained, not guessed
-    env -u ENCRYPT_KEY "${APP_ENV[@]}" nohup "$JAVA" $JVM_OPTS "${CDS_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/$app" \
+    # SCALARHUB_LAUNCH_PREFIX: a command the JVM is exec'd through, so that $! stays the JVM (partition.sh: ip netns exec)
+    ${SCALARHUB_LAUNCH_PREFIX:-} env -u ENCRYPT_KEY "${APP_ENV[@]}" nohup "$JAVA" $JVM_OPTS "${CDS_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/$app" \
         -Dscalarhub.instance="$app" -Xlog:gc,safepoint:file="$RUN_DIR/logs/gc/$app.log":uptime,time:filecount=2,filesize=4m \
         -jar "$LAUNCH_JAR" >"$RUN_DIR/logs/$app.log" 2>&1 </dev/null &
     echo $! >"$(pid_file "$app")"
@@ -168,7 +169,7 @@ start_app() { # start_app NAME: an app (its first instance) or an instance APP.K
 
 ready() { # ready NAME: its readiness group says UP; fails fast if the process died
     app_alive "$1" || { warn "$1 exited; last lines of $RUN_DIR/logs/$1.log:"; tail -n 30 "$RUN_DIR/logs/$1.log" >&2; exit 1; }
-    curl -fsS "http://127.0.0.1:$(mgmt_port "$1")/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'
+    curl -fsS "http://$(instance_address):$(mgmt_port "$1")/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'
 }
 
 wait_ready() {
@@ -179,3 +180,27 @@ wait_ready() {
         cds_check "${app%%.*}" "$app"
     done
 }
+
+# how long a started instance may take to see its first request from a caller: Eureka's response cache (2 s), the
+# callers' registry fetch (5 s) and load-balancer cache (3 s), with margin
+ROTATION_TIMEOUT=${SCALARHUB_ROTATION_TIMEOUT:-15}
+# served_requests NAME: requests the instance has answered on its API port (its own metrics, operator credentials)
+served_requests() {
+    curl -fsS -u "scalarhub-ops:$SCALARHUB_MANAGEMENT_PASSWORD" "http://$(instance_address):$(mgmt_port "$1")/actuator/prometheus" 2>/dev/null |
+        awk '/^http_server_requests_seconds_count/ && !/uri="\/actuator/ { n += $NF } END { printf "%d\n", n }'
+}
+
+# wait_in_rotation NAME...: each instance has been sent a request by a caller since it became ready. Without load
+# nothing comes: past ROTATION_TIMEOUT the callers' caches have refreshed anyway, and it says so
+wait_in_rotation() {
+    local name before
+    for name in "$@"; do
+        before=$(served_requests "$name")
+        if wait_for "$ROTATION_TIMEOUT" "$name to receive a request" served_since "$name" "$before" 2>/dev/null; then
+            log "$name receives traffic"
+        else
+            log "$name saw no request in ${ROTATION_TIMEOUT}s (no load?); callers have refreshed their registry by now"
+        fi
+    done
+}
+served_since() { (($(served_requests "$1") > $2)); }

@@ -110,6 +110,11 @@ load_secrets() {
 # ---- The environment of each app (up.sh, and the start-up benchmark that launches apps itself) -----
 # Call load_secrets first; OTLP_ENDPOINT (optional) is where traces go.
 BIND_ADDRESS=${SCALARHUB_BIND_ADDRESS:-127.0.0.1}
+# where an app finds config-server, discovery and auth-server (default: this host's loopback), and the address an app
+# registers in Eureka and the scripts probe it on: other than loopback only for an instance in a network namespace
+# of its own (deploy/drills/partition.sh)
+SUITE_ADDRESS=${SCALARHUB_SUITE_ADDRESS:-}
+instance_address() { echo "${SCALARHUB_ADVERTISED_ADDRESS:-127.0.0.1}"; }
 bind_address() { # bind_address NAME: the address NAME's API port listens on
     if [[ $1 == gateway ]]; then echo "${SCALARHUB_GATEWAY_BIND_ADDRESS:-$BIND_ADDRESS}"; else echo "$BIND_ADDRESS"; fi
 }
@@ -117,11 +122,11 @@ app_env() { # app_env NAME: sets APP_ENV, the environment an app's instance gets
     local app=${1%%.*}
     APP_ENV=(SERVER_PORT="$(app_port "$1")"
         MANAGEMENT_SERVER_PORT="$(mgmt_port "$1")"
-        SCALARHUB_CONFIG_URL="http://localhost:$(app_port config-server)"
+        SCALARHUB_CONFIG_URL="http://${SUITE_ADDRESS:-localhost}:$(app_port config-server)"
         SCALARHUB_CONFIG_DIR="$REPO_ROOT/deploy/config"
-        SCALARHUB_DISCOVERY_URL="http://localhost:$(app_port discovery)/eureka/"
+        SCALARHUB_DISCOVERY_URL="http://${SUITE_ADDRESS:-localhost}:$(app_port discovery)/eureka/"
         SCALARHUB_PUBLIC_URL="http://localhost:$(app_port gateway)"
-        SCALARHUB_AUTH_URL="http://127.0.0.1:$(app_port auth-server)"
+        SCALARHUB_AUTH_URL="http://${SUITE_ADDRESS:-127.0.0.1}:$(app_port auth-server)"
         SCALARHUB_MANAGEMENT_PASSWORD="$SCALARHUB_MANAGEMENT_PASSWORD")
     # each app gets the secrets it needs and no other: config-server checks its own password and never sees
     # the key that decrypts what it serves; every other app presents the registry's and config-server's

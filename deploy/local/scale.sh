@@ -19,9 +19,6 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 SCALABLE=(customer-service account-service transaction-service product-service subscription-service)
-# how long a started instance may take to see its first request from a caller: Eureka's response cache (2 s), the
-# callers' registry fetch (5 s) and load-balancer cache (3 s), with margin
-ROTATION_TIMEOUT=${SCALARHUB_ROTATION_TIMEOUT:-15}
 
 usage() {
     sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
@@ -30,27 +27,6 @@ usage() {
 scalable() { local app; for app in "${SCALABLE[@]}"; do [[ $app == "$1" ]] && return 0; done; return 1; }
 
 load_secrets
-
-# served_requests NAME: requests the instance has answered on its API port (its own metrics, operator credentials)
-served_requests() {
-    curl -fsS -u "scalarhub-ops:$SCALARHUB_MANAGEMENT_PASSWORD" "http://127.0.0.1:$(mgmt_port "$1")/actuator/prometheus" 2>/dev/null |
-        awk '/^http_server_requests_seconds_count/ && !/uri="\/actuator/ { n += $NF } END { printf "%d\n", n }'
-}
-
-# wait_in_rotation NAME...: each instance has been sent a request by a caller since it became ready. Without load
-# nothing comes: past ROTATION_TIMEOUT the callers' caches have refreshed anyway, and it says so
-wait_in_rotation() {
-    local name before
-    for name in "$@"; do
-        before=$(served_requests "$name")
-        if wait_for "$ROTATION_TIMEOUT" "$name to receive a request" served_since "$name" "$before" 2>/dev/null; then
-            log "$name receives traffic"
-        else
-            log "$name saw no request in ${ROTATION_TIMEOUT}s (no load?); callers have refreshed their registry by now"
-        fi
-    done
-}
-served_since() { (($(served_requests "$1") > $2)); }
 
 start_instances() { # start_instances NAME...: start together, wait until each is ready, then in rotation
     local name

@@ -48,12 +48,7 @@ abstract class InstanceDrills {
 		try {
 			Map<String, Long> expected = new ConcurrentHashMap<>();
 			accounts.forEach((account) -> expected.put(account, 100_000L));
-			try (Load load = new Load()) {
-				for (int i = 0; i < 2; i++) {
-					load.reader(() -> api("/v1/accounts/" + pick(accounts) + "/balance", token).GET(), 10);
-				}
-				load.keyedWriter(() -> transfer(accounts, expected), token, 5);
-				load.awaitRequests(60);
+			try (Load load = bankLoad(token, accounts, expected)) {
 				double retriesBefore = gatewayRetries();
 				long pid = Long.parseLong(Files.readString(LocalSuite.pidFile("transaction-service.2")).trim());
 				ProcessHandle.of(pid).orElseThrow().destroyForcibly();
@@ -78,6 +73,47 @@ abstract class InstanceDrills {
 		}
 		finally {
 			LocalSuite.scale("transaction-service", "1");
+		}
+	}
+
+	/**
+	 * A second transaction-service instance in a network namespace of its own, whose link is taken down under the same
+	 * load (deploy/drills/partition.sh): no request started more than 10 s after the cut fails, and every transfer the
+	 * clients saw acknowledged is in the ledger exactly once. Requests in flight on the cut instance at that moment may
+	 * fail (504 after the route's 5 s: nothing answers them); when its ejection ends, one request pays a connect
+	 * timeout (500 ms) to find it still cut, until Eureka drops it. The verdict line reports both.
+	 */
+	@Test
+	void aPartitionedInstanceLeavesRotationWithin10sAndLosesNothingItAcknowledged() throws Exception {
+		String token = token("scalarhub-demo", "demo-secret", "");
+		List<String> accounts = fundedAccounts(token, 4, 100_000);
+		LocalSuite.partition("start", "transaction-service");
+		try {
+			Map<String, Long> expected = new ConcurrentHashMap<>();
+			accounts.forEach((account) -> expected.put(account, 100_000L));
+			try (Load load = bankLoad(token, accounts, expected)) {
+				long cutAt = System.nanoTime();
+				LocalSuite.partition("cut");
+				// well past the ejection time (10 s): a cut instance offered again must be ejected again without harm
+				Polling.until(Duration.ofSeconds(60), "load to run 25 s past the cut",
+						() -> System.nanoTime() - cutAt > Duration.ofSeconds(25).toNanos());
+				load.stop();
+				Duration failingFor = load.lastAffectedStartedAfter(cutAt, null);
+				Duration slowedFor = load.lastAffectedStartedAfter(cutAt, Duration.ofMillis(500));
+				System.out.println("drill partition: requests failed until " + failingFor.toMillis()
+						+ " ms after the cut, slowed (500 ms or more) until " + slowedFor.toMillis() + " ms; "
+						+ load.verdict());
+				assertThat(failingFor).as("time from the cut to the start of the last request that failed")
+					.isLessThanOrEqualTo(Duration.ofSeconds(10));
+				assertThat(load.unfinishedWrites()).as("transfers never acknowledged").isZero();
+			}
+			for (String account : accounts) {
+				Polling.until(Duration.ofSeconds(10), "the balance of " + account + " to match the transfers",
+						() -> balanceOf(token, account) == expected.get(account));
+			}
+		}
+		finally {
+			LocalSuite.partition("stop");
 		}
 	}
 
@@ -111,6 +147,20 @@ abstract class InstanceDrills {
 					+ Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s; " + load.verdict());
 			assertThat(load.failures()).as("failed requests").isEmpty();
 		}
+	}
+
+	/**
+	 * The bank's load, through the gateway: two clients reading balances (10/s each), one posting keyed transfers
+	 * (5/s) that move {@code expected} when acknowledged; returned once it has sent 60 requests.
+	 */
+	private static Load bankLoad(String token, List<String> accounts, Map<String, Long> expected) {
+		Load load = new Load();
+		for (int i = 0; i < 2; i++) {
+			load.reader(() -> api("/v1/accounts/" + pick(accounts) + "/balance", token).GET(), 10);
+		}
+		load.keyedWriter(() -> transfer(accounts, expected), token, 5);
+		load.awaitRequests(60);
+		return load;
 	}
 
 	/** scalarhub_gateway_retries_total, all routes, from the gateway's own metrics (management port). */
@@ -197,6 +247,9 @@ abstract class InstanceDrills {
 
 		private final ConcurrentLinkedQueue<Long> latenciesMicros = new ConcurrentLinkedQueue<>();
 
+		/** Every request: when it started (System.nanoTime), how long it took, whether it failed. */
+		private final ConcurrentLinkedQueue<long[]> outcomes = new ConcurrentLinkedQueue<>();
+
 		/** A thread sending {@code request} {@code perSecond} times a second; every answer must be a 2xx. */
 		void reader(Supplier<HttpRequest.Builder> request, int perSecond) {
 			start(() -> {
@@ -262,17 +315,35 @@ abstract class InstanceDrills {
 
 		private HttpResponse<String> timed(HttpRequest.Builder request) {
 			long start = System.nanoTime();
+			HttpResponse<String> response = null;
 			try {
-				return send(request);
+				response = send(request);
+				return response;
 			}
 			catch (Exception ex) {
 				this.failures.add(ex.toString());
 				return null;
 			}
 			finally {
+				long took = System.nanoTime() - start;
 				this.requests.incrementAndGet();
-				this.latenciesMicros.add((System.nanoTime() - start) / 1000);
+				this.latenciesMicros.add(took / 1000);
+				this.outcomes.add(new long[] { start, took, (response == null || response.statusCode() / 100 != 2) ? 1 : 0 });
 			}
+		}
+
+		/**
+		 * From {@code since} to the start of the last request that failed, or took {@code slow} or longer when
+		 * given (zero when none did): how long a fault kept affecting clients.
+		 */
+		Duration lastAffectedStartedAfter(long since, Duration slow) {
+			long last = since;
+			for (long[] outcome : this.outcomes) {
+				if (outcome[0] >= since && (outcome[2] == 1 || (slow != null && outcome[1] >= slow.toNanos()))) {
+					last = Math.max(last, outcome[0]);
+				}
+			}
+			return Duration.ofNanos(last - since);
 		}
 
 		private static String describe(HttpResponse<String> response) {

@@ -106,6 +106,14 @@ final class LocalSuite {
 		run(Duration.ofMinutes(6), command);
 	}
 
+	/** deploy/drills/partition.sh with these arguments, on this suite: an instance in a network namespace, cut off. */
+	static void partition(String... arguments) {
+		String[] command = new String[arguments.length + 1];
+		command[0] = "deploy/drills/partition.sh";
+		System.arraycopy(arguments, 0, command, 1, arguments.length);
+		run(Duration.ofMinutes(4), command);
+	}
+
 	/** The pid file of an app's instance (deploy/local/lib.sh instance_name: APP, APP.2, ...). */
 	static Path pidFile(String instance) {
 		return RUN_DIR.resolve("pids").resolve(instance + ".pid");

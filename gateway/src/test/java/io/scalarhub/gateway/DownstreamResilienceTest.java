@@ -186,17 +186,8 @@ class DownstreamResilienceTest {
 
 	@Test
 	void aPostWithoutIdempotencyKeyIsNeverRetriedAndOneWithAKeyIs() {
-		int refused = 0;
 		int before = healthy.calls();
-		for (int i = 0; i < 6; i++) {
-			int status = post("/v1/pair/item", null);
-			if (status == 503) {
-				refused++;
-			}
-			else {
-				assertThat(status).isEqualTo(200);
-			}
-		}
+		int refused = refusedOf(6, "/v1/pair/item");
 		// round robin over a dead and a healthy instance: the dead one fails the first call it gets (then it is ejected,
 		// unless an earlier test ejected it already), and nothing is sent twice
 		assertThat(refused).isBetween(0, 1);
@@ -213,17 +204,7 @@ class DownstreamResilienceTest {
 	 */
 	@Test
 	void anInstanceThatRefusesAConnectionIsLeftOutOfRotation() {
-		int refused = 0;
-		for (int i = 0; i < 10; i++) {
-			int status = post("/v1/eject/item", null);
-			if (status == 503) {
-				refused++;
-			}
-			else {
-				assertThat(status).isEqualTo(200);
-			}
-		}
-		assertThat(refused).isEqualTo(1);
+		assertThat(refusedOf(10, "/v1/eject/item")).isEqualTo(1);
 	}
 
 	/** A connection reset mid-request (an instance killed while answering) is retried for a GET: never a 5xx. */
@@ -284,6 +265,21 @@ class DownstreamResilienceTest {
 
 	private int status(String path) {
 		return get(path).returnResult(byte[].class).getStatus().value();
+	}
+
+	/** How many of {@code count} POSTs without a key came back 503 (refused); every other one must be a 200. */
+	private int refusedOf(int count, String path) {
+		int refused = 0;
+		for (int i = 0; i < count; i++) {
+			int status = post(path, null);
+			if (status == 503) {
+				refused++;
+			}
+			else {
+				assertThat(status).isEqualTo(200);
+			}
+		}
+		return refused;
 	}
 
 	private int post(String path, String idempotencyKey) {

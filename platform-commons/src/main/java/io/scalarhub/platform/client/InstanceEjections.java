@@ -1,10 +1,12 @@
 package io.scalarhub.platform.client;
 
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -12,8 +14,9 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.cloud.client.ServiceInstance;
 
 /**
- * Passive outlier ejection, as a service mesh does it: an instance that refused or timed out a connection is left
- * out of load balancing for {@code ejectionTime}, then tried again. The registry alone takes up to its lease
+ * Passive outlier ejection, as a service mesh does it: an instance that refused a connection, could not be
+ * connected to in time, or did not answer within the call's timeout is left out of load balancing for
+ * {@code ejectionTime}, then tried again. The registry alone takes up to its lease
  * (30 s and more) to forget a killed or cut-off instance; in that window round robin would send every other
  * request there, and a retry could land on it again. Ejection is per caller (the gateway, each service), keyed by
  * address, and never empties a list: when every instance is ejected, all are offered (one may have come back).
@@ -60,10 +63,15 @@ public class InstanceEjections {
 		return available.isEmpty() ? instances : available;
 	}
 
-	/** A refused connection or a connect timeout (Netty's ConnectTimeoutException is a ConnectException). */
+	/**
+	 * A refused connection, a connect timeout (Netty's ConnectTimeoutException is a ConnectException), no route to
+	 * the host, or no answer within the call's timeout (the gateway's response timeout): what a dead or cut-off
+	 * instance does. A slow dependency behind every instance ejects them all, which leaves them all offered.
+	 */
 	static boolean unreachable(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			if (cause instanceof ConnectException) {
+			if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
+					|| cause instanceof TimeoutException) {
 				return true;
 			}
 			if (cause.getCause() == cause) {

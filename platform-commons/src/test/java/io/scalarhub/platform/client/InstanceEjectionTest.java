@@ -80,6 +80,15 @@ class InstanceEjectionTest {
 		assertThat(ejections.available(List.of(a, b))).containsExactly(b);
 		ejections.onFailure(b, new RuntimeException(new io.netty.channel.ConnectTimeoutException("timed out")));
 		assertThat(ejections.available(List.of(a, b))).containsExactly(a, b);
+
+		DefaultServiceInstance c = new DefaultServiceInstance("c", "x", "127.0.0.1", 3, false);
+		DefaultServiceInstance d = new DefaultServiceInstance("d", "x", "127.0.0.1", 4, false);
+		// the gateway's response timeout, as SCG reports it: a cut-off instance holding a pooled connection
+		ejections.onFailure(c, new IllegalStateException("504", new java.util.concurrent.TimeoutException("took too long")));
+		ejections.onFailure(d, new java.net.NoRouteToHostException("no route"));
+		assertThat(ejections.available(List.of(a, b, c, d))).containsExactly(a, b, c, d);
+		assertThat(ejections.isEjected(c)).isTrue();
+		assertThat(ejections.isEjected(d)).isTrue();
 	}
 
 	private List<String> calls(int count) {
