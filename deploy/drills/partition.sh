@@ -81,6 +81,8 @@ stop() {
         while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$STATE/socat.pids"
         rm -f "$STATE/socat.pids"
     fi
+    # and the child each forwarder forked per connection, which outlives it
+    pkill -f "socat TCP-LISTEN:[0-9]*,bind=$HOST_ADDRESS," 2>/dev/null || true
     if ip netns list | grep -qw "$NETNS"; then ip netns delete "$NETNS"; fi
     if ip link show "$HOST_LINK" >/dev/null 2>&1; then ip link delete "$HOST_LINK"; fi
     log "partition drill cleaned up"
