@@ -193,11 +193,11 @@ served_requests() {
 # wait_in_rotation NAME...: each instance has been sent a request by a caller since it became ready. Without load
 # nothing comes: past ROTATION_TIMEOUT the callers' caches have refreshed anyway, and it says so
 wait_in_rotation() {
-    local name before
+    local name before since
     for name in "$@"; do
-        before=$(served_requests "$name")
+        before=$(served_requests "$name") since=$SECONDS
         if wait_for "$ROTATION_TIMEOUT" "$name to receive a request" served_since "$name" "$before" 2>/dev/null; then
-            log "$name receives traffic"
+            log "$name receives traffic ($((SECONDS - since)) s after it was ready)"
         else
             log "$name saw no request in ${ROTATION_TIMEOUT}s (no load?); callers have refreshed their registry by now"
         fi
