@@ -9,8 +9,8 @@ import org.springframework.cloud.client.loadbalancer.Response;
 import org.springframework.cloud.client.loadbalancer.ResponseData;
 
 /**
- * Tells {@link InstanceEjections} about every call the load balancer routed that failed: the gateway's routes and
- * the services' load-balanced WebClients both report through this hook, before any retry picks again.
+ * Tells {@link InstanceEjections} how every call the load balancer routed ended: the gateway's routes and the
+ * services' load-balanced WebClients both report through this hook, a failure before any retry picks again.
  */
 public class EjectOnConnectFailure implements LoadBalancerLifecycle<RequestDataContext, ResponseData, ServiceInstance> {
 
@@ -36,10 +36,15 @@ public class EjectOnConnectFailure implements LoadBalancerLifecycle<RequestDataC
 
 	@Override
 	public void onComplete(CompletionContext<ResponseData, ServiceInstance, RequestDataContext> completionContext) {
-		if (completionContext.status() == CompletionContext.Status.FAILED
-				&& completionContext.getLoadBalancerResponse() != null) {
-			this.ejections.onFailure(completionContext.getLoadBalancerResponse().getServer(),
-					completionContext.getThrowable());
+		if (completionContext.getLoadBalancerResponse() == null) {
+			return;
+		}
+		ServiceInstance instance = completionContext.getLoadBalancerResponse().getServer();
+		if (completionContext.status() == CompletionContext.Status.FAILED) {
+			this.ejections.onFailure(instance, completionContext.getThrowable());
+		}
+		else if (completionContext.status() == CompletionContext.Status.SUCCESS) {
+			this.ejections.onSuccess(instance);
 		}
 	}
 

@@ -91,6 +91,28 @@ class InstanceEjectionTest {
 		assertThat(ejections.isEjected(d)).isTrue();
 	}
 
+	@Test
+	void anInstanceStillUnreachableAfterItsEjectionIsEjectedTwiceAsLongUntilACallSucceeds() {
+		DefaultServiceInstance instance = new DefaultServiceInstance("a", "x", "127.0.0.1", 1, false);
+		InstanceEjections ejections = new InstanceEjections(Duration.ofMillis(300));
+		java.net.ConnectException refused = new java.net.ConnectException("refused");
+		ejections.onFailure(instance, refused);
+		assertThat(ejections.ejectedFor(instance)).isBetween(Duration.ofMillis(1), Duration.ofMillis(300));
+		// a call that was in flight fails too: no longer for that
+		ejections.onFailure(instance, refused);
+		assertThat(ejections.ejectedFor(instance)).isLessThanOrEqualTo(Duration.ofMillis(300));
+
+		await().atMost(Duration.ofSeconds(5)).until(() -> !ejections.isEjected(instance));
+		ejections.onFailure(instance, refused);
+		assertThat(ejections.ejectedFor(instance)).isGreaterThan(Duration.ofMillis(300));
+
+		// it answered: forgotten, the next ejection is the first again
+		ejections.onSuccess(instance);
+		assertThat(ejections.isEjected(instance)).isFalse();
+		ejections.onFailure(instance, refused);
+		assertThat(ejections.ejectedFor(instance)).isLessThanOrEqualTo(Duration.ofMillis(300));
+	}
+
 	private List<String> calls(int count) {
 		List<String> answers = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
