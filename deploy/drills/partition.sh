@@ -6,7 +6,8 @@
 #   deploy/drills/partition.sh start APP   start instance APP.9 in the namespace; wait until it is ready and receives
 #                                          requests (it registers in Eureka with its namespace address)
 #   deploy/drills/partition.sh cut         take the namespace's link down
-#   deploy/drills/partition.sh stop        kill the instance, remove the namespace and the forwarders (idempotent)
+#   deploy/drills/partition.sh stop        remove the instance from Eureka, kill it, remove the namespace and the
+#                                          forwarders, and leave its address unreachable (idempotent)
 #
 # The suite's own servers listen on loopback only; the namespace reaches config-server, discovery, auth-server,
 # PostgreSQL (both HAProxy ports) and Redis through socat forwarders on the host's end of the link. A service that
@@ -18,7 +19,7 @@ source "$(dirname "$0")/../local/lib.sh"
 
 NETNS=scalarhub-partition
 HOST_LINK=shpart0 NS_LINK=shpart1
-HOST_ADDRESS=10.213.0.1 NS_ADDRESS=10.213.0.2
+HOST_ADDRESS=10.213.0.1 NS_ADDRESS=10.213.0.2 LINK_NET=10.213.0.0/30
 INSTANCE=9
 STATE=$RUN_DIR/partition
 mkdir -p "$STATE"
@@ -32,8 +33,12 @@ start() {
     local app=$1 name port
     [[ $(id -u) == 0 ]] || die "the partition drill needs root (ip netns)"
     have socat || die "the partition drill needs socat (apt-get install socat)"
-    ip netns list | grep -qw "$NETNS" && die "$NETNS exists: deploy/drills/partition.sh stop first"
+    [[ -e /run/netns/$NETNS ]] && die "$NETNS exists: deploy/drills/partition.sh stop first"
     name=$(instance_name "$app" "$INSTANCE")
+    # whatever fails from here, stop finds and removes what was made
+    echo "$name" >"$STATE/instance"
+    trap 'if [[ -z ${STARTED:-} ]]; then warn "start failed; cleaning up"; stop; fi' EXIT
+    ip route del unreachable "$LINK_NET" 2>/dev/null || true # left by the last stop
     ip netns add "$NETNS"
     ip link add "$HOST_LINK" type veth peer name "$NS_LINK"
     ip link set "$NS_LINK" netns "$NETNS"
@@ -46,7 +51,6 @@ start() {
     for port in $(forwarded_ports); do
         nohup socat "TCP-LISTEN:$port,bind=$HOST_ADDRESS,fork,reuseaddr" "TCP:127.0.0.1:$port" \
             >>"$STATE/socat.log" 2>&1 </dev/null &
-        echo $! >>"$STATE/socat.pids"
     done
     log "namespace $NETNS: $NS_ADDRESS, linked to $HOST_ADDRESS (forwarding $(forwarded_ports | tr '\n' ' '))"
 
@@ -60,7 +64,7 @@ start() {
     start_app "$name"
     wait_ready "$name"
     wait_in_rotation "$name"
-    echo "$name" >"$STATE/instance"
+    STARTED=yes
 }
 
 cut() {
@@ -68,23 +72,39 @@ cut() {
     log "cut: $NETNS's link is down"
 }
 
+# deregister NAME: the instance leaves Eureka now, as an operator removes a dead one, rather than when its lease ends
+deregister() {
+    local app=${1%%.*} id
+    load_secrets
+    id=$(curl -fsS -H 'Accept: application/json' -u "scalarhub:$SCALARHUB_DISCOVERY_PASSWORD" \
+        "http://127.0.0.1:$(app_port discovery)/eureka/apps/${app^^}" 2>/dev/null |
+        python3 -c 'import json, sys
+instances = json.load(sys.stdin)["application"]["instance"]
+print(" ".join(i["instanceId"] for i in (instances if isinstance(instances, list) else [instances]) if i["ipAddr"] == sys.argv[1]))' \
+            "$NS_ADDRESS" 2>/dev/null) || return 0
+    for id in $id; do
+        curl -fsS -X DELETE -u "scalarhub:$SCALARHUB_DISCOVERY_PASSWORD" \
+            "http://127.0.0.1:$(app_port discovery)/eureka/apps/${app^^}/$id" >/dev/null 2>&1 && log "removed $id from Eureka"
+    done
+}
+
 stop() {
-    local name pid
+    local name
     if [[ -f $STATE/instance ]]; then
         name=$(cat "$STATE/instance")
+        deregister "$name"
         # no drain: it is cut off, and deregistering would wait for a registry it cannot reach
         if app_alive "$name"; then kill -KILL "$(cat "$(pid_file "$name")")"; fi
         wait_for 10 "$name to die" stopped "$name" || die "could not stop $name"
         rm -f "$(pid_file "$name")" "$STATE/instance"
     fi
-    if [[ -f $STATE/socat.pids ]]; then
-        while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$STATE/socat.pids"
-        rm -f "$STATE/socat.pids"
-    fi
-    # and the child each forwarder forked per connection, which outlives it
+    # the forwarders, and the child each forked per connection, which outlives its parent
     pkill -f "socat TCP-LISTEN:[0-9]*,bind=$HOST_ADDRESS," 2>/dev/null || true
-    if ip netns list | grep -qw "$NETNS"; then ip netns delete "$NETNS"; fi
+    if [[ -e /run/netns/$NETNS ]]; then ip netns delete "$NETNS"; fi
     if ip link show "$HOST_LINK" >/dev/null 2>&1; then ip link delete "$HOST_LINK"; fi
+    # a caller that still holds the address in its cache (seconds) must fail to connect at once, not reach whatever
+    # the default route leads to (which answered 404 here, as an unrelated server would)
+    ip route replace unreachable "$LINK_NET"
     log "partition drill cleaned up"
 }
 

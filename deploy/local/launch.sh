@@ -186,7 +186,8 @@ wait_ready() {
 ROTATION_TIMEOUT=${SCALARHUB_ROTATION_TIMEOUT:-15}
 # served_requests NAME: requests the instance has answered on its API port (its own metrics, operator credentials)
 served_requests() {
-    curl -fsS -u "scalarhub-ops:$SCALARHUB_MANAGEMENT_PASSWORD" "http://$(instance_address):$(mgmt_port "$1")/actuator/prometheus" 2>/dev/null |
+    # an instance that does not answer has served nothing more: 0, never a failure that would end the caller
+    { curl -fsS -u "scalarhub-ops:$SCALARHUB_MANAGEMENT_PASSWORD" "http://$(instance_address):$(mgmt_port "$1")/actuator/prometheus" 2>/dev/null || true; } |
         awk '/^http_server_requests_seconds_count/ && !/uri="\/actuator/ { n += $NF } END { printf "%d\n", n }'
 }
 

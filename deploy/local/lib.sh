@@ -58,7 +58,8 @@ STOP_THEN=(auth-server discovery)
 STOP_LAST=(config-server)
 
 # Instances: the first instance of an app is named as the app; scale.sh starts more, APP.2, APP.3, ..., each on the
-# app's ports + 100 per instance (customer-service.2: 8181, management 18181), with its own pid file and log.
+# app's ports + 10 per instance (customer-service.2: 8091, management 18091), with its own pid file and log. Up to
+# nine stay below the ports of a suite shifted by 300 (the end-to-end test's).
 instance_name() { if (($2 > 1)); then echo "$1.$2"; else echo "$1"; fi; } # instance_name APP K
 instance_number() { if [[ $1 == *.* ]]; then echo "${1##*.}"; else echo 1; fi; } # instance_number NAME
 # instances_of APP: the instance names with a pid file, first instance first
@@ -74,7 +75,7 @@ instances_of() {
 
 app_port() { # app_port NAME: the API port of an app's first instance, or of instance APP.K
     local app=${1%%.*}
-    echo $((APP_BASE_PORT[$app] + PORT_OFFSET + 100 * ($(instance_number "$1") - 1)))
+    echo $((APP_BASE_PORT[$app] + PORT_OFFSET + 10 * ($(instance_number "$1") - 1)))
 }
 
 # ---- Secrets of a run (up.sh makes them; tests and benchmarks read them) ---------------------------
@@ -163,7 +164,7 @@ app_alive() {
     [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$1"
 }
 
-# The wait per instance before SIGKILL. Each service first drains for 10 s (scalarhub.shutdown.drain-delay), and the
+# The wait per instance before SIGKILL. Each service first drains for 15 s (scalarhub.shutdown.drain-delay), and the
 # first run after a build writes each app's class data as it stops (up.sh, SCALARHUB_CDS=auto): several JVMs
 # dumping at once on two cores take 30-60 s.
 STOP_TIMEOUT=${SCALARHUB_STOP_TIMEOUT:-90}

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # More (or fewer) instances of a service, and rolling restarts, on a suite that up.sh started (same run folder and
 # port offset). Each instance registers in Eureka (so the gateway and the other services balance over them, and
-# Prometheus scrapes them), has its own ports, pid file and log: instance K of APP is APP.K, on APP's ports + 100 per
-# instance (customer-service.2: API 8181, management 18181; logs/customer-service.2.log).
+# Prometheus scrapes them), has its own ports, pid file and log: instance K of APP is APP.K, on APP's ports + 10 per
+# instance (customer-service.2: API 8091, management 18091; logs/customer-service.2.log).
 #
 #   deploy/local/scale.sh APP N         run N instances of APP: start the missing ones (waits until each is ready and
 #                                       receives traffic), stop the extra ones (highest first, each drained)
 #   deploy/local/scale.sh restart APP   restart every instance of APP, one at a time: stop (it leaves Eureka, keeps
-#                                       serving 10 s while callers notice, finishes in-flight requests), start, wait
+#                                       serving 15 s while callers notice, finishes in-flight requests), start, wait
 #                                       until ready and receiving traffic, then the next. With one instance, a second
 #                                       one carries the traffic meanwhile and is stopped at the end
 #   deploy/local/scale.sh status [APP]  every instance: pid, ports, readiness
@@ -55,6 +55,7 @@ restart() { # restart APP: one instance at a time
     ((${#names[@]} > 0)) || die "$app is not running (deploy/local/up.sh starts it)"
     if ((${#names[@]} == 1)); then
         surge=$(instance_name "$app" 2)
+        [[ $surge != "${names[0]}" ]] || surge=$(instance_name "$app" 3)
         log "one instance of $app: $surge carries the traffic during the restart"
         start_instances "$surge"
     fi
@@ -73,7 +74,7 @@ status() { # status [APP]
             [[ -n $name ]] || continue
             if ! app_alive "$name"; then
                 state="not running (stale pid file)"
-            elif curl -fsS "http://127.0.0.1:$(mgmt_port "$name")/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; then
+            elif curl -fsS "http://$(instance_address):$(mgmt_port "$name")/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; then
                 state="ready"
             else
                 state="running, not ready"

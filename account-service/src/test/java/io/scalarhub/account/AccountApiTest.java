@@ -58,6 +58,9 @@ class AccountApiTest {
 	/** The customers customer-service knows: id -> status. */
 	static final Map<String, String> customerStatus = new ConcurrentHashMap<>();
 
+	/** When set, the ledger's address answers 404 to a registration, as a stale or wrong address would. */
+	static final java.util.concurrent.atomic.AtomicBoolean registrationNotFound = new java.util.concurrent.atomic.AtomicBoolean();
+
 	/** The ledger's accounts: id -> [currency, status, balance]. */
 	static final Map<String, String[]> ledgerAccounts = new ConcurrentHashMap<>();
 
@@ -72,6 +75,9 @@ class AccountApiTest {
 					: Response.ok("{\"id\":\"" + request.pathGroups()[0] + "\",\"status\":\"" + status + "\"}");
 		}));
 		ledger.on("PUT", "/internal/ledger/accounts/([^/]+)", internalRoute((request) -> {
+			if (registrationNotFound.get()) {
+				return new Response(404, "{}");
+			}
 			String currency = field(request.body(), "currency");
 			ledgerAccounts.putIfAbsent(request.pathGroups()[0], new String[] { currency, "OPEN", "0" });
 			return Response.ok(ledgerView(request.pathGroups()[0]));
@@ -159,6 +165,7 @@ class AccountApiTest {
 	/** Each test starts with healthy dependencies and closed circuits, whatever the previous one did. */
 	@AfterEach
 	void dependenciesBack() {
+		registrationNotFound.set(false);
 		customers.recover();
 		ledger.recover();
 		this.circuitBreakers.getAllCircuitBreakers().forEach(CircuitBreaker::reset);
@@ -345,6 +352,20 @@ class AccountApiTest {
 		ledger.kill();
 		open(UUID.randomUUID().toString(), customer, "EUR").expectStatus().isEqualTo(503);
 		ledger.recover();
+		this.client.get().uri("/v1/accounts?customerId={id}", customer).exchange()
+			.expectBody().jsonPath("$.page.totalElements").isEqualTo(0);
+	}
+
+	/**
+	 * A 404 to the registration (an address that is not the ledger's, or a ledger without that path) registered
+	 * nothing: the account is not opened as if it had been, which would leave it without a ledger account.
+	 */
+	@Test
+	void aRegistrationAnswered404MeansNoAccountIsOpened() {
+		String customer = activeCustomer();
+		registrationNotFound.set(true);
+		open(UUID.randomUUID().toString(), customer, "EUR").expectStatus().isEqualTo(503);
+		registrationNotFound.set(false);
 		this.client.get().uri("/v1/accounts?customerId={id}", customer).exchange()
 			.expectBody().jsonPath("$.page.totalElements").isEqualTo(0);
 	}

@@ -50,7 +50,7 @@ class DownstreamResilienceTest {
 
 	static final StubService healthy = new StubService()
 		.on("GET", "/v1/(healthy|pair|reset)/.*", (request) -> StubService.Response.ok("{\"served\":true}"))
-		.on("POST", "/v1/(pair|eject)/.*", (request) -> StubService.Response.ok("{\"served\":true}"));
+		.on("POST", "/v1/(pair|eject|reset)/.*", (request) -> StubService.Response.ok("{\"served\":true}"));
 
 	/** An instance that is registered but refuses connections: a crashed one not yet evicted. */
 	static final StubService dead = new StubService();
@@ -184,27 +184,40 @@ class DownstreamResilienceTest {
 		assertThat(this.meters.counter("scalarhub.gateway.retries", "route", "pair").count()).isGreaterThanOrEqualTo(1);
 	}
 
+	/**
+	 * A refused connection sent nothing, so any request is tried on another instance, a POST without a key too; a
+	 * connection reset after the request was sent may have done the work, so only a request that is safe to repeat
+	 * (GET, or one with an Idempotency-Key) is sent again, never a POST without a key.
+	 */
 	@Test
-	void aPostWithoutIdempotencyKeyIsNeverRetriedAndOneWithAKeyIs() {
+	void aRefusedConnectionIsRetriedForAnyRequestAndABrokenOneOnlyWhenRepeatingIsSafe() {
 		int before = healthy.calls();
-		int refused = refusedOf(6, "/v1/pair/item");
-		// round robin over a dead and a healthy instance: the dead one fails the first call it gets (then it is ejected,
-		// unless an earlier test ejected it already), and nothing is sent twice
-		assertThat(refused).isBetween(0, 1);
-		assertThat(healthy.calls() - before).isEqualTo(6 - refused);
+		assertThat(refusedOf(6, "/v1/pair/item")).isZero();
+		assertThat(healthy.calls() - before).isEqualTo(6);
+
+		before = healthy.calls();
+		int resetsBefore = resetting.resets.get();
+		int failed = refusedOf(6, "/v1/reset/item");
+		// round robin over the resetting and a healthy instance: what reached the resetting one failed, once each
+		assertThat(failed).isPositive();
+		assertThat(resetting.resets.get() - resetsBefore).isEqualTo(failed);
+		assertThat(healthy.calls() - before).isEqualTo(6 - failed);
 
 		for (int i = 0; i < 6; i++) {
-			assertThat(post("/v1/pair/item", "key-" + i)).isEqualTo(200);
+			assertThat(post("/v1/reset/item", "key-" + i)).isEqualTo(200);
 		}
 	}
 
 	/**
 	 * An instance that refused a connection is ejected (platform-commons' InstanceEjections, through the gateway's
-	 * load balancer): of ten POSTs without a key, which nobody retries, only the first one sent there fails.
+	 * load balancer): of ten requests, only the first one sent there is refused and retried; round robin alone
+	 * would send it every other one.
 	 */
 	@Test
 	void anInstanceThatRefusesAConnectionIsLeftOutOfRotation() {
-		assertThat(refusedOf(10, "/v1/eject/item")).isEqualTo(1);
+		double before = this.meters.counter("scalarhub.gateway.retries", "route", "eject").count();
+		assertThat(refusedOf(10, "/v1/eject/item")).isZero();
+		assertThat(this.meters.counter("scalarhub.gateway.retries", "route", "eject").count() - before).isEqualTo(1);
 	}
 
 	/** A connection reset mid-request (an instance killed while answering) is retried for a GET: never a 5xx. */
@@ -267,7 +280,7 @@ class DownstreamResilienceTest {
 		return get(path).returnResult(byte[].class).getStatus().value();
 	}
 
-	/** How many of {@code count} POSTs without a key came back 503 (refused); every other one must be a 200. */
+	/** How many of {@code count} POSTs without a key came back 503; every other one must be a 200. */
 	private int refusedOf(int count, String path) {
 		int refused = 0;
 		for (int i = 0; i < count; i++) {

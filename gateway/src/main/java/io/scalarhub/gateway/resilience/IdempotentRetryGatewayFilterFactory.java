@@ -1,6 +1,8 @@
 package io.scalarhub.gateway.resilience;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.time.Duration;
 import java.util.Set;
 
@@ -17,13 +19,14 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
- * {@code IdempotentRetry}: the stock {@code Retry} filter, applied only where repeating a request is safe:
- * GET and HEAD, and any request carrying an {@code Idempotency-Key} (the service replays instead of acting
- * twice). It retries a connection that could not be made or broke before the answer (any I/O failure: refused,
- * closed early, reset by an instance killed mid-request), and a 503, with
- * exponential backoff and jitter, a bounded number of times; each attempt goes through the load balancer
- * again, so it lands on another instance where there is one. Never a timeout: the request may still be
- * running. Retries are counted per route ({@code scalarhub.gateway.retries}).
+ * {@code IdempotentRetry}: the stock {@code Retry} filter, applied where repeating a request is safe. GET and HEAD,
+ * and any request carrying an {@code Idempotency-Key} (the service replays instead of acting twice), are retried
+ * when the connection could not be made or broke before the answer (any I/O failure: refused, closed early, reset
+ * by an instance killed mid-request) and on a 503. Any other request is retried only when its connection was never
+ * made (nothing was sent). Retries use exponential backoff and jitter, a bounded number of times; each attempt goes
+ * through the load balancer again, which has ejected an instance it could not reach, so it lands on another one.
+ * Never a timeout: the request may still be running. Retries are counted per route
+ * ({@code scalarhub.gateway.retries}).
  */
 public class IdempotentRetryGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<IdempotentRetryGatewayFilterFactory.Config> {
@@ -46,33 +49,37 @@ public class IdempotentRetryGatewayFilterFactory
 	@Override
 	@SuppressWarnings("unchecked")
 	public GatewayFilter apply(Config config) {
-		RetryGatewayFilterFactory.RetryConfig retryConfig = new RetryGatewayFilterFactory.RetryConfig()
-			.setRetries(config.getRetries())
-			.setSeries()
-			.setStatuses(HttpStatus.SERVICE_UNAVAILABLE)
-			.setMethods(HttpMethod.values())
-			.setExceptions(IOException.class)
-			.setBackoff(config.getFirstBackoff(), config.getMaxBackoff(), 2, false)
-			.setJitter(config.getJitter());
-		if (config.getRouteId() != null) {
-			retryConfig.setRouteId(config.getRouteId());
-		}
-		GatewayFilter retrying = this.retry.apply(retryConfig);
+		GatewayFilter retrying = this.retry.apply(retryConfig(config).setStatuses(HttpStatus.SERVICE_UNAVAILABLE)
+			.setExceptions(IOException.class));
+		// a connection that was never made sent nothing: safe to try elsewhere whatever the request
+		GatewayFilter retryingUnsent = this.retry.apply(retryConfig(config).setStatuses()
+			.setExceptions(ConnectException.class, NoRouteToHostException.class));
 		Counter retries = Counter.builder("scalarhub.gateway.retries")
 			.description("Requests the gateway sent again to a downstream service")
 			.tag("route", String.valueOf(config.getRouteId()))
 			.register(this.meters);
 		return new OrderedGatewayFilter((exchange, chain) -> {
-			if (!repeatable(exchange.getRequest())) {
-				return chain.filter(exchange);
-			}
-			return retrying.filter(exchange, chain).doFinally((signal) -> {
+			GatewayFilter retry = repeatable(exchange.getRequest()) ? retrying : retryingUnsent;
+			return retry.filter(exchange, chain).doFinally((signal) -> {
 				Integer iteration = exchange.getAttribute(RetryGatewayFilterFactory.RETRY_ITERATION_KEY);
 				if (iteration != null && iteration > 0) {
 					retries.increment(iteration);
 				}
 			});
 		}, ORDER);
+	}
+
+	private static RetryGatewayFilterFactory.RetryConfig retryConfig(Config config) {
+		RetryGatewayFilterFactory.RetryConfig retryConfig = new RetryGatewayFilterFactory.RetryConfig()
+			.setRetries(config.getRetries())
+			.setSeries()
+			.setMethods(HttpMethod.values())
+			.setBackoff(config.getFirstBackoff(), config.getMaxBackoff(), 2, false)
+			.setJitter(config.getJitter());
+		if (config.getRouteId() != null) {
+			retryConfig.setRouteId(config.getRouteId());
+		}
+		return retryConfig;
 	}
 
 	static boolean repeatable(ServerHttpRequest request) {

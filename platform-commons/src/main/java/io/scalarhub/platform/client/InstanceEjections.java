@@ -88,13 +88,13 @@ public class InstanceEjections {
 
 	/**
 	 * A refused connection, a connect timeout (Netty's ConnectTimeoutException is a ConnectException), no route to
-	 * the host, or no answer within the call's timeout (the gateway's response timeout): what a dead or cut-off
-	 * instance does. A slow dependency behind every instance ejects them all, which leaves them all offered.
+	 * the host, or no answer within the call's timeout (the gateway's response timeout, a WebClient's read timeout):
+	 * what a dead or cut-off instance does. A slow dependency behind every instance ejects them all, which leaves them all offered.
 	 */
 	static boolean unreachable(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
 			if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
-					|| cause instanceof TimeoutException) {
+					|| cause instanceof TimeoutException || cause instanceof io.netty.handler.timeout.TimeoutException) {
 				return true;
 			}
 			if (cause.getCause() == cause) {

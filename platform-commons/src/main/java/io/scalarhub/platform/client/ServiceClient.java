@@ -71,12 +71,12 @@ public class ServiceClient {
 		return call(HttpMethod.GET, null, null, type, uriTemplate, uriVariables);
 	}
 
-	/** PUT replaces a resource whole, so it is idempotent and retried. */
+	/** PUT replaces a resource whole, so it is idempotent and retried; a 404 is a failure, never empty. */
 	public <T> Mono<T> put(Object body, Class<T> type, String uriTemplate, Object... uriVariables) {
 		return call(HttpMethod.PUT, body, null, type, uriTemplate, uriVariables);
 	}
 
-	/** POST: retried only when it carries an idempotency key, never otherwise. */
+	/** POST: retried only when it carries an idempotency key, never otherwise; a 404 is a failure, never empty. */
 	public <T> Mono<T> post(Object body, String idempotencyKey, Class<T> type, String uriTemplate,
 			Object... uriVariables) {
 		return call(HttpMethod.POST, body, idempotencyKey, type, uriTemplate, uriVariables);
@@ -92,7 +92,7 @@ public class ServiceClient {
 				request.header("Idempotency-Key", idempotencyKey);
 			}
 			WebClient.RequestHeadersSpec<?> spec = (body != null) ? request.bodyValue(body) : request;
-			return spec.exchangeToMono((response) -> read(response, type));
+			return spec.exchangeToMono((response) -> read(method, response, type));
 		}).onErrorMap(ServiceClient::isFailureOfTheDownstream,
 				(error) -> new DownstreamFailureException(this.service + " failed: " + error, error))
 			.transformDeferred(TimeLimiterOperator.of(this.timeLimiter))
@@ -106,13 +106,20 @@ public class ServiceClient {
 		return attempt.onErrorMap(ServiceClient::makesTheDownstreamUnavailable, this::unavailable);
 	}
 
-	private <T> Mono<T> read(ClientResponse response, Class<T> type) {
+	private <T> Mono<T> read(HttpMethod method, ClientResponse response, Class<T> type) {
 		HttpStatus status = HttpStatus.resolve(response.statusCode().value());
 		if (response.statusCode().is2xxSuccessful()) {
 			return response.bodyToMono(type);
 		}
+		// a read of something that is not there is empty; a write to an address that is not there did nothing, and
+		// an empty answer would let the caller go on as if it had (an account without its ledger account, say): it is
+		// the downstream's failure (a wrong or stale address answers 404), retried like one
 		if (status == HttpStatus.NOT_FOUND) {
-			return response.releaseBody().then(Mono.empty());
+			return response.releaseBody()
+				.then((method == HttpMethod.GET) ? Mono.empty()
+						: Mono.error(new DownstreamFailureException(
+								this.service + " answered 404 to " + method + " " + response.request().getURI().getPath(),
+								null)));
 		}
 		if (response.statusCode().is4xxClientError()) {
 			return response.bodyToMono(Problem.class)

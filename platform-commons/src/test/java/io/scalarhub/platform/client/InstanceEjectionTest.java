@@ -1,7 +1,9 @@
 package io.scalarhub.platform.client;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +30,7 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(classes = PlatformTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "eureka.client.enabled=false", "management.server.port=0",
-				"scalarhub.load-balancing.ejection-time=3s" })
+				"scalarhub.load-balancing.ejection-time=10s" })
 class InstanceEjectionTest {
 
 	static final DisposableServer live = HttpServer.create()
@@ -39,15 +41,31 @@ class InstanceEjectionTest {
 
 	static final int deadPort = freePort();
 
+	/** The connections that fill {@link #unreachable}'s backlog (initialised before it). */
+	static final List<Socket> backlog = new ArrayList<>();
+
+	/**
+	 * A listening socket that never accepts, its backlog full: a connection to it is neither made nor refused (the
+	 * kernel drops the SYNs), as with an instance cut off by the network.
+	 */
+	static final ServerSocket unreachable = listenerWithFullBacklog();
+
 	@DynamicPropertySource
 	static void instances(DynamicPropertyRegistry registry) {
 		registry.add("spring.cloud.discovery.client.simple.instances.echo[0].uri", () -> "http://127.0.0.1:" + deadPort);
 		registry.add("spring.cloud.discovery.client.simple.instances.echo[1].uri", () -> "http://127.0.0.1:" + live.port());
+		registry.add("spring.cloud.discovery.client.simple.instances.cut[0].uri",
+				() -> "http://127.0.0.1:" + unreachable.getLocalPort());
+		registry.add("spring.cloud.discovery.client.simple.instances.cut[1].uri", () -> "http://127.0.0.1:" + live.port());
 	}
 
 	@AfterAll
-	static void stop() {
+	static void stop() throws IOException {
 		live.disposeNow();
+		unreachable.close();
+		for (Socket socket : backlog) {
+			socket.close();
+		}
 	}
 
 	@Autowired
@@ -65,8 +83,28 @@ class InstanceEjectionTest {
 		assertThat(this.ejections.isEjected(dead)).isTrue();
 
 		// then it is offered again (it may have come back), and a failed call ejects it again
-		await().atMost(Duration.ofSeconds(10)).until(() -> !this.ejections.isEjected(dead));
+		await().atMost(Duration.ofSeconds(30)).until(() -> !this.ejections.isEjected(dead));
 		assertThat(calls(20)).filteredOn("refused"::equals).hasSize(1);
+	}
+
+	/**
+	 * An instance that cannot be connected to fails its call within the platform's connect timeout (250 ms, not Reactor
+	 * Netty's 30 s), inside the load balancer, so it is ejected too.
+	 */
+	@Test
+	void anInstanceThatCannotBeConnectedToFailsFastAndIsEjected() {
+		List<Duration> failedAfter = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			long started = System.nanoTime();
+			String answer = call("http://cut/echo");
+			if (!"live".equals(answer)) {
+				failedAfter.add(Duration.ofNanos(System.nanoTime() - started));
+			}
+		}
+		assertThat(failedAfter).hasSize(1);
+		assertThat(failedAfter.get(0)).isLessThan(Duration.ofSeconds(3));
+		assertThat(this.ejections
+			.isEjected(new DefaultServiceInstance("cut", "cut", "127.0.0.1", unreachable.getLocalPort(), false))).isTrue();
 	}
 
 	@Test
@@ -94,38 +132,63 @@ class InstanceEjectionTest {
 	@Test
 	void anInstanceStillUnreachableAfterItsEjectionIsEjectedTwiceAsLongUntilACallSucceeds() {
 		DefaultServiceInstance instance = new DefaultServiceInstance("a", "x", "127.0.0.1", 1, false);
-		InstanceEjections ejections = new InstanceEjections(Duration.ofMillis(300));
+		InstanceEjections ejections = new InstanceEjections(Duration.ofSeconds(1));
 		java.net.ConnectException refused = new java.net.ConnectException("refused");
 		ejections.onFailure(instance, refused);
-		assertThat(ejections.ejectedFor(instance)).isBetween(Duration.ofMillis(1), Duration.ofMillis(300));
+		assertThat(ejections.ejectedFor(instance)).isBetween(Duration.ofMillis(1), Duration.ofSeconds(1));
 		// a call that was in flight fails too: no longer for that
 		ejections.onFailure(instance, refused);
-		assertThat(ejections.ejectedFor(instance)).isLessThanOrEqualTo(Duration.ofMillis(300));
+		assertThat(ejections.ejectedFor(instance)).isLessThanOrEqualTo(Duration.ofSeconds(1));
 
-		await().atMost(Duration.ofSeconds(5)).until(() -> !ejections.isEjected(instance));
+		await().atMost(Duration.ofSeconds(10)).until(() -> !ejections.isEjected(instance));
 		ejections.onFailure(instance, refused);
-		assertThat(ejections.ejectedFor(instance)).isGreaterThan(Duration.ofMillis(300));
+		assertThat(ejections.ejectedFor(instance)).isGreaterThan(Duration.ofSeconds(1));
 
 		// it answered: forgotten, the next ejection is the first again
 		ejections.onSuccess(instance);
 		assertThat(ejections.isEjected(instance)).isFalse();
 		ejections.onFailure(instance, refused);
-		assertThat(ejections.ejectedFor(instance)).isLessThanOrEqualTo(Duration.ofMillis(300));
+		assertThat(ejections.ejectedFor(instance)).isLessThanOrEqualTo(Duration.ofSeconds(1));
 	}
 
 	private List<String> calls(int count) {
 		List<String> answers = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
-			answers.add(this.webClients.builder()
-				.build()
-				.get()
-				.uri("http://echo/echo")
-				.retrieve()
-				.bodyToMono(String.class)
-				.onErrorReturn("refused")
-				.block(Duration.ofSeconds(5)));
+			answers.add(call("http://echo/echo"));
 		}
 		return answers;
+	}
+
+	private String call(String url) {
+		return this.webClients.builder()
+			.build()
+			.get()
+			.uri(url)
+			.retrieve()
+			.bodyToMono(String.class)
+			.onErrorReturn("refused")
+			.block(Duration.ofSeconds(10));
+	}
+
+	private static ServerSocket listenerWithFullBacklog() {
+		try {
+			ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+			// the accept queue holds backlog + 1 connections; past them, connection attempts hang
+			for (int i = 0; i < 4; i++) {
+				Socket socket = new Socket();
+				backlog.add(socket);
+				try {
+					socket.connect(server.getLocalSocketAddress(), 200);
+				}
+				catch (IOException ex) {
+					// the queue is full: what the test wants
+				}
+			}
+			return server;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private static int freePort() {
