@@ -168,7 +168,10 @@ start_app() { # start_app NAME: an app (its first instance) or an instance APP.K
 }
 
 ready() { # ready NAME: its readiness group says UP; fails fast if the process died
-    app_alive "$1" || { warn "$1 exited; last lines of $RUN_DIR/logs/$1.log:"; tail -n 30 "$RUN_DIR/logs/$1.log" >&2; exit 1; }
+    # the pid start_app recorded, not app_alive's name check: a process still exec'ing its way to the JVM (env, nohup,
+    # ip netns exec) shows another command line for a moment
+    kill -0 "$(cat "$(pid_file "$1")" 2>/dev/null)" 2>/dev/null ||
+        { warn "$1 exited; last lines of $RUN_DIR/logs/$1.log:"; tail -n 30 "$RUN_DIR/logs/$1.log" >&2; exit 1; }
     curl -fsS "http://$(instance_address):$(mgmt_port "$1")/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'
 }
 
