@@ -23,6 +23,7 @@ BENCH_DIR=$REPO_ROOT/bench
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
 
+have wrk || die "wrk is not installed (apt-get install wrk)"
 SECS=${BENCH_SECONDS:-150}
 OUT=$RUN_DIR/results
 mkdir -p "$OUT"
