@@ -42,13 +42,10 @@ abstract class InstanceDrills {
 	 */
 	@Test
 	void killingOneOfTwoInstancesFailsNoRequestAndLosesOrRepeatsNoTransfer() throws Exception {
-		String token = token("scalarhub-demo", "demo-secret", "");
-		List<String> accounts = fundedAccounts(token, 4, 100_000);
+		Bank bank = Bank.open(token("scalarhub-demo", "demo-secret", ""));
 		try {
 			LocalSuite.scale("transaction-service", "2");
-			Map<String, Long> expected = new ConcurrentHashMap<>();
-			accounts.forEach((account) -> expected.put(account, 100_000L));
-			try (Load load = bankLoad(token, accounts, expected)) {
+			try (Load load = bank.load()) {
 				double retriesBefore = gatewayRetries();
 				long pid = Long.parseLong(Files.readString(LocalSuite.pidFile("transaction-service.2")).trim());
 				ProcessHandle.of(pid).orElseThrow().destroyForcibly();
@@ -66,10 +63,7 @@ abstract class InstanceDrills {
 				assertThat(load.unfinishedWrites()).as("transfers never acknowledged").isZero();
 			}
 			// every acknowledged transfer posted once: each balance is what the acknowledged transfers make it
-			for (String account : accounts) {
-				Polling.until(Duration.ofSeconds(10), "the balance of " + account + " to match the transfers",
-						() -> balanceOf(token, account) == expected.get(account));
-			}
+			bank.assertBalancesMatchTheAcknowledgedTransfers();
 		}
 		finally {
 			LocalSuite.scale("transaction-service", "1");
@@ -85,13 +79,10 @@ abstract class InstanceDrills {
 	 */
 	@Test
 	void aPartitionedInstanceLeavesRotationWithin10sAndLosesNothingItAcknowledged() throws Exception {
-		String token = token("scalarhub-demo", "demo-secret", "");
-		List<String> accounts = fundedAccounts(token, 4, 100_000);
+		Bank bank = Bank.open(token("scalarhub-demo", "demo-secret", ""));
 		try {
 			LocalSuite.partition("start", "transaction-service");
-			Map<String, Long> expected = new ConcurrentHashMap<>();
-			accounts.forEach((account) -> expected.put(account, 100_000L));
-			try (Load load = bankLoad(token, accounts, expected)) {
+			try (Load load = bank.load()) {
 				long cutAt = System.nanoTime();
 				LocalSuite.partition("cut");
 				// well past the ejection time (10 s): a cut instance offered again must be ejected again without harm
@@ -107,10 +98,7 @@ abstract class InstanceDrills {
 					.isLessThanOrEqualTo(Duration.ofSeconds(10));
 				assertThat(load.unfinishedWrites()).as("transfers never acknowledged").isZero();
 			}
-			for (String account : accounts) {
-				Polling.until(Duration.ofSeconds(10), "the balance of " + account + " to match the transfers",
-						() -> balanceOf(token, account) == expected.get(account));
-			}
+			bank.assertBalancesMatchTheAcknowledgedTransfers();
 		}
 		finally {
 			LocalSuite.partition("stop");
@@ -149,20 +137,6 @@ abstract class InstanceDrills {
 		}
 	}
 
-	/**
-	 * The bank's load, through the gateway: two clients reading balances (10/s each), one posting keyed transfers
-	 * (5/s) that move {@code expected} when acknowledged; returned once it has sent 60 requests.
-	 */
-	private static Load bankLoad(String token, List<String> accounts, Map<String, Long> expected) {
-		Load load = new Load();
-		for (int i = 0; i < 2; i++) {
-			load.reader(() -> api("/v1/accounts/" + pick(accounts) + "/balance", token).GET(), 10);
-		}
-		load.keyedWriter(() -> transfer(accounts, expected), token, 5);
-		load.awaitRequests(60);
-		return load;
-	}
-
 	/** scalarhub_gateway_retries_total, all routes, from the gateway's own metrics (management port). */
 	private static double gatewayRetries() throws Exception {
 		HttpResponse<String> scrape = send(HttpRequest
@@ -177,35 +151,70 @@ abstract class InstanceDrills {
 			.sum();
 	}
 
-	private static List<String> fundedAccounts(String token, int count, long deposit) throws Exception {
-		String customer = json.readTree(post("/v1/customers", token, UUID.randomUUID().toString(),
-				"{\"name\":\"Drill\",\"email\":\"drill-" + UUID.randomUUID() + "@example.com\"}", 201))
-			.get("id")
-			.asString();
-		List<String> accounts = new ArrayList<>();
-		for (int i = 0; i < count; i++) {
-			String account = json.readTree(post("/v1/accounts", token, UUID.randomUUID().toString(),
-					"{\"customerId\":\"" + customer + "\",\"currency\":\"EUR\"}", 201)).get("id").asString();
-			post("/v1/transactions", token, UUID.randomUUID().toString(),
-					"{\"type\":\"DEPOSIT\",\"amount\":" + deposit + ",\"currency\":\"EUR\",\"destinationAccountId\":\""
-							+ account + "\"}",
-					201);
-			accounts.add(account);
-		}
-		return accounts;
-	}
+	/**
+	 * Four accounts of one customer, 100,000 each, and the balances the transfers the clients saw acknowledged make:
+	 * the bank test the drills run under.
+	 */
+	record Bank(String token, List<String> accounts, Map<String, Long> expected) {
 
-	/** A transfer between two of the accounts; the expected balances move when it is acknowledged. */
-	private static Transfer transfer(List<String> accounts, Map<String, Long> expected) {
-		String from = pick(accounts);
-		String to = accounts.stream().filter((account) -> !account.equals(from)).toList().get(
-				ThreadLocalRandom.current().nextInt(accounts.size() - 1));
-		long amount = 1 + ThreadLocalRandom.current().nextInt(100);
-		return new Transfer("{\"type\":\"TRANSFER\",\"amount\":" + amount + ",\"currency\":\"EUR\",\"sourceAccountId\":\""
-				+ from + "\",\"destinationAccountId\":\"" + to + "\"}", () -> {
-					expected.merge(from, -amount, Long::sum);
-					expected.merge(to, amount, Long::sum);
-				});
+		static final long DEPOSIT = 100_000;
+
+		static Bank open(String token) throws Exception {
+			String customer = json.readTree(post("/v1/customers", token, UUID.randomUUID().toString(),
+					"{\"name\":\"Drill\",\"email\":\"drill-" + UUID.randomUUID() + "@example.com\"}", 201))
+				.get("id")
+				.asString();
+			List<String> accounts = new ArrayList<>();
+			Map<String, Long> expected = new ConcurrentHashMap<>();
+			for (int i = 0; i < 4; i++) {
+				String account = json.readTree(post("/v1/accounts", token, UUID.randomUUID().toString(),
+						"{\"customerId\":\"" + customer + "\",\"currency\":\"EUR\"}", 201)).get("id").asString();
+				post("/v1/transactions", token, UUID.randomUUID().toString(),
+						"{\"type\":\"DEPOSIT\",\"amount\":" + DEPOSIT + ",\"currency\":\"EUR\",\"destinationAccountId\":\""
+								+ account + "\"}",
+						201);
+				accounts.add(account);
+				expected.put(account, DEPOSIT);
+			}
+			return new Bank(token, accounts, expected);
+		}
+
+		/**
+		 * Through the gateway: two clients reading balances (10/s each), one posting keyed transfers (5/s) that move
+		 * the expected balances when acknowledged; returned once it has sent 60 requests.
+		 */
+		Load load() {
+			Load load = new Load();
+			for (int i = 0; i < 2; i++) {
+				load.reader(() -> api("/v1/accounts/" + pick(this.accounts) + "/balance", this.token).GET(), 10);
+			}
+			load.keyedWriter(this::transfer, this.token, 5);
+			load.awaitRequests(60);
+			return load;
+		}
+
+		/** A transfer between two of the accounts; the expected balances move when it is acknowledged. */
+		Transfer transfer() {
+			String from = pick(this.accounts);
+			String to = this.accounts.stream().filter((account) -> !account.equals(from)).toList().get(
+					ThreadLocalRandom.current().nextInt(this.accounts.size() - 1));
+			long amount = 1 + ThreadLocalRandom.current().nextInt(100);
+			return new Transfer("{\"type\":\"TRANSFER\",\"amount\":" + amount
+					+ ",\"currency\":\"EUR\",\"sourceAccountId\":\"" + from + "\",\"destinationAccountId\":\"" + to + "\"}",
+					() -> {
+						this.expected.merge(from, -amount, Long::sum);
+						this.expected.merge(to, amount, Long::sum);
+					});
+		}
+
+		/** Every acknowledged transfer posted once, none lost: each balance is what they make it. */
+		void assertBalancesMatchTheAcknowledgedTransfers() {
+			for (String account : this.accounts) {
+				Polling.until(Duration.ofSeconds(10), "the balance of " + account + " to match the transfers",
+						() -> balanceOf(this.token, account) == this.expected.get(account));
+			}
+		}
+
 	}
 
 	private static long balanceOf(String token, String account) {
