@@ -14,6 +14,12 @@
 #                                          through the gateway: 0 failed                                       ~6 min
 #   deploy/drills/run.sh partition         a transaction-service instance in a network namespace, its link cut
 #                                          under the same load (partition.sh; root): failures end <= 10 s, 0 lost ~5 min
+#   deploy/drills/run.sh redis-down        Redis stopped under the gateway: limiting fails open, visibly, and
+#                                          recovers by itself (RedisOutageTest)                                 ~2 min
+#   deploy/drills/run.sh slow-downstream   a service that hangs: its circuit opens, 503 in < 200 ms, other routes
+#                                          untouched (DownstreamResilienceTest)                                 ~2 min
+#   deploy/drills/run.sh billing-worker    a billing worker killed mid-run: another completes it, each
+#                                          subscription charged once (BillingKillTest)                          ~3 min
 #   deploy/drills/run.sh all
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -42,7 +48,10 @@ drill() {
     instance-kill) junit_drill instance-kill e2e-tests 'SuiteEndToEndTest$Instances#killingOneOfTwo*' ;;
     rolling-restart) junit_drill rolling-restart e2e-tests 'SuiteEndToEndTest$Instances#aRollingRestart*' ;;
     partition) junit_drill partition e2e-tests 'SuiteEndToEndTest$Instances#aPartitioned*' ;;
-    *) echo "usage: $0 failover|primary-down|replica-down|backup-restore|instance-kill|rolling-restart|partition|all" >&2
+    redis-down) junit_drill redis-down gateway RedisOutageTest ;;
+    slow-downstream) junit_drill slow-downstream gateway DownstreamResilienceTest ;;
+    billing-worker) junit_drill billing-worker subscription-service BillingKillTest ;;
+    *) echo "usage: $0 failover|primary-down|replica-down|backup-restore|instance-kill|rolling-restart|partition|redis-down|slow-downstream|billing-worker|all" >&2
         exit 2 ;;
     esac
 }
@@ -50,7 +59,8 @@ drill() {
 "$ROOT/deploy/local/infra.sh" up >/dev/null
 if [[ ${1:-} == all ]]; then
     failed=0
-    for name in failover primary-down replica-down backup-restore instance-kill rolling-restart partition; do drill "$name" || failed=1; done
+    for name in failover primary-down replica-down backup-restore instance-kill rolling-restart partition redis-down \
+        slow-downstream billing-worker; do drill "$name" || failed=1; done
     exit "$failed"
 fi
 drill "${1:-}"
