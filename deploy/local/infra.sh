@@ -30,7 +30,7 @@
 #   SCALARHUB_STATE_DIR         [$HOME/.local/state/scalarhub; /var/lib/scalarhub, see below]
 #   SCALARHUB_REDIS_HOST        [127.0.0.1]
 #   SCALARHUB_REDIS_PORT        [6379]   an existing Redis answering PING there is reused
-#   SCALARHUB_DATABASES         ["customer account ledger product subscription auth"]
+#   SCALARHUB_DATABASES         [the databases deploy/suite.yml names]
 #   SCALARHUB_PG_BIN            [pg_config --bindir, else newest /usr/lib/postgresql/*/bin]
 #   SCALARHUB_WAIT_TIMEOUT      [60] seconds to wait for any server to come up / go down
 #
@@ -47,7 +47,7 @@ PG_REPLICA_PORT=${SCALARHUB_PG_REPLICA_PORT:-55433}
 ETCD_PORT=${SCALARHUB_ETCD_PORT:-52379}
 REDIS_HOST=${SCALARHUB_REDIS_HOST:-127.0.0.1}
 REDIS_PORT=${SCALARHUB_REDIS_PORT:-6379}
-DATABASES=${SCALARHUB_DATABASES:-customer account ledger product subscription auth}
+DATABASES=${SCALARHUB_DATABASES:-$SUITE_DATABASES}
 TIMEOUT=${SCALARHUB_WAIT_TIMEOUT:-60}
 
 PG_HOST=127.0.0.1

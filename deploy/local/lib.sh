@@ -42,20 +42,12 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUN_DIR=${SCALARHUB_RUN_DIR:-$REPO_ROOT/.run}
 # Every port moves by this much: the end-to-end test runs a whole suite on other ports.
 PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-0}
-# app name = Maven module; default port. The management port is always port + 10000.
-declare -A APP_BASE_PORT=([config-server]=8888 [discovery]=8761 [auth-server]=9000
-    [customer-service]=8081 [account-service]=8082 [transaction-service]=8083 [product-service]=8084
-    [subscription-service]=8085 [gateway]=8080)
-# Start order: config-server first (everyone imports from it), then the rest in parallel.
-FIRST_APPS=(config-server)
-PARALLEL_APPS=(discovery auth-server customer-service account-service transaction-service product-service
-    subscription-service gateway)
-# Stop order (down.sh): Prometheus (when up.sh started it) and what serves traffic first, so it can
-# still deregister from Eureka; then the registry and auth; config last.
-STOP_FIRST=(prometheus gateway customer-service account-service transaction-service product-service
-    subscription-service)
-STOP_THEN=(auth-server discovery)
-STOP_LAST=(config-server)
+# The apps, their ports, start and stop order and databases: generated from the suite's list, deploy/suite.yml
+# (APP_BASE_PORT, FIRST_APPS, PARALLEL_APPS, SERVICES, STOP_FIRST, STOP_THEN, STOP_LAST, SUITE_DATABASES).
+# shellcheck source=deploy/local/suite.sh
+source "$REPO_ROOT/deploy/local/suite.sh"
+# down.sh stops Prometheus (when up.sh started it) with what serves traffic, while the registry still answers it
+STOP_FIRST=(prometheus "${STOP_FIRST[@]}")
 
 # Instances: the first instance of an app is named as the app; scale.sh starts more, APP.2, APP.3, ..., each on the
 # app's ports + 10 per instance (customer-service.2: 8091, management 18091), with its own pid file and log. Up to

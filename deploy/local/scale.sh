@@ -12,13 +12,13 @@
 #                                       one carries the traffic meanwhile and is stopped at the end
 #   deploy/local/scale.sh status [APP]  every instance: pid, ports, readiness
 #
-# APP: customer-service, account-service, transaction-service, product-service, subscription-service (the apps
-# callers find through Eureka). Environment: SCALARHUB_RUN_DIR and SCALARHUB_PORT_OFFSET as for up.sh.
+# APP: a domain service of deploy/suite.yml (kind: service; the apps callers find through Eureka).
+# Environment: SCALARHUB_RUN_DIR and SCALARHUB_PORT_OFFSET as for up.sh.
 set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-SCALABLE=(customer-service account-service transaction-service product-service subscription-service)
+SCALABLE=("${SERVICES[@]}") # the domain services (deploy/suite.yml)
 
 usage() {
     sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2

@@ -53,11 +53,7 @@ abstract class BadInputChecks {
 	static final Map<String, Integer> SERVICE_PORTS = new LinkedHashMap<>();
 
 	static {
-		SERVICE_PORTS.put("customer-service", 8081 + LocalSuite.PORT_OFFSET);
-		SERVICE_PORTS.put("account-service", 8082 + LocalSuite.PORT_OFFSET);
-		SERVICE_PORTS.put("transaction-service", 8083 + LocalSuite.PORT_OFFSET);
-		SERVICE_PORTS.put("product-service", 8084 + LocalSuite.PORT_OFFSET);
-		SERVICE_PORTS.put("subscription-service", 8085 + LocalSuite.PORT_OFFSET);
+		LocalSuite.SUITE.services().forEach((app) -> SERVICE_PORTS.put(app.name(), LocalSuite.port(app.name())));
 	}
 
 	static final List<String> DATABASES = List.of("customer", "account", "ledger", "product", "subscription");

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.scalarhub.suite.Suite;
+
 /**
  * The whole suite, started and stopped with the README's own commands ({@code deploy/local/up.sh} and
  * {@code down.sh}) on ports shifted by {@link #PORT_OFFSET}, so that a suite a developer already runs on
@@ -22,13 +24,15 @@ final class LocalSuite {
 
 	static final Path RUN_DIR = REPO_ROOT.resolve("e2e-tests/target/e2e-run");
 
-	static final String GATEWAY = "http://localhost:" + (8080 + PORT_OFFSET);
+	/** The suite's list (deploy/suite.yml): what up.sh starts, and on which ports. */
+	static final Suite SUITE = Suite.load(REPO_ROOT);
+
+	static final String GATEWAY = "http://localhost:" + port("gateway");
 
 	static final String PROMETHEUS = "http://localhost:" + (9090 + PORT_OFFSET);
 
 	/** The apps up.sh starts, as they name themselves in logs, metrics and Eureka. */
-	static final List<String> APPS = List.of("config-server", "discovery", "auth-server", "customer-service",
-			"account-service", "transaction-service", "product-service", "subscription-service", "gateway");
+	static final List<String> APPS = SUITE.apps().stream().map(Suite.App::name).toList();
 
 	/** Where the suite's apps export their traces (up.sh passes it as SCALARHUB_OTLP_ENDPOINT). */
 	static final OtlpReceiver TRACES = startReceiver();
@@ -42,14 +46,14 @@ final class LocalSuite {
 			.anyMatch((dir) -> Files.isExecutable(Path.of(dir, "prometheus")));
 	}
 
-	/** Each app's API port before the offset (deploy/local/lib.sh APP_BASE_PORT). */
-	static final Map<String, Integer> BASE_PORTS = Map.of("config-server", 8888, "discovery", 8761, "auth-server", 9000,
-			"customer-service", 8081, "account-service", 8082, "transaction-service", 8083, "product-service", 8084,
-			"subscription-service", 8085, "gateway", 8080);
+	/** The API port of an app of this suite (its first instance). */
+	static int port(String app) {
+		return SUITE.app(app).port() + PORT_OFFSET;
+	}
 
-	/** The management port of an app of this suite: its port + 10000. */
+	/** The management port of an app of this suite. */
 	static int managementPort(String app) {
-		return BASE_PORTS.get(app) + PORT_OFFSET + 10000;
+		return SUITE.app(app).managementPort() + PORT_OFFSET;
 	}
 
 	/** A secret up.sh made for this run (deploy/local/lib.sh load_secrets), as its apps were given it. */

@@ -513,22 +513,22 @@ class SuiteEndToEndTest {
 		String enterprise = token("scalarhub-demo", "demo-secret", "");
 		String free = token("scalarhub-demo-free", "free-secret", "");
 		String id = UUID.randomUUID().toString();
-		record Route(int port, String method, String path, String body) {
+		record Route(String app, String method, String path, String body) {
 		}
-		List<Route> routes = List.of(new Route(8081, "GET", "/internal/customers/" + id, null),
-				new Route(8082, "GET", "/internal/accounts/" + id, null),
-				new Route(8082, "GET", "/internal/accounts/not-closed?customerId=" + id, null),
-				new Route(8083, "PUT", "/internal/ledger/accounts/" + id, "{\"currency\":\"EUR\"}"),
-				new Route(8083, "PUT", "/internal/ledger/accounts/" + id + "/status", "{\"status\":\"FROZEN\"}"),
-				new Route(8083, "GET", "/internal/ledger/accounts/" + id, null),
-				new Route(8083, "PUT", "/internal/ledger/charges/" + id,
+		List<Route> routes = List.of(new Route("customer-service", "GET", "/internal/customers/" + id, null),
+				new Route("account-service", "GET", "/internal/accounts/" + id, null),
+				new Route("account-service", "GET", "/internal/accounts/not-closed?customerId=" + id, null),
+				new Route("transaction-service", "PUT", "/internal/ledger/accounts/" + id, "{\"currency\":\"EUR\"}"),
+				new Route("transaction-service", "PUT", "/internal/ledger/accounts/" + id + "/status", "{\"status\":\"FROZEN\"}"),
+				new Route("transaction-service", "GET", "/internal/ledger/accounts/" + id, null),
+				new Route("transaction-service", "PUT", "/internal/ledger/charges/" + id,
 						"{\"accountId\":\"" + id + "\",\"amount\":100,\"currency\":\"EUR\",\"description\":\"x\"}"),
-				new Route(8084, "GET", "/internal/products/" + id, null),
-				new Route(8085, "GET", "/internal/subscriptions/active?customerId=" + id, null));
+				new Route("product-service", "GET", "/internal/products/" + id, null),
+				new Route("subscription-service", "GET", "/internal/subscriptions/active?customerId=" + id, null));
 		for (String token : List.of(enterprise, free)) {
 			for (Route route : routes) {
 				HttpRequest.Builder request = HttpRequest
-					.newBuilder(URI.create("http://localhost:" + (route.port() + LocalSuite.PORT_OFFSET) + route.path()))
+					.newBuilder(URI.create("http://localhost:" + LocalSuite.port(route.app()) + route.path()))
 					.header("Authorization", "Bearer " + token)
 					.header("X-Scalarhub-Tenant", "d3e00000-0000-4000-8000-000000000001")
 					.header("Content-Type", "application/json")
@@ -606,7 +606,7 @@ class SuiteEndToEndTest {
 			exchange.close();
 		});
 		rogue.start();
-		String discovery = "http://localhost:" + (8761 + LocalSuite.PORT_OFFSET) + "/eureka/apps/AUTH-SERVER";
+		String discovery = "http://localhost:" + LocalSuite.port("discovery") + "/eureka/apps/AUTH-SERVER";
 		String instance = "rogue-auth-server";
 		String registration = "{\"instance\":{\"instanceId\":\"" + instance
 				+ "\",\"hostName\":\"127.0.0.1\",\"app\":\"AUTH-SERVER\",\"ipAddr\":\"127.0.0.1\",\"status\":\"UP\","
@@ -643,10 +643,10 @@ class SuiteEndToEndTest {
 			while (Instant.now().isBefore(until) || rounds < 3) {
 				rounds++;
 				assertThat(send(api("/v1/customers?size=1", forgedToken).GET()).statusCode()).as("gateway").isEqualTo(401);
-				assertThat(send(HttpRequest.newBuilder(URI.create("http://localhost:" + (8081 + LocalSuite.PORT_OFFSET)
+				assertThat(send(HttpRequest.newBuilder(URI.create("http://localhost:" + LocalSuite.port("customer-service")
 						+ "/v1/customers?size=1")).header("Authorization", "Bearer " + forgedToken).GET()).statusCode())
 					.as("customer-service").isEqualTo(401);
-				assertThat(send(HttpRequest.newBuilder(URI.create("http://localhost:" + (8083 + LocalSuite.PORT_OFFSET)
+				assertThat(send(HttpRequest.newBuilder(URI.create("http://localhost:" + LocalSuite.port("transaction-service")
 						+ "/internal/ledger/accounts/" + UUID.randomUUID())).header("Authorization", "Bearer " + forgedToken)
 					.header("X-Scalarhub-Tenant", "d3e00000-0000-4000-8000-000000000001").GET()).statusCode())
 					.as("transaction-service, internal").isEqualTo(401);
@@ -675,7 +675,7 @@ class SuiteEndToEndTest {
 	 */
 	@Test
 	void discoveryConfigAndManagementPortsRefuseStrangers() throws Exception {
-		String registry = "http://localhost:" + (8761 + LocalSuite.PORT_OFFSET);
+		String registry = "http://localhost:" + LocalSuite.port("discovery");
 		for (HttpRequest.Builder stranger : List.of(HttpRequest.newBuilder(URI.create(registry + "/eureka/apps")),
 				HttpRequest.newBuilder(URI.create(registry + "/eureka/apps/GATEWAY")).DELETE(),
 				HttpRequest.newBuilder(URI.create(registry + "/eureka/apps/CUSTOMER-SERVICE"))
@@ -688,7 +688,7 @@ class SuiteEndToEndTest {
 			.header("Authorization", LocalSuite.registryCredentials())
 			.header("Accept", "application/json")).statusCode()).isEqualTo(200);
 
-		String config = "http://localhost:" + (8888 + LocalSuite.PORT_OFFSET);
+		String config = "http://localhost:" + LocalSuite.port("config-server");
 		for (String app : List.of("auth-server", "customer-service", "application")) {
 			assertThat(send(HttpRequest.newBuilder(URI.create(config + "/" + app + "/default"))).statusCode()).as(app)
 				.isEqualTo(401);
@@ -745,7 +745,7 @@ class SuiteEndToEndTest {
 				throw new IllegalStateException(ex);
 			}
 		});
-		String customers = "http://localhost:" + (8081 + LocalSuite.PORT_OFFSET) + "/v1/customers?size=1";
+		String customers = "http://localhost:" + LocalSuite.port("customer-service") + "/v1/customers?size=1";
 		for (int round = 0; round < 25; round++) {
 			for (String token : List.of(before, after[0])) {
 				assertThat(send(api("/v1/customers?size=1", token).GET()).statusCode()).as("gateway").isEqualTo(200);
@@ -769,7 +769,7 @@ class SuiteEndToEndTest {
 	@Test
 	void aServiceCalledDirectlyWithoutATokenIs401() throws Exception {
 		HttpResponse<String> response = send(
-				HttpRequest.newBuilder(URI.create("http://localhost:" + (8081 + LocalSuite.PORT_OFFSET) + "/v1/customers"))
+				HttpRequest.newBuilder(URI.create("http://localhost:" + LocalSuite.port("customer-service") + "/v1/customers"))
 					.GET());
 		assertThat(response.statusCode()).isEqualTo(401);
 	}
