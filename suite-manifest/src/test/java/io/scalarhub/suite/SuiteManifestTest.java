@@ -142,6 +142,8 @@ class SuiteManifestTest {
 		assertThat(SUITE.callees(SUITE.app("customer-service"))).containsExactly("config-server", "discovery",
 				"auth-server", "account-service", "subscription-service");
 		assertThat(SUITE.callees(SUITE.app("discovery"))).containsExactly("config-server");
+		// a Eureka client: it registers, so that Prometheus finds it
+		assertThat(SUITE.callees(SUITE.app("auth-server"))).containsExactly("config-server", "discovery");
 		assertThat(SUITE.callees(SUITE.app("config-server"))).isEmpty();
 	}
 
