@@ -291,6 +291,9 @@ final class KubernetesApp implements DerivedFile {
 			env.add(value("SCALARHUB_REDIS_HOST", KubernetesManifests.REDIS));
 			env.add(value("SCALARHUB_REDIS_PORT", String.valueOf(KubernetesManifests.REDIS_PORT)));
 		}
+		// every metric names its pod: the Prometheus adapter maps a series to the pod an autoscaler scales by these
+		env.add(field("MANAGEMENT_METRICS_TAGS_POD", "metadata.name"));
+		env.add(field("MANAGEMENT_METRICS_TAGS_NAMESPACE", "metadata.namespace"));
 		env.add(configMap("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT", ENVIRONMENT, "otlp-endpoint"));
 		env.add(configMap("SCALARHUB_TRACE_SAMPLING", ENVIRONMENT, "trace-sampling"));
 		return env;

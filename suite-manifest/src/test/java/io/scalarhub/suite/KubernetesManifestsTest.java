@@ -506,6 +506,10 @@ class KubernetesManifestsTest {
 			boolean onRate = hpa.at("/spec/metrics").valueStream()
 				.anyMatch((metric) -> metric.at("/pods/metric/name").asString().equals("http_server_requests_per_second"));
 			assertThat(onRate).as("%s scales on its request rate", app.name()).isEqualTo(app.kind() != Kind.INFRASTRUCTURE);
+			// the adapter finds a pod's series by this tag
+			assertThat(env(container(workload(objects, app).orElseThrow()), "MANAGEMENT_METRICS_TAGS_POD")
+				.map((variable) -> variable.at("/valueFrom/fieldRef/fieldPath").asString())).as(app.name())
+				.contains("metadata.name");
 		}
 		ObjectNode cluster = object(objects, "Cluster", KubernetesApp.PG_CLUSTER);
 		assertThat(cluster.at("/spec/instances").asInt()).isGreaterThanOrEqualTo(3);
