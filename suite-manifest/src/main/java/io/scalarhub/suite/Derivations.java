@@ -15,7 +15,8 @@ public final class Derivations {
 	 * @param root the repository's root (a derivation that copies other files reads them there)
 	 */
 	public static List<DerivedFile> all(Suite suite, Path root) {
-		List<DerivedFile> all = new ArrayList<>(List.of(new LocalLauncherLists(), new GatewayRoutes(), new GatewayScopeRules()));
+		List<DerivedFile> all = new ArrayList<>(
+				List.of(new LocalLauncherLists(), new GatewayRoutes(), new GatewayScopeRules()));
 		// Kubernetes: deploy/k8s/base/apps, after gateway.yml (config-server's repository copies it)
 		all.addAll(KubernetesManifests.derivations(suite, root));
 		return all;

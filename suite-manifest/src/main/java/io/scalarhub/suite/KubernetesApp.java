@@ -326,12 +326,12 @@ final class KubernetesApp implements DerivedFile {
 	private static Map<String, Object> service(App app, String name, boolean peers) {
 		List<Object> ports = List.of(map("name", "http", "port", app.port(), "targetPort", "http"),
 				map("name", "management", "port", app.managementPort(), "targetPort", "management"));
+		Object podSelector = selector(app).get("matchLabels");
 		Map<String, Object> spec = peers
 				// one DNS name per peer (discovery-0.discovery-peers), known before a peer is ready: each must reach
 				// the other to become ready at all
-				? map("clusterIP", "None", "publishNotReadyAddresses", true, "selector", selector(app).get("matchLabels"),
-						"ports", ports)
-				: map("type", "ClusterIP", "selector", selector(app).get("matchLabels"), "ports", ports);
+				? map("clusterIP", "None", "publishNotReadyAddresses", true, "selector", podSelector, "ports", ports)
+				: map("type", "ClusterIP", "selector", podSelector, "ports", ports);
 		return map("apiVersion", "v1", "kind", "Service", "metadata", metadata(app, name), "spec", spec);
 	}
 
@@ -387,10 +387,11 @@ final class KubernetesApp implements DerivedFile {
 					List.of(map("protocol", "TCP", "port", suite.app(callee).port()))));
 		}
 		if (app.database() != null) {
+			Map<String, Object> poolers = map("key", "cnpg.io/poolerName", "operator", "In", "values",
+					List.of(PG_POOLER_RW, PG_POOLER_RO));
 			egress.add(map("to",
 					List.of(map("podSelector", map("matchLabels", map("cnpg.io/cluster", PG_CLUSTER))),
-							map("podSelector", map("matchExpressions", List.of(map("key", "cnpg.io/poolerName", "operator",
-									"In", "values", List.of(PG_POOLER_RW, PG_POOLER_RO)))))),
+							map("podSelector", map("matchExpressions", List.of(poolers)))),
 					"ports", List.of(map("protocol", "TCP", "port", 5432))));
 		}
 		if (app.redis()) {
@@ -399,9 +400,9 @@ final class KubernetesApp implements DerivedFile {
 							map("matchLabels", map("app.kubernetes.io/name", KubernetesManifests.REDIS)))),
 					"ports", List.of(map("protocol", "TCP", "port", KubernetesManifests.REDIS_PORT))));
 		}
-		egress.add(map("to",
-				List.of(map("podSelector", map("matchLabels", map("app.kubernetes.io/name", KubernetesManifests.TRACES)))),
-				"ports", List.of(map("protocol", "TCP", "port", 4318))));
+		Map<String, Object> traces = map("matchLabels", map("app.kubernetes.io/name", KubernetesManifests.TRACES));
+		egress.add(map("to", List.of(map("podSelector", traces)), "ports",
+				List.of(map("protocol", "TCP", "port", 4318))));
 		return map("apiVersion", "networking.k8s.io/v1", "kind", "NetworkPolicy", "metadata", metadata(app), "spec",
 				map("podSelector", selector(app), "policyTypes", List.of("Ingress", "Egress"), "ingress", ingress,
 						"egress", egress));

@@ -50,11 +50,10 @@ final class KubernetesConfigRepository implements DerivedFile {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+		Suite.App server = suite.apps().stream().filter(Suite.App::startsFirst).findFirst().orElseThrow();
 		Map<String, Object> configMap = map("apiVersion", "v1", "kind", "ConfigMap", "metadata",
-				map("name", NAME, "labels",
-						KubernetesApp.labels(suite.apps().stream().filter(Suite.App::startsFirst).findFirst().orElseThrow())),
-				"data", data);
-		return DerivedFile.header("#") + "# (the files of deploy/config, whose {cipher} values each app decrypts itself)\n"
+				map("name", NAME, "labels", KubernetesApp.labels(server)), "data", data);
+		return DerivedFile.header("#") + "# (and from deploy/config, whose {cipher} values each app decrypts)\n"
 				+ Yaml.documents(List.of(configMap));
 	}
 

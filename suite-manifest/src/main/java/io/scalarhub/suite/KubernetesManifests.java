@@ -52,8 +52,9 @@ final class KubernetesManifests {
 			List<Object> databases = new ArrayList<>();
 			for (App app : suite.apps()) {
 				if (app.database() != null) {
+					String name = KubernetesApp.PG_CLUSTER + "-" + app.database();
 					databases.add(map("apiVersion", "postgresql.cnpg.io/v1", "kind", "Database", "metadata",
-							map("name", KubernetesApp.PG_CLUSTER + "-" + app.database(), "labels", KubernetesApp.labels(app)),
+							map("name", name, "labels", KubernetesApp.labels(app)),
 							"spec", map("name", app.database(), "owner", "scalarhub", "cluster",
 									map("name", KubernetesApp.PG_CLUSTER), "ensure", "present")));
 				}

@@ -36,7 +36,8 @@ final class KubernetesOverlayImages implements DerivedFile {
 		String registry = settings.group(1);
 		String tag = settings.group(2);
 		if (tag.equals("latest")) {
-			throw new IllegalStateException(path() + ": a fixed tag, never latest (a pod would run whatever was pushed last)");
+			// a pod would run whatever was pushed last, and two pods of one app different builds
+			throw new IllegalStateException(path() + ": a fixed tag, never latest");
 		}
 		StringBuilder images = new StringBuilder();
 		for (App app : suite.apps()) {

@@ -67,7 +67,8 @@ class KubernetesManifestsTest {
 			.contains("spec.template.spec.containers[0].securityContext", "runAsNonRoott");
 
 		ObjectNode misplaced = object(Kustomize.render(ROOT, "production"), "Deployment", "gateway");
-		((ObjectNode) misplaced.at("/spec/template/spec")).set("readinessProbe", container(misplaced).get("readinessProbe"));
+		JsonNode probe = container(misplaced).get("readinessProbe");
+		((ObjectNode) misplaced.at("/spec/template/spec")).set("readinessProbe", probe);
 		assertThat(StrictKubernetesModel.problems(misplaced)).singleElement().asString().contains("readinessProbe");
 
 		ObjectNode wrongType = object(Kustomize.render(ROOT, "production"), "StatefulSet", "discovery");
@@ -114,13 +115,12 @@ class KubernetesManifestsTest {
 						(objects) -> objects.remove(object(objects, "PodDisruptionBudget", "auth-server"))),
 				new Rule("every app has a NetworkPolicy of its own, in and out",
 						KubernetesManifestsTest::networkPolicyViolations,
-						(objects) -> ((ArrayNode) object(objects, "NetworkPolicy", "config-server").at("/spec/policyTypes"))
-							.removeAll()
-							.add("Ingress")),
+						(objects) -> ((ArrayNode) object(objects, "NetworkPolicy", "config-server")
+							.at("/spec/policyTypes")).removeAll().add("Ingress")),
 				new Rule("each app's NetworkPolicy lets in its callers and out to its callees, no more",
 						KubernetesManifestsTest::callGraphViolations,
-						(objects) -> ((ArrayNode) object(objects, "NetworkPolicy", "customer-service").at("/spec/egress"))
-							.add(egressTo("product-service", 8084))),
+						(objects) -> ((ArrayNode) object(objects, "NetworkPolicy", "customer-service")
+							.at("/spec/egress")).add(egressTo("product-service", 8084))),
 				new Rule("nothing in the namespace talks unless a policy says so",
 						KubernetesManifestsTest::defaultDenyViolations,
 						(objects) -> objects.remove(object(objects, "NetworkPolicy", "default-deny"))),
@@ -129,18 +129,22 @@ class KubernetesManifestsTest {
 								"scalarhub/account-service:latest")),
 				new Rule("no container is privileged, root, able to escalate, or writes its root filesystem",
 						KubernetesManifestsTest::privilegeViolations,
-						(objects) -> ((ObjectNode) container(object(objects, "Deployment", "redis")).get("securityContext"))
-							.put("privileged", true)),
+						(objects) -> ((ObjectNode) container(object(objects, "Deployment", "redis"))
+							.get("securityContext")).put("privileged", true)),
 				new Rule("secrets are referenced, never written", KubernetesManifestsTest::secretViolations,
 						(objects) -> env(container(object(objects, "Deployment", "transaction-service")), "ENCRYPT_KEY")
-							.ifPresent((variable) -> variable.removeAll().put("name", "ENCRYPT_KEY").put("value", "k"))),
+							.ifPresent((variable) -> {
+								variable.remove("valueFrom");
+								variable.put("value", "k");
+							})),
 				new Rule("a stopping pod has time to leave rotation and finish its requests",
 						KubernetesManifestsTest::terminationViolations,
 						(objects) -> ((ObjectNode) object(objects, "Deployment", "subscription-service")
 							.at("/spec/template/spec")).put("terminationGracePeriodSeconds", 20)),
 				new Rule("every JVM's heap follows its memory limit", KubernetesManifestsTest::heapViolations,
-						(objects) -> env(container(object(objects, "Deployment", "product-service")), "JAVA_TOOL_OPTIONS")
-							.ifPresent((variable) -> variable.put("value", variable.get("value").asString() + " -Xmx2g"))),
+						(objects) -> env(container(object(objects, "Deployment", "product-service")),
+								"JAVA_TOOL_OPTIONS")
+							.ifPresent((variable) -> variable.put("value", value(variable) + " -Xmx2g"))),
 				new Rule("every app spreads its pods over nodes", KubernetesManifestsTest::spreadViolations,
 						(objects) -> ((ObjectNode) object(objects, "Deployment", "gateway").at("/spec/template/spec"))
 							.remove("topologySpreadConstraints")));
@@ -159,7 +163,8 @@ class KubernetesManifestsTest {
 		return rules().stream().map((rule) -> DynamicTest.dynamicTest(rule.name(), () -> {
 			List<ObjectNode> broken = new ArrayList<>(Kustomize.render(ROOT, "production"));
 			rule.breach().accept(broken);
-			assertThat(rule.violations().apply(broken)).as("the rule's verdict on a rendering that breaks it").isNotEmpty();
+			assertThat(rule.violations().apply(broken)).as("the rule's verdict on a rendering that breaks it")
+				.isNotEmpty();
 		}));
 	}
 
@@ -329,7 +334,8 @@ class KubernetesManifestsTest {
 			.filter((peer) -> peer.path("namespaceSelector").isMissingNode())
 			.flatMap((peer) -> peer.at("/podSelector/matchExpressions").valueStream())
 			.filter((expression) -> expression.path("key").asString().equals("app.kubernetes.io/name"))
-			.forEach((expression) -> expression.path("values").valueStream().forEach((value) -> names.add(value.asString())));
+			.flatMap((expression) -> expression.path("values").valueStream())
+			.forEach((value) -> names.add(value.asString()));
 		return names;
 	}
 
@@ -376,7 +382,8 @@ class KubernetesManifestsTest {
 				if (security.path("privileged").asBoolean(false)) {
 					violations.add(at + ": privileged");
 				}
-				if (!security.path("allowPrivilegeEscalation").isBoolean() || security.path("allowPrivilegeEscalation").asBoolean()) {
+				JsonNode escalation = security.path("allowPrivilegeEscalation");
+				if (!escalation.isBoolean() || escalation.asBoolean()) {
 					violations.add(at + ": may escalate its privileges");
 				}
 				if (!security.path("readOnlyRootFilesystem").asBoolean(false)) {
@@ -386,12 +393,14 @@ class KubernetesManifestsTest {
 						|| !security.at("/capabilities/add").isMissingNode()) {
 					violations.add(at + ": keeps or adds capabilities");
 				}
-				boolean nonRoot = security.path("runAsNonRoot").asBoolean(podSecurity.path("runAsNonRoot").asBoolean(false));
+				boolean nonRoot = security.path("runAsNonRoot")
+					.asBoolean(podSecurity.path("runAsNonRoot").asBoolean(false));
 				long user = security.path("runAsUser").asLong(podSecurity.path("runAsUser").asLong(-1));
 				if (!nonRoot || user == 0) {
 					violations.add(at + ": may run as root");
 				}
-				String seccomp = security.at("/seccompProfile/type").asString(podSecurity.at("/seccompProfile/type").asString(""));
+				String seccomp = security.at("/seccompProfile/type")
+					.asString(podSecurity.at("/seccompProfile/type").asString(""));
 				if (!seccomp.equals("RuntimeDefault")) {
 					violations.add(at + ": no RuntimeDefault seccomp profile");
 				}
@@ -422,7 +431,8 @@ class KubernetesManifestsTest {
 						violations.add(name(workload) + ": " + name + " is not from a Secret");
 					}
 					if (!reference.isMissingNode() && !referable.contains(reference.path("name").asString())) {
-						violations.add(name(workload) + ": " + name + " from an unknown Secret " + reference.path("name"));
+						violations.add(name(workload) + ": " + name + " from an unknown Secret "
+								+ reference.path("name"));
 					}
 				}
 			}
@@ -451,7 +461,7 @@ class KubernetesManifestsTest {
 		List<String> violations = new ArrayList<>();
 		for (App app : SUITE.apps()) {
 			workload(objects, app).map(KubernetesManifestsTest::container).ifPresent((container) -> {
-				String options = env(container, "JAVA_TOOL_OPTIONS").map((variable) -> variable.path("value").asString())
+				String options = env(container, "JAVA_TOOL_OPTIONS").map(KubernetesManifestsTest::value)
 					.orElse("");
 				if (!options.contains("-XX:MaxRAMPercentage=") || options.matches(".*-Xmx\\S+.*")) {
 					violations.add(app.name() + ": the heap is not sized from the memory limit: " + options);
@@ -504,8 +514,10 @@ class KubernetesManifestsTest {
 			ObjectNode hpa = object(objects, "HorizontalPodAutoscaler", app.name());
 			assertThat(hpa.at("/spec/minReplicas").asInt()).as(app.name()).isGreaterThanOrEqualTo(2);
 			boolean onRate = hpa.at("/spec/metrics").valueStream()
-				.anyMatch((metric) -> metric.at("/pods/metric/name").asString().equals("http_server_requests_per_second"));
-			assertThat(onRate).as("%s scales on its request rate", app.name()).isEqualTo(app.kind() != Kind.INFRASTRUCTURE);
+				.anyMatch((metric) -> metric.at("/pods/metric/name").asString()
+					.equals("http_server_requests_per_second"));
+			assertThat(onRate).as("%s scales on its request rate", app.name())
+				.isEqualTo(app.kind() != Kind.INFRASTRUCTURE);
 			// the adapter finds a pod's series by this tag
 			assertThat(env(container(workload(objects, app).orElseThrow()), "MANAGEMENT_METRICS_TAGS_POD")
 				.map((variable) -> variable.at("/valueFrom/fieldRef/fieldPath").asString())).as(app.name())
@@ -539,13 +551,14 @@ class KubernetesManifestsTest {
 				ObjectNode database = object(objects, "Database", KubernetesApp.PG_CLUSTER + "-" + app.database());
 				assertThat(database.at("/spec/name").asString()).isEqualTo(app.database());
 				assertThat(database.at("/spec/cluster/name").asString()).isEqualTo(KubernetesApp.PG_CLUSTER);
-				assertThat(database.at("/spec/owner").asString())
-					.isEqualTo(object(objects, "Cluster", KubernetesApp.PG_CLUSTER).at("/spec/bootstrap/initdb/owner").asString());
+				String owner = object(objects, "Cluster", KubernetesApp.PG_CLUSTER).at("/spec/bootstrap/initdb/owner")
+					.asString();
+				assertThat(database.at("/spec/owner").asString()).isEqualTo(owner);
 				ObjectNode container = container(workload(objects, app).orElseThrow());
-				assertThat(env(container, "SCALARHUB_PG_HOST").map((variable) -> variable.path("value").asString()))
+				assertThat(env(container, "SCALARHUB_PG_HOST").map(KubernetesManifestsTest::value))
 					.as(app.name()).contains(KubernetesApp.PG_POOLER_RW);
 				if (app.replica()) {
-					assertThat(env(container, "SCALARHUB_PG_REPLICA_HOST").map((variable) -> variable.path("value").asString()))
+					assertThat(env(container, "SCALARHUB_PG_REPLICA_HOST").map(KubernetesManifestsTest::value))
 						.as(app.name()).contains(KubernetesApp.PG_POOLER_RO);
 				}
 			}
@@ -566,12 +579,12 @@ class KubernetesManifestsTest {
 			urls.add("http://" + registry.name() + "-" + i + "." + serviceName + ":" + registry.port() + "/eureka/");
 		}
 		String all = String.join(",", urls);
-		assertThat(env(container(peers), "SCALARHUB_DISCOVERY_PEERS").map((variable) -> variable.path("value").asString()))
+		assertThat(env(container(peers), "SCALARHUB_DISCOVERY_PEERS").map(KubernetesManifestsTest::value))
 			.contains(all);
 		for (App app : SUITE.apps()) {
 			if (SUITE.callees(app).contains(registry.name()) && !KubernetesApp.isRegistry(app)) {
 				assertThat(env(container(workload(objects, app).orElseThrow()), "SCALARHUB_DISCOVERY_URL")
-					.map((variable) -> variable.path("value").asString())).as(app.name()).contains(all);
+					.map(KubernetesManifestsTest::value)).as(app.name()).contains(all);
 			}
 		}
 	}
@@ -588,7 +601,7 @@ class KubernetesManifestsTest {
 			.anyMatch((mount) -> mount.path("name").asString().equals(volume)
 					&& mount.path("mountPath").asString().equals(KubernetesConfigRepository.MOUNT_PATH)))
 			.isTrue();
-		assertThat(env(container(workload), "SCALARHUB_CONFIG_DIR").map((variable) -> variable.path("value").asString()))
+		assertThat(env(container(workload), "SCALARHUB_CONFIG_DIR").map(KubernetesManifestsTest::value))
 			.contains(KubernetesConfigRepository.MOUNT_PATH);
 		JsonNode data = object(objects, "ConfigMap", KubernetesConfigRepository.NAME).path("data");
 		assertThat(data.path("application.yml").asString())
@@ -649,6 +662,10 @@ class KubernetesManifestsTest {
 	/** The app's own container (the first). */
 	static ObjectNode container(JsonNode workload) {
 		return (ObjectNode) workload.at("/spec/template/spec/containers/0");
+	}
+
+	private static String value(JsonNode variable) {
+		return variable.path("value").asString();
 	}
 
 	static Optional<ObjectNode> env(JsonNode container, String name) {

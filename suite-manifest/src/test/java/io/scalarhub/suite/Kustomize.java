@@ -60,7 +60,8 @@ final class Kustomize {
 		Matcher kustomize = Pattern.compile("Kustomize Version: v(\\d+)").matcher(version);
 		if (!kustomize.find() || Integer.parseInt(kustomize.group(1)) < 5) {
 			// the overlays' patches (targets by kind and label) need kustomize 5 (kubectl 1.27 or later)
-			throw new AssertionError(kubectl + " has no kustomize 5 (kubectl 1.27 or later needed): " + version.strip());
+			throw new AssertionError(kubectl + " has no kustomize 5 (kubectl 1.27 or later needed): "
+					+ version.strip());
 		}
 		return execute(List.of(kubectl, "kustomize", root.resolve("deploy/k8s/overlays").resolve(overlay).toString()),
 				"kubectl kustomize deploy/k8s/overlays/" + overlay);
@@ -103,9 +104,9 @@ final class Kustomize {
 				return candidate.toString();
 			}
 		}
-		throw new AssertionError("kubectl is not installed (or set KUBECTL to it): the Kubernetes manifests are rendered"
-				+ " with kubectl kustomize and cannot be checked without it. deploy/local/test.sh installs it where it"
-				+ " can; see deploy/k8s/README.md");
+		throw new AssertionError("kubectl is not installed (or set KUBECTL to it): the Kubernetes manifests are"
+				+ " rendered with kubectl kustomize and cannot be checked without it. deploy/local/test.sh installs it"
+				+ " where it can; see deploy/k8s/README.md");
 	}
 
 }
