@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.DynamicContainer;
@@ -43,6 +45,9 @@ class KubernetesManifestsTest {
 	private static final Suite SUITE = Suite.load(ROOT);
 
 	private static final String MANAGEMENT_PORT_NAME = "management";
+
+	/** What a JVM of the suite uses beside its heap: about 150-170 MiB measured (docs/performance.md). */
+	private static final long NON_HEAP_MIB = 150;
 
 	/** Boot's graceful shutdown, after the drain, lets in-flight requests finish: the apps' longest timeout, 8 s. */
 	private static final Duration IN_FLIGHT = Duration.ofSeconds(15);
@@ -470,9 +475,23 @@ class KubernetesManifestsTest {
 				if (!resources.at("/requests/memory").equals(resources.at("/limits/memory"))) {
 					violations.add(app.name() + ": memory request and limit differ (a JVM's heap does not shrink)");
 				}
+				Matcher percentage = Pattern.compile("-XX:MaxRAMPercentage=([0-9.]+)").matcher(options);
+				long limit = mebibytes(resources.at("/limits/memory").asString(""));
+				if (percentage.find() && limit * (100 - Double.parseDouble(percentage.group(1))) / 100 < NON_HEAP_MIB) {
+					violations.add(app.name() + ": " + limit + " MiB leaves less than " + NON_HEAP_MIB
+							+ " MiB beside the heap");
+				}
 			});
 		}
 		return violations;
+	}
+
+	private static long mebibytes(String quantity) {
+		Matcher matcher = Pattern.compile("([0-9]+)(Mi|Gi)").matcher(quantity);
+		if (!matcher.matches()) {
+			return 0;
+		}
+		return Long.parseLong(matcher.group(1)) * (matcher.group(2).equals("Gi") ? 1024 : 1);
 	}
 
 	static List<String> spreadViolations(List<ObjectNode> objects) {
