@@ -563,6 +563,19 @@ class KubernetesManifestsTest {
 				assertThat(pooler.at("/spec/type").asString()).as(name).isEqualTo(type);
 				assertThat(pooler.at("/spec/cluster/name").asString()).as(name).isEqualTo(KubernetesApp.PG_CLUSTER);
 			});
+			// the database's and Redis's NetworkPolicies let in pods by these labels, which only their users carry
+			String firstPeer = "/spec/ingress/0/from/0/podSelector/matchLabels";
+			assertThat(object(objects, "NetworkPolicy", KubernetesApp.PG_CLUSTER).at(firstPeer + "/scalarhub.io~1database")
+				.asString()).isEqualTo("true");
+			assertThat(object(objects, "NetworkPolicy", KubernetesManifests.REDIS).at(firstPeer + "/scalarhub.io~1redis")
+				.asString()).isEqualTo("true");
+			for (App app : SUITE.apps()) {
+				JsonNode labels = podLabels(workload(objects, app).orElseThrow());
+				assertThat(labels.path("scalarhub.io/database").asString("false")).as(app.name())
+					.isEqualTo(String.valueOf(app.database() != null));
+				assertThat(labels.path("scalarhub.io/redis").asString("false")).as(app.name())
+					.isEqualTo(String.valueOf(app.redis()));
+			}
 			for (App app : SUITE.apps()) {
 				if (app.database() == null) {
 					continue;
