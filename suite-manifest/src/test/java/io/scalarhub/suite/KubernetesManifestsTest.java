@@ -142,6 +142,11 @@ class KubernetesManifestsTest {
 								variable.remove("valueFrom");
 								variable.put("value", "k");
 							})),
+				new Rule("each app gets the secrets it needs and no other",
+						KubernetesManifestsTest::secretScopeViolations,
+						(objects) -> ((ArrayNode) container(object(objects, "Deployment", "config-server")).get("env"))
+							.add(env(container(object(objects, "Deployment", "gateway")), "ENCRYPT_KEY")
+								.orElseThrow())),
 				new Rule("a stopping pod has time to leave rotation and finish its requests",
 						KubernetesManifestsTest::terminationViolations,
 						(objects) -> ((ObjectNode) object(objects, "Deployment", "subscription-service")
@@ -445,6 +450,27 @@ class KubernetesManifestsTest {
 		return violations;
 	}
 
+	/** Each app gets the secrets it needs and no other (as deploy/local/lib.sh gives them). */
+	static List<String> secretScopeViolations(List<ObjectNode> objects) {
+		List<String> violations = new ArrayList<>();
+		App auth = KubernetesApp.authServer(SUITE);
+		for (App app : SUITE.apps()) {
+			workload(objects, app).map(KubernetesManifestsTest::container).ifPresent((container) -> {
+				Set<String> keys = new TreeSet<>();
+				container.path("env").valueStream().map((variable) -> variable.at("/valueFrom/secretKeyRef/key"))
+					.filter(JsonNode::isString).forEach((key) -> keys.add(key.asString()));
+				// config-server hands out {cipher} values and must never hold the key that opens them
+				if (app.startsFirst() == keys.contains("encrypt-key")) {
+					violations.add(app.name() + (app.startsFirst() ? ": holds" : ": lacks") + " the encrypt key");
+				}
+				if (keys.contains("auth-keys-password") != app.equals(auth)) {
+					violations.add(app.name() + ": the signing keys' password where it does not belong, or missing");
+				}
+			});
+		}
+		return violations;
+	}
+
 	static List<String> terminationViolations(List<ObjectNode> objects) {
 		Duration drain = drainDelay();
 		List<String> violations = new ArrayList<>();
@@ -564,11 +590,11 @@ class KubernetesManifestsTest {
 				assertThat(pooler.at("/spec/cluster/name").asString()).as(name).isEqualTo(KubernetesApp.PG_CLUSTER);
 			});
 			// the database's and Redis's NetworkPolicies let in pods by these labels, which only their users carry
-			String firstPeer = "/spec/ingress/0/from/0/podSelector/matchLabels";
-			assertThat(object(objects, "NetworkPolicy", KubernetesApp.PG_CLUSTER).at(firstPeer + "/scalarhub.io~1database")
-				.asString()).isEqualTo("true");
-			assertThat(object(objects, "NetworkPolicy", KubernetesManifests.REDIS).at(firstPeer + "/scalarhub.io~1redis")
-				.asString()).isEqualTo("true");
+			String firstPeer = "/spec/ingress/0/from/0/podSelector/matchLabels/";
+			assertThat(object(objects, "NetworkPolicy", KubernetesApp.PG_CLUSTER)
+				.at(firstPeer + "scalarhub.io~1database").asString()).isEqualTo("true");
+			assertThat(object(objects, "NetworkPolicy", KubernetesManifests.REDIS)
+				.at(firstPeer + "scalarhub.io~1redis").asString()).isEqualTo("true");
 			for (App app : SUITE.apps()) {
 				JsonNode labels = podLabels(workload(objects, app).orElseThrow());
 				assertThat(labels.path("scalarhub.io/database").asString("false")).as(app.name())
