@@ -18,6 +18,15 @@ if ! have promtool && [[ $(id -u) == 0 ]] && have apt-get; then
         { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq prometheus >/dev/null 2>&1; } ||
         warn "could not install prometheus; AlertRulesTest parses the rules instead"
 fi
+# KubernetesManifestsTest renders deploy/k8s with kubectl kustomize (kustomize v5: kubectl 1.27 or later) and fails
+# without it: install it where an apt source offers it (pkgs.k8s.io, Google Cloud's); Debian's own kubernetes-client
+# is 1.20, too old
+if ! have kubectl && [[ $(id -u) == 0 ]] && have apt-get; then
+    log "installing kubectl for the Kubernetes manifests' test"
+    apt-get install -y -qq kubectl >/dev/null 2>&1 ||
+        { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq kubectl >/dev/null 2>&1; } ||
+        warn "could not install kubectl (no apt source offers it; deploy/k8s/README.md says where to get it): KubernetesManifestsTest fails without it"
+fi
 cd "$REPO_ROOT"
 mvn -B verify "$@"
 # the drills that are scripts rather than tests (the failover drill is LedgerFailoverTest, run above)

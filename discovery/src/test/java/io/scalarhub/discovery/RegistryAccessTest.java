@@ -52,8 +52,8 @@ class RegistryAccessTest {
 
 	@Test
 	void aLoneRegistryHasNoPeerToReplicateTo() {
-		// its own URL in the peer list is itself, not a peer: every heartbeat replicated to itself was refused
-		// (replication carries no credentials), logged and retried
+		// its own URL in the peer list is itself, not a peer: it replicated every heartbeat to itself, which was
+		// refused (replication carried no credentials then), logged and retried
 		assertThat(registry.getBean(PeerEurekaNodes.class).getPeerEurekaNodes()).isEmpty();
 	}
 

@@ -24,6 +24,12 @@ public record Suite(List<App> apps) {
 	/** Where the list lives, relative to the repository's root. */
 	public static final String MANIFEST = "deploy/suite.yml";
 
+	/**
+	 * The registry (Eureka): every app but config-server registers with or replicates through it. Named here, as
+	 * the apps' own configuration names it (SCALARHUB_DISCOVERY_URL and the eureka_sd scrape point at it).
+	 */
+	public static final String REGISTRY = "discovery";
+
 	/** A management port (probes, metrics) is always its app's port plus this. */
 	public static final int MANAGEMENT_PORT_SHIFT = 10000;
 
@@ -87,6 +93,7 @@ public record Suite(List<App> apps) {
 	/**
 	 * The apps {@code app} sends requests to over the network: config-server, discovery and auth-server (every
 	 * app but those three), the apps it lists under {@code calls} and, for the gateway, every app with a route.
+	 * discovery and auth-server import their configuration too, and auth-server registers in the registry.
 	 */
 	public Set<String> callees(App app) {
 		Set<String> callees = new LinkedHashSet<>();
@@ -94,8 +101,8 @@ public record Suite(List<App> apps) {
 			ofKind(Kind.INFRASTRUCTURE).forEach((infrastructure) -> callees.add(infrastructure.name()));
 		}
 		else if (!app.startsFirst()) {
-			// discovery and auth-server import their configuration too
 			ofKind(Kind.INFRASTRUCTURE).stream().filter(App::startsFirst).forEach((first) -> callees.add(first.name()));
+			callees.add(REGISTRY);
 		}
 		callees.addAll(app.calls());
 		if (app.kind() == Kind.EDGE) {
@@ -126,6 +133,8 @@ public record Suite(List<App> apps) {
 			.forEach((callee) -> require(names.contains(callee), app.name() + " calls unknown app " + callee)));
 		require(apps.stream().filter(App::startsFirst).count() == 1, "exactly one app starts first");
 		require(apps.stream().filter((app) -> app.kind() == Kind.EDGE).count() == 1, "exactly one edge app");
+		require(apps.stream().anyMatch((app) -> app.name().equals(REGISTRY) && app.kind() == Kind.INFRASTRUCTURE),
+				"the registry, " + REGISTRY + ", is an infrastructure app");
 	}
 
 	private static void require(boolean condition, String what) {

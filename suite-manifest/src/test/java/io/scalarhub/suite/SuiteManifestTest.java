@@ -38,7 +38,7 @@ class SuiteManifestTest {
 
 	@TestFactory
 	Stream<DynamicTest> everyGeneratedFileIsWhatTheManifestSays() {
-		return Derivations.all().stream().map((derived) -> DynamicTest.dynamicTest(derived.path(), () -> {
+		return Derivations.all(SUITE, ROOT).stream().map((derived) -> DynamicTest.dynamicTest(derived.path(), () -> {
 			Path file = ROOT.resolve(derived.path());
 			String current = Files.exists(file) ? Files.readString(file) : null;
 			assertThat(current).as("%s is missing: run deploy/generate.sh", derived.path()).isNotNull();
@@ -46,6 +46,16 @@ class SuiteManifestTest {
 					derived.path())
 				.isEqualTo(derived.render(SUITE, current));
 		}));
+	}
+
+	@Test
+	void aFolderGenerationOwnsHoldsNothingElse() throws IOException {
+		Set<String> derived = new TreeSet<>(Derivations.all(SUITE, ROOT).stream().map(DerivedFile::path).toList());
+		for (String folder : Derivations.ownedFolders()) {
+			assertThat(Generate.stale(ROOT, folder, derived))
+				.as("files in %s that deploy/suite.yml no longer makes: run deploy/generate.sh", folder)
+				.isEmpty();
+		}
 	}
 
 	@Test
@@ -142,6 +152,8 @@ class SuiteManifestTest {
 		assertThat(SUITE.callees(SUITE.app("customer-service"))).containsExactly("config-server", "discovery",
 				"auth-server", "account-service", "subscription-service");
 		assertThat(SUITE.callees(SUITE.app("discovery"))).containsExactly("config-server");
+		// a Eureka client: it registers, so that Prometheus finds it
+		assertThat(SUITE.callees(SUITE.app("auth-server"))).containsExactly("config-server", "discovery");
 		assertThat(SUITE.callees(SUITE.app("config-server"))).isEmpty();
 	}
 
