@@ -1,5 +1,7 @@
 package io.scalarhub.suite;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -7,14 +9,18 @@ import io.scalarhub.suite.Suite.App;
 
 /**
  * An overlay's kustomize {@code images}: every app's image from the registry and at the tag the block's first line
- * names ({@code registry=... tag=...}), so that a release changes one line and runs deploy/generate.sh.
+ * names ({@code registry=... tag=...}), so that a release changes one line and runs deploy/generate.sh. A service
+ * released on its own gets its own tag on that line ({@code customer-service=1.4.2}): one team ships one service
+ * without touching the others' tags.
  */
 final class KubernetesOverlayImages implements DerivedFile {
 
 	static final String BLOCK = "images";
 
 	private static final Pattern SETTINGS = Pattern
-		.compile("# BEGIN generated: " + BLOCK + "\\b[^\\n]*?\\bregistry=(\\S+) tag=(\\S+)");
+		.compile("# BEGIN generated: " + BLOCK + "\\b[^\\n]*?\\bregistry=(\\S+) tag=(\\S+)([^\\n]*)");
+
+	private static final Pattern APP_TAG = Pattern.compile("\\s+([a-z][a-z0-9-]*)=(\\S+)");
 
 	private final String overlay;
 
@@ -34,13 +40,19 @@ final class KubernetesOverlayImages implements DerivedFile {
 			throw new IllegalStateException(path() + ": the images block's first line names no registry=... tag=...");
 		}
 		String registry = settings.group(1);
-		String tag = settings.group(2);
-		if (tag.equals("latest")) {
-			// a pod would run whatever was pushed last, and two pods of one app different builds
-			throw new IllegalStateException(path() + ": a fixed tag, never latest");
+		Map<String, String> tags = new HashMap<>();
+		Matcher appTag = APP_TAG.matcher(settings.group(3));
+		while (appTag.find()) {
+			suite.app(appTag.group(1));
+			tags.put(appTag.group(1), appTag.group(2));
 		}
 		StringBuilder images = new StringBuilder();
 		for (App app : suite.apps()) {
+			String tag = tags.getOrDefault(app.name(), settings.group(2));
+			if (tag.equals("latest")) {
+				// a pod would run whatever was pushed last, and two pods of one app different builds
+				throw new IllegalStateException(path() + ": a fixed tag, never latest (" + app.name() + ")");
+			}
 			images.append("  - name: scalarhub/").append(app.name()).append('\n');
 			images.append("    newName: ").append(registry).append('/').append(app.name()).append('\n');
 			images.append("    newTag: \"").append(tag).append("\"\n");

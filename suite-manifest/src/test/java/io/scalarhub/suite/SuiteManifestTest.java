@@ -21,6 +21,7 @@ import io.scalarhub.suite.Suite.Kind;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * deploy/suite.yml is the one list of the suite: every generated file is what it says, and every place that still
@@ -170,6 +171,30 @@ class SuiteManifestTest {
 		assertThatIllegalArgumentException().isThrownBy(() -> new Suite(List.of(first, edge,
 				new App("a-service", Kind.SERVICE, 8086, false, null, true, false, null, null, null))))
 			.withMessageContaining("a replica needs a database");
+	}
+
+	@Test
+	void anOverlaysImagesTakeTheReleaseTagAndAServiceReleasedAloneKeepsItsOwn() {
+		KubernetesOverlayImages images = new KubernetesOverlayImages("production");
+		String overlay = "images:\n  # BEGIN generated: images (x) registry=r.example/sh tag=1.0.0 customer-service=1.0.1\n"
+				+ "  # END generated: images\n";
+		String rendered = images.render(SUITE, overlay);
+		assertThat(rendered).contains("""
+				  - name: scalarhub/customer-service
+				    newName: r.example/sh/customer-service
+				    newTag: "1.0.1"
+				""").contains("""
+				  - name: scalarhub/account-service
+				    newName: r.example/sh/account-service
+				    newTag: "1.0.0"
+				""");
+		assertThat(rendered.split("newTag")).hasSize(SUITE.apps().size() + 1);
+		assertThatIllegalStateException()
+			.isThrownBy(() -> images.render(SUITE, overlay.replace("customer-service=1.0.1", "gateway=latest")))
+			.withMessageContaining("never latest (gateway)");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> images.render(SUITE, overlay.replace("customer-service=", "no-such-service=")))
+			.withMessageContaining("no app no-such-service");
 	}
 
 	@Test
