@@ -1,0 +1,192 @@
+package io.scalarhub.test;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.swagger.v3.oas.models.OpenAPI;
+import org.openapitools.openapidiff.core.OpenApiCompare;
+import org.openapitools.openapidiff.core.model.Changed;
+import org.openapitools.openapidiff.core.model.ChangedOpenApi;
+import org.openapitools.openapidiff.core.model.ChangedOperation;
+import org.openapitools.openapidiff.core.model.ChangedSchema;
+import org.openapitools.openapidiff.core.model.ComposedChanged;
+import org.openapitools.openapidiff.core.model.Endpoint;
+import org.openapitools.openapidiff.core.output.MarkdownRender;
+
+/**
+ * Whether a new OpenAPI document keeps the promises of an old one (docs/api.md, "Compatibility: the committed
+ * documents"). openapi-diff decides what is incompatible for a client (a removed operation, a retyped response
+ * field, a new required request field, a narrowed request enum, ...), with one rule added: any response
+ * property that is removed breaks clients, not only a required one (openapi-diff's view), since a generated
+ * client reads every documented field and ours mark few as required. On top of that, a version path is a
+ * promise of its own: a break under a version the old document does not have ({@code /v2} next to a
+ * committed {@code /v1}) breaks nobody, since no client calls it yet.
+ */
+public final class OpenApiCompatibility {
+
+	private static final Pattern VERSION = Pattern.compile("^/(v[0-9]+)(/|$)");
+
+	private OpenApiCompatibility() {
+	}
+
+	/**
+	 * Compares {@code newer} with {@code older} (OpenAPI documents as JSON or YAML text).
+	 * @throws IllegalArgumentException when either is no OpenAPI document openapi-diff can read
+	 */
+	public static Report compare(String older, String newer) {
+		ChangedOpenApi diff = OpenApiCompare.fromContents(older, newer);
+		if (diff.getOldSpecOpenApi() == null || diff.getNewSpecOpenApi() == null) {
+			throw new IllegalArgumentException("not an OpenAPI document openapi-diff can read");
+		}
+		Set<String> committedVersions = versions(diff.getOldSpecOpenApi());
+		List<Change> changes = new ArrayList<>();
+		for (Endpoint removed : diff.getMissingEndpoints()) {
+			changes.add(new Change(removed.getMethod() + " " + removed.getPathUrl(), "removed", true));
+		}
+		for (Endpoint added : diff.getNewEndpoints()) {
+			changes.add(new Change(added.getMethod() + " " + added.getPathUrl(), "added", false));
+		}
+		for (ChangedOperation operation : diff.getChangedOperations()) {
+			String endpoint = operation.getHttpMethod() + " " + operation.getPathUrl();
+			Set<String> removedFromResponses = new TreeSet<>();
+			removedResponseProperties(operation.getApiResponses(), "", removedFromResponses,
+					Collections.newSetFromMap(new IdentityHashMap<>()));
+			if (operation.isIncompatible() || !removedFromResponses.isEmpty()) {
+				changes.add(new Change(endpoint, incompatibleParts(operation, removedFromResponses), true));
+			}
+			else if (operation.isDifferent()) {
+				changes.add(new Change(endpoint, "changed compatibly", false));
+			}
+		}
+		List<String> breaking = new ArrayList<>();
+		List<String> compatible = new ArrayList<>();
+		for (Change change : changes) {
+			String version = version(change.endpoint());
+			if (!change.incompatible()) {
+				compatible.add(change.describe());
+			}
+			else if (committedVersions.contains(version)) {
+				breaking.add(change.describe());
+			}
+			else {
+				compatible.add(change.describe() + " (under " + version + ", which the older document does not have)");
+			}
+		}
+		return new Report(breaking, compatible, render(diff));
+	}
+
+	/** The version prefix of a path ({@code "/v1"}), or {@code ""} for a path outside any version. */
+	public static String version(String endpoint) {
+		String path = endpoint.substring(endpoint.indexOf(' ') + 1);
+		Matcher matcher = VERSION.matcher(path);
+		return matcher.find() ? "/" + matcher.group(1) : "";
+	}
+
+	private static Set<String> versions(OpenAPI document) {
+		Set<String> versions = new TreeSet<>();
+		if (document.getPaths() != null) {
+			document.getPaths().keySet().forEach((path) -> versions.add(version("ANY " + path)));
+		}
+		return versions;
+	}
+
+	/**
+	 * Collects the response properties (as {@code a.b}, {@code items[].c}) that the newer document no longer has,
+	 * required or not. {@code seen} stops at a schema met before (recursive schemas).
+	 */
+	private static void removedResponseProperties(Changed changed, String prefix, Set<String> removed,
+			Set<Changed> seen) {
+		if (changed == null || !seen.add(changed)) {
+			return;
+		}
+		if (changed instanceof ChangedSchema schema) {
+			if (schema.getContext() != null && schema.getContext().isResponse()) {
+				schema.getMissingProperties().keySet().forEach((name) -> removed.add(prefix + name));
+			}
+			schema.getChangedProperties()
+				.forEach((name, property) -> removedResponseProperties(property, prefix + name + ".", removed, seen));
+			removedResponseProperties(schema.getItems(), prefix + "[].", removed, seen);
+			for (Changed element : schema.getChangedElements()) {
+				if (element != schema.getItems() && !schema.getChangedProperties().containsValue(element)) {
+					removedResponseProperties(element, prefix, removed, seen);
+				}
+			}
+		}
+		else if (changed instanceof ComposedChanged composed) {
+			for (Changed element : composed.getChangedElements()) {
+				removedResponseProperties(element, prefix, removed, seen);
+			}
+		}
+	}
+
+	/** Which parts of an incompatibly changed operation broke, so the list says where to look. */
+	private static String incompatibleParts(ChangedOperation operation, Set<String> removedFromResponses) {
+		List<String> parts = new ArrayList<>();
+		if (Changed.result(operation.getParameters()).isIncompatible()) {
+			parts.add("parameters");
+		}
+		if (Changed.result(operation.getRequestBody()).isIncompatible()) {
+			parts.add("request body");
+		}
+		if (!removedFromResponses.isEmpty()) {
+			parts.add("responses (removed " + String.join(", ", removedFromResponses) + ")");
+		}
+		else if (Changed.result(operation.getApiResponses()).isIncompatible()) {
+			parts.add("responses");
+		}
+		if (Changed.result(operation.getSecurityRequirements()).isIncompatible()) {
+			parts.add("security");
+		}
+		if (Changed.result(operation.getOperationId()).isIncompatible()) {
+			parts.add("operationId");
+		}
+		return parts.isEmpty() ? "changed incompatibly" : "incompatible " + String.join(", ", parts);
+	}
+
+	/** openapi-diff's own account of every change, field by field: the detail under the summary lines. */
+	private static String render(ChangedOpenApi diff) {
+		try {
+			return new MarkdownRender().render(diff);
+		}
+		catch (RuntimeException ex) {
+			// the summary lines stand on their own; a renderer failure must not hide them
+			return "(openapi-diff could not render the details: " + ex + ")";
+		}
+	}
+
+	private record Change(String endpoint, String what, boolean incompatible) {
+
+		String describe() {
+			return this.endpoint + ": " + this.what;
+		}
+
+	}
+
+	/**
+	 * What changed from the older document to the newer.
+	 * @param breaking each change that breaks a client of a version the older document has, one line each
+	 * @param compatible each other change to an operation (added, changed compatibly, or a break under a version
+	 * the older document does not have)
+	 * @param details openapi-diff's field-by-field rendering of all changes
+	 */
+	public record Report(List<String> breaking, List<String> compatible, String details) {
+
+		public boolean isBreaking() {
+			return !this.breaking.isEmpty();
+		}
+
+		/** The breaking changes outside the {@code retired} versions ({@code "/v1"}): those no note can excuse. */
+		public List<String> breakingOutside(Collection<String> retired) {
+			return this.breaking.stream().filter((line) -> !retired.contains(version(line))).toList();
+		}
+
+	}
+
+}
