@@ -10,7 +10,15 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.swagger.v3.core.util.Json;
+import io.swagger.v3.core.util.Yaml;
 import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import org.openapitools.openapidiff.core.OpenApiCompare;
 import org.openapitools.openapidiff.core.model.Changed;
 import org.openapitools.openapidiff.core.model.ChangedOpenApi;
@@ -41,10 +49,7 @@ public final class OpenApiCompatibility {
 	 * @throws IllegalArgumentException when either is no OpenAPI document openapi-diff can read
 	 */
 	public static Report compare(String older, String newer) {
-		ChangedOpenApi diff = OpenApiCompare.fromContents(older, newer);
-		if (diff.getOldSpecOpenApi() == null || diff.getNewSpecOpenApi() == null) {
-			throw new IllegalArgumentException("not an OpenAPI document openapi-diff can read");
-		}
+		ChangedOpenApi diff = OpenApiCompare.fromContents(asOpenApi30(older), asOpenApi30(newer));
 		Set<String> committedVersions = versions(diff.getOldSpecOpenApi());
 		List<Change> changes = new ArrayList<>();
 		for (Endpoint removed : diff.getMissingEndpoints()) {
@@ -82,6 +87,36 @@ public final class OpenApiCompatibility {
 		return new Report(breaking, compatible, render(diff));
 	}
 
+	/**
+	 * The document as openapi-diff reads it best. openapi-diff 2.1 compares an array's items only in a 3.0
+	 * document (in 3.1 a removed field of a list page's items went unnoticed), and springdoc serves 3.1 using no
+	 * construct that 3.0 lacks; so both sides are compared as 3.0. Should a 3.1-only construct appear, the 3.0
+	 * parser's complaint fails the check instead of letting it compare less than it seems to.
+	 */
+	static String asOpenApi30(String document) {
+		try {
+			JsonNode tree = Yaml.mapper().readTree(document); // JSON is YAML too
+			if (!(tree instanceof ObjectNode object) || !object.path("openapi").asText().startsWith("3.")) {
+				throw new IllegalArgumentException("not an OpenAPI 3 document: " + abbreviate(document));
+			}
+			object.put("openapi", "3.0.3");
+			String text = Json.mapper().writeValueAsString(object);
+			SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(text, null, new ParseOptions());
+			if (parsed.getOpenAPI() == null || (parsed.getMessages() != null && !parsed.getMessages().isEmpty())) {
+				throw new IllegalArgumentException("openapi-diff cannot compare this document as OpenAPI 3.0: "
+						+ parsed.getMessages() + " in " + abbreviate(document));
+			}
+			return text;
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalArgumentException("not JSON or YAML: " + abbreviate(document), ex);
+		}
+	}
+
+	private static String abbreviate(String document) {
+		return document.length() <= 200 ? document : document.substring(0, 200) + "...";
+	}
+
 	/** The version prefix of a path ({@code "/v1"}), or {@code ""} for a path outside any version. */
 	public static String version(String endpoint) {
 		String path = endpoint.substring(endpoint.indexOf(' ') + 1);
@@ -112,7 +147,8 @@ public final class OpenApiCompatibility {
 			}
 			schema.getChangedProperties()
 				.forEach((name, property) -> removedResponseProperties(property, prefix + name + ".", removed, seen));
-			removedResponseProperties(schema.getItems(), prefix + "[].", removed, seen);
+			String items = (prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix) + "[].";
+			removedResponseProperties(schema.getItems(), items, removed, seen);
 			for (Changed element : schema.getChangedElements()) {
 				if (element != schema.getItems() && !schema.getChangedProperties().containsValue(element)) {
 					removedResponseProperties(element, prefix, removed, seen);

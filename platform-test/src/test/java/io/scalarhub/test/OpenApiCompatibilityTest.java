@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The compatibility check the services' committed OpenAPI documents are held to, on hand-made documents: each
@@ -46,10 +47,12 @@ class OpenApiCompatibilityTest {
 	@Test
 	void aRemovedResponsePropertyIsBreaking() {
 		OpenApiCompatibility.Report report = againstCommitted("removed-response-property.yaml");
-		// both operations that answer with a widget lose the field; openapi-diff alone would let an optional one go
+		// every operation that answers with a widget loses the field, the list in its page's items too;
+		// openapi-diff alone would let an optional one go, and would not look into a 3.1 document's array items
 		assertThat(report.breaking()).containsExactlyInAnyOrder(
 				"POST /v1/widgets: incompatible responses (removed weight)",
-				"GET /v1/widgets/{id}: incompatible responses (removed weight)");
+				"GET /v1/widgets/{id}: incompatible responses (removed weight)",
+				"GET /v1/widgets: incompatible responses (removed content[].weight)");
 		assertThat(report.details()).contains("weight");
 	}
 
@@ -63,7 +66,8 @@ class OpenApiCompatibilityTest {
 	@Test
 	void aRetypedResponsePropertyIsBreaking() {
 		assertThat(againstCommitted("retyped-response-property.yaml").breaking()).containsExactlyInAnyOrder(
-				"POST /v1/widgets: incompatible responses", "GET /v1/widgets/{id}: incompatible responses");
+				"POST /v1/widgets: incompatible responses", "GET /v1/widgets/{id}: incompatible responses",
+				"GET /v1/widgets: incompatible responses");
 	}
 
 	@Test
@@ -97,10 +101,22 @@ class OpenApiCompatibilityTest {
 	@Test
 	void retiringAVersionExcusesOnlyThatVersion() {
 		OpenApiCompatibility.Report report = againstCommitted("only-v2.yaml");
-		assertThat(report.breaking()).containsExactlyInAnyOrder("POST /v1/widgets: removed",
-				"GET /v1/widgets/{id}: removed", "DELETE /v1/widgets/{id}: removed");
+		assertThat(report.breaking()).containsExactlyInAnyOrder("GET /v1/widgets: removed",
+				"POST /v1/widgets: removed", "GET /v1/widgets/{id}: removed", "DELETE /v1/widgets/{id}: removed");
 		assertThat(report.breakingOutside(List.of("/v1"))).isEmpty();
-		assertThat(report.breakingOutside(List.of("/v3"))).hasSize(3);
+		assertThat(report.breakingOutside(List.of("/v3"))).hasSize(4);
+	}
+
+	/** A construct openapi-diff would not compare as 3.0 fails the check rather than pass unseen. */
+	@Test
+	void aDocumentOpenApiDiffCannotFullyReadIsRefused() {
+		String nullableAs31 = fixture("committed.yaml").replace("weight: { type: integer, format: int64 }",
+				"weight: { type: [integer, \"null\"], format: int64 }");
+		assertThatThrownBy(() -> OpenApiCompatibility.compare(fixture("committed.yaml"), nullableAs31))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("cannot compare this document as OpenAPI 3.0");
+		assertThatThrownBy(() -> OpenApiCompatibility.compare(fixture("committed.yaml"), "{\"swagger\": \"2.0\"}"))
+			.hasMessageContaining("not an OpenAPI 3 document");
 	}
 
 	@Test
