@@ -31,11 +31,13 @@ import org.openapitools.openapidiff.core.output.MarkdownRender;
 /**
  * Whether a new OpenAPI document keeps the promises of an old one (docs/api.md, "Compatibility: the committed
  * documents"). openapi-diff decides what is incompatible for a client (a removed operation, a retyped response
- * field, a new required request field, a narrowed request enum, ...), with one rule added: any response
- * property that is removed breaks clients, not only a required one (openapi-diff's view), since a generated
- * client reads every documented field and ours mark few as required. On top of that, a version path is a
- * promise of its own: a break under a version the old document does not have ({@code /v2} next to a
- * committed {@code /v1}) breaks nobody, since no client calls it yet.
+ * field, a new required request field, a narrowed request enum, ...), with one rule added: a property removed
+ * from a response or a request body breaks clients, required or not. openapi-diff lets an optional one go,
+ * but a generated client reads every documented response field (ours mark few as required), and a client
+ * that still sends a removed request field gets a 400, since bodies are read strictly.
+ * <p>
+ * On top of that, a version path is a promise of its own: a break under a version the old document does not
+ * have ({@code /v2} next to a committed {@code /v1}) breaks nobody, since no client calls it yet.
  */
 public final class OpenApiCompatibility {
 
@@ -60,11 +62,11 @@ public final class OpenApiCompatibility {
 		}
 		for (ChangedOperation operation : diff.getChangedOperations()) {
 			String endpoint = operation.getHttpMethod() + " " + operation.getPathUrl();
-			Set<String> removedFromResponses = new TreeSet<>();
-			removedResponseProperties(operation.getApiResponses(), "", removedFromResponses,
-					Collections.newSetFromMap(new IdentityHashMap<>()));
-			if (operation.isIncompatible() || !removedFromResponses.isEmpty()) {
-				changes.add(new Change(endpoint, incompatibleParts(operation, removedFromResponses), true));
+			Set<String> removedFromRequest = removedProperties(operation.getRequestBody());
+			Set<String> removedFromResponses = removedProperties(operation.getApiResponses());
+			if (operation.isIncompatible() || !removedFromRequest.isEmpty() || !removedFromResponses.isEmpty()) {
+				changes.add(new Change(endpoint, incompatibleParts(operation, removedFromRequest, removedFromResponses),
+						true));
 			}
 			else if (operation.isDifferent()) {
 				changes.add(new Change(endpoint, "changed compatibly", false));
@@ -133,42 +135,51 @@ public final class OpenApiCompatibility {
 	}
 
 	/**
-	 * Collects the response properties (as {@code a.b}, {@code items[].c}) that the newer document no longer has,
-	 * required or not. {@code seen} stops at a schema met before (recursive schemas).
+	 * The properties (as {@code a.b}, {@code content[].c}) of a request body's or responses' schemas that the
+	 * newer document no longer has, required or not.
 	 */
-	private static void removedResponseProperties(Changed changed, String prefix, Set<String> removed,
+	private static Set<String> removedProperties(Changed bodyOrResponses) {
+		Set<String> removed = new TreeSet<>();
+		collectRemovedProperties(bodyOrResponses, "", removed, Collections.newSetFromMap(new IdentityHashMap<>()));
+		return removed;
+	}
+
+	/** {@code seen} stops at a change met before (openapi-diff shares them between uses of a schema). */
+	private static void collectRemovedProperties(Changed changed, String prefix, Set<String> removed,
 			Set<Changed> seen) {
 		if (changed == null || !seen.add(changed)) {
 			return;
 		}
 		if (changed instanceof ChangedSchema schema) {
-			if (schema.getContext() != null && schema.getContext().isResponse()) {
-				schema.getMissingProperties().keySet().forEach((name) -> removed.add(prefix + name));
-			}
+			schema.getMissingProperties().keySet().forEach((name) -> removed.add(prefix + name));
 			schema.getChangedProperties()
-				.forEach((name, property) -> removedResponseProperties(property, prefix + name + ".", removed, seen));
+				.forEach((name, property) -> collectRemovedProperties(property, prefix + name + ".", removed, seen));
 			String items = (prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix) + "[].";
-			removedResponseProperties(schema.getItems(), items, removed, seen);
+			collectRemovedProperties(schema.getItems(), items, removed, seen);
 			for (Changed element : schema.getChangedElements()) {
 				if (element != schema.getItems() && !schema.getChangedProperties().containsValue(element)) {
-					removedResponseProperties(element, prefix, removed, seen);
+					collectRemovedProperties(element, prefix, removed, seen);
 				}
 			}
 		}
 		else if (changed instanceof ComposedChanged composed) {
 			for (Changed element : composed.getChangedElements()) {
-				removedResponseProperties(element, prefix, removed, seen);
+				collectRemovedProperties(element, prefix, removed, seen);
 			}
 		}
 	}
 
 	/** Which parts of an incompatibly changed operation broke, so the list says where to look. */
-	private static String incompatibleParts(ChangedOperation operation, Set<String> removedFromResponses) {
+	private static String incompatibleParts(ChangedOperation operation, Set<String> removedFromRequest,
+			Set<String> removedFromResponses) {
 		List<String> parts = new ArrayList<>();
 		if (Changed.result(operation.getParameters()).isIncompatible()) {
 			parts.add("parameters");
 		}
-		if (Changed.result(operation.getRequestBody()).isIncompatible()) {
+		if (!removedFromRequest.isEmpty()) {
+			parts.add("request body (removed " + String.join(", ", removedFromRequest) + ")");
+		}
+		else if (Changed.result(operation.getRequestBody()).isIncompatible()) {
 			parts.add("request body");
 		}
 		if (!removedFromResponses.isEmpty()) {

@@ -64,6 +64,13 @@ class OpenApiCompatibilityTest {
 	}
 
 	@Test
+	void aRemovedRequestPropertyIsBreaking() {
+		// openapi-diff alone would let an optional one go; here a client still sending it would get a 400
+		assertThat(againstCommitted("removed-request-property.yaml").breaking())
+			.containsExactly("POST /v1/widgets: incompatible request body (removed color)");
+	}
+
+	@Test
 	void aRetypedResponsePropertyIsBreaking() {
 		assertThat(againstCommitted("retyped-response-property.yaml").breaking()).containsExactlyInAnyOrder(
 				"POST /v1/widgets: incompatible responses", "GET /v1/widgets/{id}: incompatible responses",
