@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import tools.jackson.core.util.DefaultIndenter;
 import tools.jackson.core.util.DefaultPrettyPrinter;
@@ -84,11 +86,14 @@ public final class CommittedOpenApi {
 		OpenApiCompatibility.Report report = OpenApiCompatibility.compare(committedText, servedText);
 		List<String> unexcused = report.breakingOutside(retired);
 		if (!unexcused.isEmpty()) {
+			String brokenVersions = String.join(",",
+					unexcused.stream().map(OpenApiCompatibility::version).collect(Collectors.toCollection(TreeSet::new)));
 			throw new AssertionError("The served OpenAPI breaks the committed one (" + committedFile + "):\n  - "
 					+ String.join("\n  - ", unexcused) + "\nClients of a published version must keep working: "
-					+ "make the change compatible, or ship it under a new version path (/v2/...) beside the old one. "
-					+ "Retiring an old version on purpose: docs/api.md, \"Compatibility: the committed documents\"."
-					+ "\n\nopenapi-diff's account of the changes:\n" + report.details());
+					+ "make the change compatible, or ship it under a new version path (/v2/...) beside the old one."
+					+ "\nOnly when retiring " + brokenVersions + " on purpose (docs/api.md, \"Compatibility: the "
+					+ "committed documents\"), re-record naming it:\n  " + recordCommand + " -D" + RETIRE_PROPERTY + "="
+					+ brokenVersions + "\n\nopenapi-diff's account of the changes:\n" + report.details());
 		}
 		if (record) {
 			write(committedFile, servedText);

@@ -52,7 +52,7 @@ public final class OpenApiCompatibility {
 	 */
 	public static Report compare(String older, String newer) {
 		ChangedOpenApi diff = OpenApiCompare.fromContents(asOpenApi30(older), asOpenApi30(newer));
-		Set<String> committedVersions = versions(diff.getOldSpecOpenApi());
+		Set<String> olderVersions = versions(diff.getOldSpecOpenApi());
 		List<Change> changes = new ArrayList<>();
 		for (Endpoint removed : diff.getMissingEndpoints()) {
 			changes.add(new Change(removed.getMethod() + " " + removed.getPathUrl(), "removed", true));
@@ -79,7 +79,7 @@ public final class OpenApiCompatibility {
 			if (!change.incompatible()) {
 				compatible.add(change.describe());
 			}
-			else if (committedVersions.contains(version)) {
+			else if (olderVersions.contains(version)) {
 				breaking.add(change.describe());
 			}
 			else {
@@ -119,9 +119,15 @@ public final class OpenApiCompatibility {
 		return document.length() <= 200 ? document : document.substring(0, 200) + "...";
 	}
 
-	/** The version prefix of a path ({@code "/v1"}), or {@code ""} for a path outside any version. */
+	/**
+	 * The version prefix ({@code "/v1"}) of an endpoint ({@code "GET /v1/customers"}, or a report line that
+	 * starts with one), or {@code ""} for a path outside any version.
+	 */
 	public static String version(String endpoint) {
-		String path = endpoint.substring(endpoint.indexOf(' ') + 1);
+		return versionOfPath(endpoint.substring(endpoint.indexOf(' ') + 1));
+	}
+
+	private static String versionOfPath(String path) {
 		Matcher matcher = VERSION.matcher(path);
 		return matcher.find() ? "/" + matcher.group(1) : "";
 	}
@@ -129,7 +135,7 @@ public final class OpenApiCompatibility {
 	private static Set<String> versions(OpenAPI document) {
 		Set<String> versions = new TreeSet<>();
 		if (document.getPaths() != null) {
-			document.getPaths().keySet().forEach((path) -> versions.add(version("ANY " + path)));
+			document.getPaths().keySet().forEach((path) -> versions.add(versionOfPath(path)));
 		}
 		return versions;
 	}
@@ -224,10 +230,6 @@ public final class OpenApiCompatibility {
 	 * @param details openapi-diff's field-by-field rendering of all changes
 	 */
 	public record Report(List<String> breaking, List<String> compatible, String details) {
-
-		public boolean isBreaking() {
-			return !this.breaking.isEmpty();
-		}
 
 		/** The breaking changes outside the {@code retired} versions ({@code "/v1"}): those no note can excuse. */
 		public List<String> breakingOutside(Collection<String> retired) {

@@ -81,7 +81,8 @@ class CommittedOpenApiTest {
 			assertThatThrownBy(() -> check("v2-and-removed-v1-operation.yaml", file, record, List.of()))
 				.hasMessageContaining("breaks the committed one")
 				.hasMessageContaining("- DELETE /v1/widgets/{id}: removed")
-				.hasMessageNotContaining("GET /v2/widgets/{id}: added");
+				.hasMessageNotContaining("GET /v2/widgets/{id}: added")
+				.hasMessageContaining(COMMAND + " -Dscalarhub.openapi.retire=/v1");
 		}
 		assertThat(file).hasContent(CommittedOpenApi.canonicalText(served("committed.yaml")));
 	}
