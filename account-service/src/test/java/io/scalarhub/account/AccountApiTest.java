@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.scalarhub.test.CommittedOpenApi;
 import io.scalarhub.test.ServiceCalls;
 import io.scalarhub.test.Polling;
 import io.scalarhub.test.PublishedOpenApi;
@@ -194,6 +195,16 @@ class AccountApiTest {
 			.getLocation()
 			.getPath()
 			.replace("/v1/accounts/", "");
+	}
+
+	/**
+	 * The public API changes only on purpose: what the service serves is its committed document, and a change
+	 * that would break a client of a published version fails here (docs/api.md, "Compatibility: the committed
+	 * documents").
+	 */
+	@Test
+	void theServedOpenApiIsTheCommittedOne() {
+		CommittedOpenApi.assertServedIsCommitted(PublishedOpenApi.fetch(this.port));
 	}
 
 	/**

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.scalarhub.test.CommittedOpenApi;
 import io.scalarhub.test.PublishedOpenApi;
 import io.scalarhub.test.ServiceCalls;
 import io.scalarhub.test.ServiceTestProperties;
@@ -597,6 +598,16 @@ class CustomerApiTest {
 			.isOk()
 			.expectBody(String.class)
 			.value((openApi) -> assertThat(openApi).contains("\"/v1/customers/{id}\"").doesNotContain("/internal"));
+	}
+
+	/**
+	 * The public API changes only on purpose: what the service serves is its committed document, and a change
+	 * that would break a client of a published version fails here (docs/api.md, "Compatibility: the committed
+	 * documents").
+	 */
+	@Test
+	void theServedOpenApiIsTheCommittedOne() {
+		CommittedOpenApi.assertServedIsCommitted(PublishedOpenApi.fetch(this.port));
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.scalarhub.product;
 import java.util.List;
 import java.util.UUID;
 
+import io.scalarhub.test.CommittedOpenApi;
 import io.scalarhub.test.PublishedOpenApi;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.TestJwtIssuer;
@@ -74,6 +75,16 @@ class ProductApiTest {
 			.getLocation()
 			.getPath()
 			.replace("/v1/products/", "");
+	}
+
+	/**
+	 * The public API changes only on purpose: what the service serves is its committed document, and a change
+	 * that would break a client of a published version fails here (docs/api.md, "Compatibility: the committed
+	 * documents").
+	 */
+	@Test
+	void theServedOpenApiIsTheCommittedOne() {
+		CommittedOpenApi.assertServedIsCommitted(PublishedOpenApi.fetch(this.port));
 	}
 
 	/**

@@ -9,6 +9,7 @@ import java.util.UUID;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.scalarhub.subscription.domain.ChargeKeys;
+import io.scalarhub.test.CommittedOpenApi;
 import io.scalarhub.test.ServiceCalls;
 import io.scalarhub.test.Polling;
 import io.scalarhub.test.PublishedOpenApi;
@@ -130,6 +131,16 @@ class SubscriptionApiTest {
 			.expectStatus().isOk()
 			.expectBody(Map.class).returnResult().getResponseBody();
 		return ((Number) ((Map<?, ?>) body.get("page")).get("totalElements")).longValue();
+	}
+
+	/**
+	 * The public API changes only on purpose: what the service serves is its committed document, and a change
+	 * that would break a client of a published version fails here (docs/api.md, "Compatibility: the committed
+	 * documents").
+	 */
+	@Test
+	void theServedOpenApiIsTheCommittedOne() {
+		CommittedOpenApi.assertServedIsCommitted(PublishedOpenApi.fetch(this.port));
 	}
 
 	/**

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 import io.scalarhub.test.Polling;
+import io.scalarhub.test.CommittedOpenApi;
 import io.scalarhub.test.PublishedOpenApi;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.TestJwtIssuer;
@@ -51,6 +52,16 @@ class LedgerApiTest {
 	@BeforeEach
 	void client() {
 		this.ledger = new LedgerTestClient(this.port, issuer, "ledger-test");
+	}
+
+	/**
+	 * The public API changes only on purpose: what the service serves is its committed document, and a change
+	 * that would break a client of a published version fails here (docs/api.md, "Compatibility: the committed
+	 * documents").
+	 */
+	@Test
+	void theServedOpenApiIsTheCommittedOne() {
+		CommittedOpenApi.assertServedIsCommitted(PublishedOpenApi.fetch(this.port));
 	}
 
 	/**
