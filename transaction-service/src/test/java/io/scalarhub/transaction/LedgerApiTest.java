@@ -5,6 +5,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
@@ -231,13 +232,19 @@ class LedgerApiTest {
 		// stand in for the first request: hold the key's lock as a running request would (keys are per tenant)
 		try (Connection session = DriverManager.getConnection(database.jdbcUrl(), database.username(), database.password());
 				Statement statement = session.createStatement()) {
-			statement.execute("SELECT pg_advisory_lock(hashtextextended('" + TestJwtIssuer.TENANT_A
-					+ "' || chr(31) || 'ledger-test' || chr(31) || '" + key + "', 0))");
+			String lockKey = "hashtextextended('" + TestJwtIssuer.TENANT_A + "' || chr(31) || 'ledger-test' || chr(31) || '"
+					+ key + "', 0)";
+			statement.execute("SELECT pg_advisory_lock(" + lockKey + ")");
 			this.ledger.post(key, LedgerTestClient.deposit(account, 10, "EUR"))
 				.expectStatus()
 				.isEqualTo(409)
 				.expectBody()
 				.jsonPath("$.type").isEqualTo("https://scalarhub.io/problems/idempotency-key-in-use");
+			// released before the retry: closing the connection alone does not wait for the server's backend to
+			// end and let go of the lock, so the retry could still find it held (seen once: 409 instead of 201)
+			try (ResultSet unlocked = statement.executeQuery("SELECT pg_advisory_unlock(" + lockKey + ")")) {
+				assertThat(unlocked.next() && unlocked.getBoolean(1)).as("the lock was held and is released").isTrue();
+			}
 		}
 		this.ledger.post(key, LedgerTestClient.deposit(account, 10, "EUR")).expectStatus().isCreated();
 		assertThat(this.ledger.balance(account)).isEqualTo(10);
