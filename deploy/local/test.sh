@@ -18,6 +18,14 @@ if ! have promtool && [[ $(id -u) == 0 ]] && have apt-get; then
         { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq prometheus >/dev/null 2>&1; } ||
         warn "could not install prometheus; AlertRulesTest parses the rules instead"
 fi
+# ComposeProjectTest reads the full-stack compose project with docker-compose itself (no engine needed) and fails
+# without it: Debian's package where we can install it
+if ! have docker-compose && [[ $(id -u) == 0 ]] && have apt-get; then
+    log "installing docker-compose (Debian package) for the compose project's test"
+    apt-get install -y -qq docker-compose >/dev/null 2>&1 ||
+        { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq docker-compose >/dev/null 2>&1; } ||
+        warn "could not install docker-compose; ComposeProjectTest will fail and say so"
+fi
 cd "$REPO_ROOT"
 mvn -B verify "$@"
 # the drills that are scripts rather than tests (the failover drill is LedgerFailoverTest, run above)

@@ -9,7 +9,9 @@ public final class Derivations {
 	}
 
 	public static List<DerivedFile> all() {
-		return List.of(new LocalLauncherLists(), new GatewayRoutes(), new GatewayScopeRules());
+		return List.of(new LocalLauncherLists(), new GatewayRoutes(), new GatewayScopeRules(),
+				// the full-stack compose project
+				new ComposeServices());
 	}
 
 }
