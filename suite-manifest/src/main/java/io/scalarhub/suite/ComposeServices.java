@@ -106,6 +106,8 @@ final class ComposeServices implements DerivedFile {
 	private static void environment(StringBuilder out, Suite suite, App app) {
 		App first = suite.apps().stream().filter(App::startsFirst).findFirst().orElseThrow();
 		env(out, "SCALARHUB_MANAGEMENT_PASSWORD", secret("SCALARHUB_MANAGEMENT_PASSWORD"));
+		// every app traces to Jaeger (observability.yml), over OTLP/HTTP as locally
+		env(out, "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT", "http://jaeger:4318/v1/traces");
 		if (app.startsFirst()) {
 			// config-server checks its own password and never holds the key that decrypts what it serves
 			env(out, "SCALARHUB_CONFIG_SERVER_PASSWORD", secret("SCALARHUB_CONFIG_SERVER_PASSWORD"));
@@ -128,7 +130,6 @@ final class ComposeServices implements DerivedFile {
 		// registered in Eureka with the container's own address (Spring Cloud's first non-loopback one), so that
 		// callers and Prometheus reach this instance, not whichever one the service name resolves to
 		env(out, "SCALARHUB_ADVERTISED_ADDRESS", "$${spring.cloud.client.ip-address}");
-		env(out, "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT", "http://jaeger:4318/v1/traces");
 		if (app.database() != null) {
 			env(out, "SCALARHUB_PG_HOST", PG_HOST);
 			env(out, "SCALARHUB_PG_PORT", String.valueOf(PG_PORT));
