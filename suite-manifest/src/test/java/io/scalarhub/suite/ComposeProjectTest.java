@@ -95,6 +95,26 @@ class ComposeProjectTest {
 	}
 
 	@Test
+	void theBuildArgumentsAndTheHealthCheckAreTheDockerfiles() throws IOException {
+		String dockerfile = Files.readString(ROOT.resolve("deploy/images/Dockerfile"));
+		Set<String> declared = new HashSet<>();
+		Matcher arg = Pattern.compile("(?m)^ARG (\\w+)").matcher(dockerfile);
+		while (arg.find()) {
+			declared.add(arg.group(1));
+		}
+		Matcher installed = Pattern.compile("COPY deploy/images/healthcheck\\.sh /usr/local/bin/(\\S+)").matcher(dockerfile);
+		assertThat(installed.find()).as("the Dockerfile installs healthcheck.sh").isTrue();
+		for (App app : SUITE.apps()) {
+			JsonNode service = service(app.name());
+			service.path("build").path("args").propertyNames()
+				.forEach((name) -> assertThat(declared).as("%s's build argument %s is an ARG of the Dockerfile", app.name(), name)
+					.contains(name));
+			assertThat(service.path("healthcheck").path("test").get(1).asString()).as("%s's health check command", app.name())
+				.isEqualTo(installed.group(1));
+		}
+	}
+
+	@Test
 	void everyAppHasAReadinessHealthCheckAndStartsAfterWhatItNeeds() {
 		for (App app : SUITE.apps()) {
 			JsonNode service = service(app.name());
