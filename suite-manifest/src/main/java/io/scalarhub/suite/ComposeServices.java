@@ -51,6 +51,7 @@ final class ComposeServices implements DerivedFile {
 			service(out, suite, app);
 		}
 		out.append("""
+
 				  # the databases the apps own (deploy/suite.yml), created by postgres/init-primary.sh on the first start
 				  postgres:
 				    environment:
