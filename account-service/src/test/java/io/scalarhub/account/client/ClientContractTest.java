@@ -13,6 +13,7 @@ import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
@@ -30,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * account-service's clients against the stubs of the services they call, generated from the contracts those
  * services keep for account-service (customer-service/ and transaction-service/src/test/resources/contracts/
  * account-service/) and verify in their own builds. The stubs answer only a call with a bearer token and the
- * tenant header of the tenant the ids are in (anything else is WireMock's 404), so the client's whole call is
+ * tenant header of the tenant the ids are in (anything else is WireMock's 404, and fails the test), so the client's whole call is
  * checked, not just its path; and the answers are the callee's real shapes, errors included.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -49,6 +50,11 @@ class ClientContractTest {
 			registry.add("spring.cloud.discovery.client.simple.instances." + service + "[0].uri",
 					() -> stubs.findStubUrl(service).toString());
 		}
+	}
+
+	@AfterEach
+	void everyCallMatchedAContract() {
+		ContractStubs.assertEveryCallMatchedAContract(stubs, "customer-service", "transaction-service");
 	}
 
 	@AfterAll
