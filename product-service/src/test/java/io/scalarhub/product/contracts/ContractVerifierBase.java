@@ -19,6 +19,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class ContractVerifierBase {
 
+	/** Left open: the generated classes share one service (a cached context), which keeps its keys from here. */
 	static final TestJwtIssuer issuer = new TestJwtIssuer();
 
 	static final TestPostgres.Database database = TestPostgres.createDatabase("product_contracts");
