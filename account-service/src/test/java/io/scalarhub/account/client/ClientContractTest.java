@@ -96,6 +96,15 @@ class ClientContractTest {
 	}
 
 	@Test
+	void registeringAnAccountTheLedgerHoldsInAnotherCurrencyIsTheLedgersConflict() {
+		assertThatThrownBy(() -> asTenant(this.ledger.register(id("e0000000-0000-4000-8000-000000000003"), "USD")))
+			.isInstanceOfSatisfying(DownstreamRejectedException.class, (refused) -> {
+				assertThat(refused.status()).isEqualTo(409);
+				assertThat(refused.type()).isEqualTo("https://scalarhub.io/problems/account-state-conflict");
+			});
+	}
+
+	@Test
 	void freezingAnAccountInTheLedgerAnswersItFrozen() {
 		LedgerAccountView account = asTenant(
 				this.ledger.changeStatus(id("e0000000-0000-4000-8000-000000000002"), AccountStatus.FROZEN));

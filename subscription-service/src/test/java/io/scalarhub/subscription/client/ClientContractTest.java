@@ -158,6 +158,16 @@ class ClientContractTest {
 	}
 
 	@Test
+	void aChargeToAnAccountThatIsNotOpenIsRefusedAsNotOpen() {
+		assertThatThrownBy(() -> asTenant(this.ledger.charge(id("f0000000-0000-4000-8000-000000000004"),
+				id("e0000000-0000-4000-8000-000000000006"), 1500, "EUR", "Plan, period 1")))
+			.isInstanceOfSatisfying(DownstreamRejectedException.class, (refused) -> {
+				assertThat(refused.status()).isEqualTo(422);
+				assertThat(refused.type()).isEqualTo("https://scalarhub.io/problems/account-not-open");
+			});
+	}
+
+	@Test
 	void aChargeIdAskedForOtherTermsIsAConflict() {
 		assertThatThrownBy(() -> asTenant(this.ledger.charge(id("f0000000-0000-4000-8000-000000000002"),
 				id("e0000000-0000-4000-8000-000000000004"), 700, "EUR", "Plan, period 2")))

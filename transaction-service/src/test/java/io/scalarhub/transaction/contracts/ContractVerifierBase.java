@@ -8,6 +8,7 @@ import io.scalarhub.test.ContractVerifierCalls;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
+import io.scalarhub.transaction.domain.AccountStatus;
 import io.scalarhub.transaction.domain.Ledger;
 import io.scalarhub.transaction.domain.NewTransaction;
 import io.scalarhub.transaction.domain.TransactionType;
@@ -52,10 +53,13 @@ public abstract class ContractVerifierBase {
 	void serviceUnderContract() {
 		ContractVerifierCalls.to(this.port, issuer);
 		if (ledgerSetUp.compareAndSet(false, true)) {
-			// ...02 open at zero (to freeze); ...03 holding 5000 (not closable); ...04 holding 5000, charged 500 by
-			// charge ...f2 (asked again, and for other terms); ...05 at zero (insufficient funds)
+			// ...02 open at zero (to freeze); ...03 holding 5000 in EUR (not closable); ...04 holding 5000, charged
+			// 500 by charge ...f2 (asked again, and for other terms); ...05 at zero (insufficient funds); ...06
+			// frozen, holding 5000 (not open)
 			Mono.when(this.ledger.register(account(2), "EUR"), this.ledger.register(account(5), "EUR"))
 				.then(deposit(account(3), 5000))
+				.then(deposit(account(6), 5000))
+				.then(this.ledger.changeStatus(account(6), AccountStatus.FROZEN))
 				.then(deposit(account(4), 5000))
 				.then(this.ledger.charge(UUID.fromString("f0000000-0000-4000-8000-000000000002"), account(4), 500, "EUR",
 						"Plan, period 2"))
