@@ -5,6 +5,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -113,6 +114,27 @@ public final class TestPostgres {
 
 		public String jdbcUrl() {
 			return "jdbc:postgresql://" + this.host + ":" + this.port + "/" + this.name;
+		}
+
+		/**
+		 * Runs {@code statements} in one transaction as {@code tenant}, as the services' own transactions run
+		 * (row-level security applies; new rows take the tenant): for tests that need rows in place, such as
+		 * the ones a contract names.
+		 */
+		public void executeAsTenant(UUID tenant, String... statements) {
+			try (Connection connection = DriverManager.getConnection(jdbcUrl(), this.username, this.password)) {
+				connection.setAutoCommit(false);
+				try (Statement statement = connection.createStatement()) {
+					statement.execute("SELECT set_config('scalarhub.tenant_id', '" + tenant + "', true)");
+					for (String sql : statements) {
+						statement.execute(sql);
+					}
+				}
+				connection.commit();
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException("Could not run " + List.of(statements) + " in " + this.name, ex);
+			}
 		}
 
 	}
