@@ -16,7 +16,7 @@ public final class Derivations {
 	 */
 	public static List<DerivedFile> all(Suite suite, Path root) {
 		List<DerivedFile> all = new ArrayList<>(
-				List.of(new LocalLauncherLists(), new GatewayRoutes(), new GatewayScopeRules(),
+				List.of(new LocalLauncherLists(), new GatewayRoutes(), new GatewayScopeRules(), new EndToEndBuildOrder(),
 						// the full-stack compose project
 						new ComposeServices()));
 		// Kubernetes: deploy/k8s/base/apps, after gateway.yml (config-server's repository copies it)

@@ -28,11 +28,12 @@ public interface DerivedFile {
 
 	/**
 	 * {@code current} with the lines between the block's markers replaced by {@code body}. The markers are comment
-	 * lines, {@code # BEGIN generated: NAME} and {@code # END generated: NAME}, at any indentation.
+	 * lines, {@code # BEGIN generated: NAME} and {@code # END generated: NAME} (in XML {@code <!-- BEGIN generated:
+	 * NAME -->}), at any indentation.
 	 */
 	static String replaceBlock(String current, String name, String body) {
-		Pattern block = Pattern.compile("(?ms)^([ \\t]*# BEGIN generated: " + Pattern.quote(name)
-				+ "\\b[^\\n]*\\n).*?(^[ \\t]*# END generated: " + Pattern.quote(name) + "\\b)");
+		Pattern block = Pattern.compile("(?ms)^([ \\t]*(?:#|<!--) BEGIN generated: " + Pattern.quote(name)
+				+ "\\b[^\\n]*\\n).*?(^[ \\t]*(?:#|<!--) END generated: " + Pattern.quote(name) + "\\b)");
 		Matcher matcher = block.matcher(current);
 		if (!matcher.find()) {
 			throw new IllegalStateException("no block '" + name + "' (# BEGIN generated: " + name + ")");

@@ -25,9 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * deploy/suite.yml is the one list of the suite: every generated file is what it says, and every place that still
- * names the apps by hand (module list, each app's own configuration, auth-server's service identities, the
- * end-to-end test's build order, the docs) agrees with it. Adding an app to the manifest and forgetting one of
- * these fails here, with the place named.
+ * names the apps by hand (module list, each app's own configuration, auth-server's service identities, the docs)
+ * agrees with it. Adding an app to the manifest and forgetting one of these fails here, with the place named.
  */
 class SuiteManifestTest {
 
@@ -124,15 +123,6 @@ class SuiteManifestTest {
 			assertThat(identity.isMissingNode()).as("auth-server client for %s, which calls %s", app.name(), app.calls())
 				.isFalse();
 			assertThat(identity.path("scopes").valueStream().map(JsonNode::asString)).as(app.name()).contains("internal");
-		}
-	}
-
-	@Test
-	void theEndToEndTestIsBuiltAfterEveryApp() throws IOException {
-		String pom = Files.readString(ROOT.resolve("e2e-tests/pom.xml"));
-		for (App app : SUITE.apps()) {
-			assertThat(pom).as("e2e-tests/pom.xml orders the reactor after %s", app.name())
-				.contains("<artifactId>" + app.name() + "</artifactId>");
 		}
 	}
 
