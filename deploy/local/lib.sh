@@ -138,7 +138,7 @@ app_env() { # app_env NAME: sets APP_ENV, the environment an app's instance gets
     APP_ENV+=(SERVER_ADDRESS="$(bind_address "$app")" MANAGEMENT_SERVER_ADDRESS="$BIND_ADDRESS")
     # the local profile: <app>-local.yml in deploy/config adds what only a local suite may do (test clocks);
     # config-server keeps its own profile (native)
-    [[ $app != config-server ]] && APP_ENV+=(SPRING_PROFILES_ACTIVE="${SCALARHUB_PROFILES:-local}")
+    [[ $app != config-server ]] && APP_ENV+=(SPRING_PROFILES_ACTIVE="${SCALARHUB_PROFILES:-local,demo}")
     # Boot creates the OTLP span exporter only when this property exists (an empty value is not "none")
     [[ -n ${OTLP_ENDPOINT:-} ]] && APP_ENV+=(MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT="$OTLP_ENDPOINT")
     return 0

@@ -24,8 +24,9 @@
 #   SCALARHUB_BIND_ADDRESS=127.0.0.1   the address every app's ports listen on (API and management); 0.0.0.0
 #                                 for all interfaces (containers). SCALARHUB_GATEWAY_BIND_ADDRESS: the gateway's
 #                                 API port alone (default: the same)
-#   SCALARHUB_PROFILES=local      the Spring profiles of every app but config-server (deploy/config/<app>-<profile>.yml);
-#                                 local enables billing test clocks (a future asOf)
+#   SCALARHUB_PROFILES=local,demo the Spring profiles of every app but config-server (deploy/config/<app>-<profile>.yml);
+#                                 local enables billing test clocks (a future asOf), demo registers the README's demo
+#                                 API clients
 #   SCALARHUB_PROMETHEUS=auto     auto (default): start Prometheus when the binary is installed (Debian: apt-get
 #                                 install prometheus), on port 9090 + offset, scraping every app it finds in
 #                                 Eureka; off: don't
