@@ -116,6 +116,10 @@ final class ComposeServices implements DerivedFile {
 			return;
 		}
 		env(out, "SCALARHUB_CONFIG_URL", "http://" + first.name() + ":" + first.port());
+		// no settings without config-server: an app that cannot import them exits (compose restarts it)
+		env(out, "SPRING_CLOUD_CONFIG_FAIL_FAST", "true");
+		// "demo" registers the README's demo API clients (deploy/config/auth-server-demo.yml): a stack to try the API on
+		env(out, "SPRING_PROFILES_ACTIVE", "${SCALARHUB_PROFILES:-demo}");
 		env(out, "SPRING_CLOUD_CONFIG_USERNAME", "scalarhub");
 		env(out, "SPRING_CLOUD_CONFIG_PASSWORD", secret("SCALARHUB_CONFIG_SERVER_PASSWORD"));
 		env(out, "SCALARHUB_DISCOVERY_PASSWORD", secret("SCALARHUB_DISCOVERY_PASSWORD"));

@@ -1,5 +1,6 @@
 package io.scalarhub.suite;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,12 @@ final class KubernetesApp implements DerivedFile {
 
 	/** The Secret an operator creates with the suite's own credentials (deploy/k8s/README.md says how). */
 	static final String SECRETS = "scalarhub-secrets";
+
+	/** An installation's own API clients for auth-server (optional; docs/deploy.md). */
+	static final String API_CLIENTS = "scalarhub-api-clients";
+
+	/** Each calling service's own client secret, keyed by the service's name (optional; docs/deploy.md). */
+	static final String SERVICE_IDENTITIES = "scalarhub-service-identities";
 
 	/** What differs between installations (public URL, trace sampling): the base's configMapGenerator. */
 	static final String ENVIRONMENT = "scalarhub-environment";
@@ -62,10 +69,16 @@ final class KubernetesApp implements DerivedFile {
 	static final String JAVA_TOOL_OPTIONS = "-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError -Xss512k"
 			+ " -XX:ReservedCodeCacheSize=64m -Djava.io.tmpdir=/tmp";
 
+	/** The pod annotation that carries config-server's repository digest (KubernetesConfigRepository#checksum). */
+	static final String CONFIG_CHECKSUM = "scalarhub.io/config-checksum";
+
 	private final String name;
 
-	KubernetesApp(String name) {
+	private final Path root;
+
+	KubernetesApp(String name, Path root) {
 		this.name = name;
+		this.root = root;
 	}
 
 	@Override
@@ -80,7 +93,9 @@ final class KubernetesApp implements DerivedFile {
 		List<Object> documents = new ArrayList<>();
 		documents.add(map("apiVersion", "v1", "kind", "ServiceAccount", "metadata", metadata(app),
 				"automountServiceAccountToken", false));
-		documents.add(registry ? statefulSet(suite, app) : deployment(suite, app));
+		// config-server reads its repository per request; every other app reads its settings once, at start
+		String checksum = app.startsFirst() ? null : KubernetesConfigRepository.checksum(this.root);
+		documents.add(registry ? statefulSet(suite, app, checksum) : deployment(suite, app, checksum));
 		documents.add(service(app, app.name(), false));
 		if (registry) {
 			documents.add(service(app, PEERS_SERVICE, true));
@@ -123,24 +138,24 @@ final class KubernetesApp implements DerivedFile {
 		return map("matchLabels", map("app.kubernetes.io/name", app.name()));
 	}
 
-	private static Map<String, Object> deployment(Suite suite, App app) {
+	private static Map<String, Object> deployment(Suite suite, App app, String configChecksum) {
 		// no replicas: the HorizontalPodAutoscaler owns the count (an apply would otherwise reset it)
 		return map("apiVersion", "apps/v1", "kind", "Deployment", "metadata", metadata(app), "spec",
 				map("revisionHistoryLimit", 5, "selector", selector(app), "strategy",
 						// a new pod is ready before an old one starts draining: capacity never drops
 						map("type", "RollingUpdate", "rollingUpdate", map("maxSurge", 1, "maxUnavailable", 0)),
-						"template", podTemplate(suite, app)));
+						"template", podTemplate(suite, app, configChecksum)));
 	}
 
-	private static Map<String, Object> statefulSet(Suite suite, App app) {
+	private static Map<String, Object> statefulSet(Suite suite, App app, String configChecksum) {
 		return map("apiVersion", "apps/v1", "kind", "StatefulSet", "metadata", metadata(app), "spec",
 				map("serviceName", PEERS_SERVICE, "replicas", REGISTRY_PEERS,
 						// the peers start together: each only replicates to the other once both answer
 						"podManagementPolicy", "Parallel", "revisionHistoryLimit", 5, "selector", selector(app),
-						"template", podTemplate(suite, app)));
+						"template", podTemplate(suite, app, configChecksum)));
 	}
 
-	private static Map<String, Object> podTemplate(Suite suite, App app) {
+	private static Map<String, Object> podTemplate(Suite suite, App app, String configChecksum) {
 		Map<String, Object> podLabels = labels(app);
 		// the database's and Redis's NetworkPolicies let in the pods that carry these (deploy/k8s/base)
 		if (app.database() != null) {
@@ -181,7 +196,11 @@ final class KubernetesApp implements DerivedFile {
 		// across nodes always (one node is no spread at all, and schedules); across zones where nodes have one
 		topologySpread.add(spreadOver(spread, "kubernetes.io/hostname", "DoNotSchedule", !isRegistry(app)));
 		topologySpread.add(spreadOver(spread, "topology.kubernetes.io/zone", "ScheduleAnyway", !isRegistry(app)));
-		return map("metadata", map("labels", podLabels), "spec",
+		Map<String, Object> podMetadata = map("labels", podLabels);
+		if (configChecksum != null) {
+			podMetadata.put("annotations", map(CONFIG_CHECKSUM, configChecksum));
+		}
+		return map("metadata", podMetadata, "spec",
 				map("serviceAccountName", app.name(), "automountServiceAccountToken", false,
 						// no SERVICE_PORT-style variables: they could shadow the apps' own settings
 						"enableServiceLinks", false, "terminationGracePeriodSeconds", TERMINATION_GRACE_SECONDS,
@@ -244,6 +263,13 @@ final class KubernetesApp implements DerivedFile {
 		else {
 			App first = suite.apps().stream().filter(App::startsFirst).findFirst().orElseThrow();
 			env.add(value("SCALARHUB_CONFIG_URL", "http://" + first.name() + ":" + first.port()));
+			// pods start in any order: an app that came up before config-server answered would run on its bundled
+			// defaults alone (no routes, the registry at localhost), never ready and never restarted. Failing, it
+			// exits and the kubelet starts it again (with back-off) until config-server answers
+			env.add(value("SPRING_CLOUD_CONFIG_FAIL_FAST", "true"));
+			// the overlay's profiles (deploy/config/<app>-<profile>.yml): the local overlay's "demo" registers the
+			// demo API clients, production registers none
+			env.add(configMap("SPRING_PROFILES_ACTIVE", ENVIRONMENT, "profiles"));
 			env.add(value("SPRING_CLOUD_CONFIG_USERNAME", "scalarhub"));
 			env.add(secret("SPRING_CLOUD_CONFIG_PASSWORD", SECRETS, "config-server-password"));
 			env.add(secret("SCALARHUB_DISCOVERY_PASSWORD", SECRETS, "discovery-password"));
@@ -274,6 +300,13 @@ final class KubernetesApp implements DerivedFile {
 		}
 		if (app.equals(auth)) {
 			env.add(secret("SCALARHUB_AUTH_KEYS_ENCRYPTIONPASSWORD", SECRETS, "auth-keys-password"));
+			// an installation's own API clients and service identities' secrets ({"scalarhub":{"auth":{"clients":
+			// {...}}}}, bcrypt hashes), over deploy/config's; optional: without it only those are registered
+			env.add(optionalSecret("SPRING_APPLICATION_JSON", API_CLIENTS, "clients.json"));
+		}
+		if (app.kind() == Kind.SERVICE && !app.calls().isEmpty()) {
+			// the service's own secret for its calls, instead of deploy/config's demo one (optional, as above)
+			env.add(optionalSecret("SCALARHUB_SERVICEIDENTITY_CLIENTSECRET", SERVICE_IDENTITIES, app.name()));
 		}
 		if (app.database() != null) {
 			// R2DBC (and auth-server's JDBC pool) through PgBouncer; a read replica through the read-only pooler
@@ -315,6 +348,11 @@ final class KubernetesApp implements DerivedFile {
 
 	private static Map<String, Object> secret(String name, String secret, String key) {
 		return map("name", name, "valueFrom", map("secretKeyRef", map("name", secret, "key", key)));
+	}
+
+	private static Map<String, Object> optionalSecret(String name, String secret, String key) {
+		return map("name", name, "valueFrom",
+				map("secretKeyRef", map("name", secret, "key", key, "optional", true)));
 	}
 
 	private static Map<String, Object> configMap(String name, String configMap, String key) {

@@ -2,9 +2,13 @@ package io.scalarhub.suite;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -40,21 +44,48 @@ final class KubernetesConfigRepository implements DerivedFile {
 
 	@Override
 	public String render(Suite suite, String current) {
-		Map<String, Object> data = new TreeMap<>();
-		try (Stream<Path> files = Files.list(this.root.resolve(SOURCE))) {
-			files.filter((file) -> file.getFileName().toString().endsWith(".yml"))
-				// the local profile's files allow what only a developer's suite may do (test clocks)
-				.filter((file) -> !file.getFileName().toString().endsWith("-local.yml"))
-				.forEach((file) -> data.put(file.getFileName().toString(), read(file)));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		Map<String, Object> data = new TreeMap<>(files(this.root));
 		Suite.App server = suite.apps().stream().filter(Suite.App::startsFirst).findFirst().orElseThrow();
 		Map<String, Object> configMap = map("apiVersion", "v1", "kind", "ConfigMap", "metadata",
 				map("name", NAME, "labels", KubernetesApp.labels(server)), "data", data);
 		return DerivedFile.header("#") + "# (and from deploy/config, whose {cipher} values each app decrypts)\n"
 				+ Yaml.documents(List.of(configMap));
+	}
+
+	/** The repository's files by name: deploy/config's, but the local profile's. */
+	static Map<String, String> files(Path root) {
+		Map<String, String> files = new TreeMap<>();
+		try (Stream<Path> list = Files.list(root.resolve(SOURCE))) {
+			list.filter((file) -> file.getFileName().toString().endsWith(".yml"))
+				// the local profile's files allow what only a developer's suite may do (test clocks)
+				.filter((file) -> !file.getFileName().toString().endsWith("-local.yml"))
+				.forEach((file) -> files.put(file.getFileName().toString(), read(file)));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return files;
+	}
+
+	/**
+	 * A digest of the repository's files. The apps read their configuration once, at start: a pod template that
+	 * carries this changes with any file, so that applying a change rolls every app onto it rather than leaving old
+	 * and new pods on different settings.
+	 */
+	static String checksum(Path root) {
+		try {
+			MessageDigest digest = MessageDigest.getInstance("SHA-256");
+			files(root).forEach((name, content) -> {
+				digest.update(name.getBytes(StandardCharsets.UTF_8));
+				digest.update((byte) 0);
+				digest.update(content.getBytes(StandardCharsets.UTF_8));
+				digest.update((byte) 0);
+			});
+			return HexFormat.of().formatHex(digest.digest());
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private static String read(Path file) {

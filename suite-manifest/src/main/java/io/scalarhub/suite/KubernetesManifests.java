@@ -31,7 +31,7 @@ final class KubernetesManifests {
 
 	static List<DerivedFile> derivations(Suite suite, Path root) {
 		List<DerivedFile> files = new ArrayList<>();
-		suite.apps().forEach((app) -> files.add(new KubernetesApp(app.name())));
+		suite.apps().forEach((app) -> files.add(new KubernetesApp(app.name(), root)));
 		files.add(new Databases());
 		files.add(new KubernetesConfigRepository(root));
 		files.add(new Kustomization());

@@ -430,7 +430,8 @@ class KubernetesManifestsTest {
 		List<String> violations = new ArrayList<>();
 		objects.stream().filter((object) -> kind(object, "Secret"))
 			.forEach((secret) -> violations.add(name(secret) + ": a Secret in the manifests"));
-		Set<String> referable = Set.of(KubernetesApp.SECRETS, KubernetesApp.PG_CLUSTER + "-app");
+		Set<String> referable = Set.of(KubernetesApp.SECRETS, KubernetesApp.PG_CLUSTER + "-app",
+				KubernetesApp.API_CLIENTS, KubernetesApp.SERVICE_IDENTITIES);
 		for (ObjectNode workload : workloads(objects)) {
 			for (JsonNode container : containers(workload)) {
 				for (JsonNode variable : container.path("env")) {
@@ -547,6 +548,71 @@ class KubernetesManifestsTest {
 				.containsOnly("Resource");
 		});
 		assertThat(object(objects, "Cluster", KubernetesApp.PG_CLUSTER).at("/spec/instances").asInt()).isEqualTo(1);
+	}
+
+	/**
+	 * Every app but config-server reads its settings once, at start, from config-server: it must not start without
+	 * them (fail fast: the kubelet restarts it until config-server answers), and a change to config-server's
+	 * repository must roll it (the repository's digest in its pod template).
+	 */
+	@TestFactory
+	Stream<DynamicTest> everyAppStartsOnlyWithItsSettingsAndRollsWhenTheyChange() {
+		String checksum = KubernetesConfigRepository.checksum(ROOT);
+		return Kustomize.OVERLAYS.stream().map((overlay) -> DynamicTest.dynamicTest(overlay, () -> {
+			List<ObjectNode> objects = Kustomize.render(ROOT, overlay);
+			for (App app : SUITE.apps()) {
+				ObjectNode workload = workload(objects, app).orElseThrow();
+				JsonNode annotation = workload.at("/spec/template/metadata/annotations")
+					.path(KubernetesApp.CONFIG_CHECKSUM);
+				JsonNode failFast = container(workload).path("env").valueStream()
+					.filter((variable) -> variable.path("name").asString().equals("SPRING_CLOUD_CONFIG_FAIL_FAST"))
+					.findFirst().map((variable) -> variable.path("value")).orElse(null);
+				if (app.startsFirst()) {
+					assertThat(annotation.isMissingNode()).as("%s: no digest of what it serves itself", app.name())
+						.isTrue();
+					continue;
+				}
+				assertThat(annotation.asString("")).as("%s: the repository's digest", app.name()).isEqualTo(checksum);
+				assertThat(failFast).as("%s: SPRING_CLOUD_CONFIG_FAIL_FAST", app.name()).isNotNull();
+				assertThat(failFast.asString()).as("%s: SPRING_CLOUD_CONFIG_FAIL_FAST", app.name()).isEqualTo("true");
+			}
+		}));
+	}
+
+	/** The README's demo API clients (profile "demo") exist on a local cluster and never in production. */
+	@Test
+	void onlyTheLocalOverlayRegistersTheDemoClients() {
+		assertThat(environment("local").path("profiles").asString()).isEqualTo("demo");
+		assertThat(environment("production").path("profiles").asString()).doesNotContain("demo");
+		assertThat(ROOT.resolve("deploy/config/auth-server-demo.yml")).isRegularFile();
+		assertThat(KubernetesConfigRepository.files(ROOT).get("auth-server.yml")).doesNotContain("scalarhub-demo");
+	}
+
+	private static JsonNode environment(String overlay) {
+		return Kustomize.render(ROOT, overlay)
+			.stream()
+			.filter((object) -> kind(object, "ConfigMap")
+					&& object.at("/metadata/name").asString().startsWith(KubernetesApp.ENVIRONMENT))
+			.findFirst()
+			.orElseThrow()
+			.path("data");
+	}
+
+	/**
+	 * CloudNativePG's admission webhook refuses a Cluster whose synchronous replicas could not exist (as many as its
+	 * instances or more, or a minimum over the maximum): the strict parse checks field names, not the operator's
+	 * own rules, so these are checked here for every overlay.
+	 */
+	@TestFactory
+	Stream<DynamicTest> everyOverlaysDatabaseClusterIsOneTheOperatorAccepts() {
+		return Kustomize.OVERLAYS.stream().map((overlay) -> DynamicTest.dynamicTest(overlay, () -> {
+			ObjectNode cluster = object(Kustomize.render(ROOT, overlay), "Cluster", KubernetesApp.PG_CLUSTER);
+			int instances = cluster.at("/spec/instances").asInt();
+			int minSync = cluster.at("/spec/minSyncReplicas").asInt(0);
+			int maxSync = cluster.at("/spec/maxSyncReplicas").asInt(0);
+			assertThat(maxSync).as("%s: maxSyncReplicas below instances (%d)", overlay, instances).isLessThan(instances);
+			assertThat(minSync).as("%s: minSyncReplicas at most maxSyncReplicas", overlay).isLessThanOrEqualTo(maxSync);
+		}));
 	}
 
 	@Test
