@@ -91,6 +91,21 @@ class VerifiedTokenCacheAppTest {
 		assertThat(gets("miss") - misses).isEqualTo(5);
 	}
 
+	/**
+	 * The platform's defaults time each request but start no long-task timer for it (or for any other observation):
+	 * per-request work for a meter nobody reads (docs/performance.md).
+	 */
+	@Test
+	void aRequestIsTimedWithoutALongTaskTimer() throws Exception {
+		String token = tokens.sign(TestTokens.claims(Instant.now(), Duration.ofMinutes(15)).build());
+		assertThat(get(token)).isEqualTo(200);
+		assertThat(this.meters.find("http.server.requests").timer()).as("the request timer").isNotNull();
+		assertThat(this.meters.find("http.server.requests.active").longTaskTimer()).as("a long-task timer").isNull();
+		assertThat(this.meters.getMeters().stream().filter(io.micrometer.core.instrument.LongTaskTimer.class::isInstance))
+			.as("long-task timers of observations")
+			.isEmpty();
+	}
+
 	int get(String token) throws Exception {
 		return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/secured"))
 			.header("Authorization", "Bearer " + token)
