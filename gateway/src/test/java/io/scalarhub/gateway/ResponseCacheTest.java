@@ -15,8 +15,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
+import org.springframework.cloud.context.scope.refresh.RefreshScopeRefreshedEvent;
+import org.springframework.cloud.gateway.event.RefreshRoutesEvent;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpHeaders;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -58,6 +66,34 @@ class ResponseCacheTest {
 	@LocalServerPort
 	int port;
 
+	@Autowired
+	ApplicationEventPublisher events;
+
+	@Autowired
+	RouteRefreshCounter routeRefreshCounter;
+
+	@TestConfiguration
+	static class RouteRefreshes {
+
+		@Bean
+		RouteRefreshCounter routeRefreshCounter() {
+			return new RouteRefreshCounter();
+		}
+
+	}
+
+	/** Counts the route rebuilds the gateway is asked for. */
+	static class RouteRefreshCounter {
+
+		final AtomicInteger count = new AtomicInteger();
+
+		@EventListener(RefreshRoutesEvent.class)
+		void refreshed() {
+			this.count.incrementAndGet();
+		}
+
+	}
+
 	WebTestClient client;
 
 	@BeforeEach
@@ -79,6 +115,27 @@ class ResponseCacheTest {
 			.isOk()
 			.expectBody(String.class)
 			.returnResult();
+	}
+
+	/**
+	 * Eureka's client announces each registry fetch (every 5 s) with a new heartbeat: the routes, and the cache
+	 * their filters hold, must outlive it. Only a configuration refresh rebuilds them.
+	 */
+	@Test
+	void aRegistryHeartbeatNeitherRebuildsTheRoutesNorEmptiesTheCache() {
+		String path = "/v1/products/" + UUID.randomUUID();
+		String token = token("heartbeat");
+		get(path, token, "before-heartbeat");
+		int refreshes = this.routeRefreshCounter.count.get();
+		this.events.publishEvent(new HeartbeatEvent(this, UUID.randomUUID()));
+		this.events.publishEvent(new HeartbeatEvent(this, UUID.randomUUID()));
+		assertThat(this.routeRefreshCounter.count.get()).as("route refreshes on a heartbeat").isEqualTo(refreshes);
+		EntityExchangeResult<String> after = get(path, token, "after-heartbeat");
+		assertThat(after.getResponseHeaders().getFirst("X-Cache")).isEqualTo("hit");
+		assertThat(backend.calls(path)).isEqualTo(1);
+
+		this.events.publishEvent(new RefreshScopeRefreshedEvent());
+		assertThat(this.routeRefreshCounter.count.get()).as("route refreshes on a configuration refresh").isEqualTo(refreshes + 1);
 	}
 
 	@Test
