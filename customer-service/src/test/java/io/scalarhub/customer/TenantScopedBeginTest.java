@@ -1,0 +1,183 @@
+package io.scalarhub.customer;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.r2dbc.proxy.ProxyConnectionFactory;
+import io.r2dbc.proxy.core.MethodExecutionInfo;
+import io.r2dbc.proxy.core.QueryExecutionInfo;
+import io.r2dbc.proxy.core.QueryInfo;
+import io.r2dbc.proxy.listener.ProxyExecutionListener;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.scalarhub.platform.tenancy.TenantScope;
+import io.scalarhub.platform.tenancy.TenantScopedTransactionManager;
+import io.scalarhub.test.ServiceTestProperties;
+import io.scalarhub.test.TestJwtIssuer;
+import io.scalarhub.test.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.transaction.support.DefaultTransactionDefinition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A transaction tells PostgreSQL its tenant in the same simple query as its {@code BEGIN}: one round trip where
+ * there were two. Watched from below with r2dbc-proxy on the app's own primary pool (one connection): what the
+ * transaction manager sends, and what PostgreSQL then believes (the tenant, the access mode, nothing left on
+ * the connection after the commit). A transaction with an isolation level keeps the driver's {@code BEGIN} and
+ * a statement of its own for the tenant, and is scoped just the same.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "spring.r2dbc.pool.max-size=1", "spring.r2dbc.pool.initial-size=1" })
+class TenantScopedBeginTest {
+
+	static final TestJwtIssuer issuer = new TestJwtIssuer();
+
+	static final UUID TENANT = UUID.fromString("b1e00000-0000-4000-8000-00000000be61");
+
+	@DynamicPropertySource
+	static void properties(DynamicPropertyRegistry registry) {
+		ServiceTestProperties.register(registry, TestPostgres.createDatabase("customer_begin"), issuer);
+	}
+
+	@AfterAll
+	static void stopIssuer() {
+		issuer.close();
+	}
+
+	final List<String> queries = new CopyOnWriteArrayList<>();
+
+	final List<String> connectionMethods = new CopyOnWriteArrayList<>();
+
+	TenantScopedTransactionManager transactions;
+
+	DatabaseClient db;
+
+	@Autowired
+	@Qualifier("connectionFactory")
+	ConnectionFactory primaryPool;
+
+	@BeforeEach
+	void watchThePrimaryPool() {
+		ConnectionFactory watched = ProxyConnectionFactory.builder(this.primaryPool).listener(new ProxyExecutionListener() {
+			@Override
+			public void beforeQuery(QueryExecutionInfo execution) {
+				execution.getQueries().stream().map(QueryInfo::getQuery).forEach(TenantScopedBeginTest.this.queries::add);
+			}
+
+			@Override
+			public void beforeMethod(MethodExecutionInfo execution) {
+				if (execution.getTarget() instanceof Connection) {
+					TenantScopedBeginTest.this.connectionMethods.add(execution.getMethod().getName());
+				}
+			}
+		}).build();
+		this.transactions = new TenantScopedTransactionManager(watched);
+		this.db = DatabaseClient.create(watched);
+	}
+
+	@Test
+	void aReadOnlyTransactionBeginsAndSetsItsTenantInOneQuery() {
+		List<String> seen = inTransaction(readOnly(), TenantScope.with(TENANT),
+				"SELECT current_setting('scalarhub.tenant_id') || ' ' || current_setting('transaction_read_only')");
+		assertThat(seen).containsExactly(TENANT + " on");
+		assertThat(this.queries).containsExactly(
+				"BEGIN READ ONLY; SELECT set_config('scalarhub.tenant_id', '" + TENANT + "', true)",
+				"SELECT current_setting('scalarhub.tenant_id') || ' ' || current_setting('transaction_read_only')");
+		assertThat(this.connectionMethods).as("the driver's BEGIN is not sent").doesNotContain("beginTransaction")
+			.contains("commitTransaction");
+	}
+
+	@Test
+	void aReadWriteTransactionWritesAsItsTenant() {
+		UUID id = UUID.randomUUID();
+		Mono<Long> insertAndCount = this.db
+			.sql("INSERT INTO customer (id, name, email, status, created_at, updated_at) "
+					+ "VALUES (:id, 'Begin Test', :email, 'ACTIVE', now(), now())")
+			.bind("id", id)
+			.bind("email", id + "@example.com")
+			.then()
+			.then(this.db.sql("SELECT count(*) FROM customer WHERE id = :id AND tenant_id = :tenant")
+				.bind("id", id)
+				.bind("tenant", TENANT)
+				.map((row) -> row.get(0, Long.class))
+				.one());
+		Long written = TransactionalOperator.create(this.transactions)
+			.transactional(insertAndCount)
+			.contextWrite(TenantScope.with(TENANT))
+			.block();
+		assertThat(written).as("the row took the transaction's tenant").isEqualTo(1L);
+		assertThat(this.queries.get(0))
+			.isEqualTo("BEGIN READ WRITE; SELECT set_config('scalarhub.tenant_id', '" + TENANT + "', true)");
+		assertThat(inTransaction(readOnly(), TenantScope.with(UUID.randomUUID()),
+				"SELECT count(*)::text FROM customer WHERE id = '" + id + "'"))
+			.as("another tenant does not see it").containsExactly("0");
+	}
+
+	@Test
+	void theTenantEndsWithItsTransaction() {
+		inTransaction(readOnly(), TenantScope.with(TENANT), "SELECT 'scoped'");
+		// the pool's only connection, outside any transaction
+		String after = this.db.sql("SELECT coalesce(current_setting('scalarhub.tenant_id', true), '')")
+			.map((row) -> row.get(0, String.class))
+			.one()
+			.block();
+		assertThat(after).isEmpty();
+	}
+
+	@Test
+	void theSystemScopeIsSetTheSameWay() {
+		assertThat(inTransaction(readOnly(), TenantScope.system(), "SELECT current_setting('scalarhub.tenant_id')"))
+			.containsExactly("system");
+		assertThat(this.queries.get(0)).isEqualTo("BEGIN READ ONLY; SELECT set_config('scalarhub.tenant_id', 'system', true)");
+	}
+
+	@Test
+	void aTransactionWithAnIsolationLevelIsBegunByTheDriverAndStillScoped() {
+		DefaultTransactionDefinition serializable = readOnly();
+		serializable.setIsolationLevel(TransactionDefinition.ISOLATION_SERIALIZABLE);
+		List<String> seen = inTransaction(serializable, TenantScope.with(TENANT),
+				"SELECT current_setting('scalarhub.tenant_id') || ' ' || current_setting('transaction_isolation')");
+		assertThat(seen).containsExactly(TENANT + " serializable");
+		assertThat(this.connectionMethods).contains("beginTransaction");
+		assertThat(this.queries).first().asString().startsWith("SELECT set_config('scalarhub.tenant_id', $1, true)");
+	}
+
+	@Test
+	void workWithoutAScopeIsRefusedBeforeAnyQuery() {
+		assertThatThrownBy(() -> TransactionalOperator.create(this.transactions)
+			.transactional(this.db.sql("SELECT 1").then())
+			.block()).isInstanceOf(IllegalStateException.class).hasMessageContaining("outside any tenant scope");
+		assertThat(this.queries).isEmpty();
+	}
+
+	private List<String> inTransaction(DefaultTransactionDefinition definition, Context scope, String sql) {
+		return TransactionalOperator.create(this.transactions, definition)
+			.transactional(this.db.sql(sql).map((row) -> row.get(0, String.class)).all())
+			.contextWrite(scope)
+			.collectList()
+			.block();
+	}
+
+	private static DefaultTransactionDefinition readOnly() {
+		DefaultTransactionDefinition definition = new DefaultTransactionDefinition();
+		definition.setReadOnly(true);
+		return definition;
+	}
+
+}
