@@ -13,7 +13,8 @@
 #   c1        -XX:TieredStopAtLevel=1 (C1 only: faster start, slower peak)
 #   cds+c1    both
 #
-# Environment: BENCH_REPS (default 3), BENCH_LOAD_SECONDS (default 10), SCALARHUB_RUN_DIR
+# Environment: BENCH_REPS (default 3), BENCH_LOAD_SECONDS (default 10), BENCH_NMT (1: each JVM's native memory
+# summary after the load; run with SCALARHUB_JAVA_OPTS=-XX:NativeMemoryTracking=summary), SCALARHUB_RUN_DIR
 # (default bench/target/startup-run), SCALARHUB_PORT_OFFSET (default 500). PostgreSQL and Redis must
 # be up (deploy/local/infra.sh status); they are never stopped. Every app this script starts is stopped.
 set -euo pipefail
@@ -166,14 +167,33 @@ suite() {
         tee "$RESULTS/suite-load.txt" | sed 's/^/  wrk | /'
     {
         printf '\nsuite: deploy/local/up.sh invocation -> "suite up": %d ms\n' "$up_ms"
-        printf '%-20s %16s %18s %14s %s\n' app rss_ready_MiB rss_after_load_MiB "heap -Xmx" "class data mapped"
+        printf '%-20s %16s %18s %12s %12s %s\n' app rss_ready_MiB rss_after_load_MiB "of it anon" "file" "class data mapped"
         for app in "${APPS[@]}"; do
             pid=$(cat "$(pid_file "$app")")
-            printf '%-20s %16s %18s %14s %s\n' "$app" "${rss_before[$app]}" \
-                "$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$pid/status")" 160m \
+            # anonymous memory is the process's own (heap, metaspace, code, malloc); file-backed is the jar and the
+            # class data mapped from disk, which the page cache can share and drop
+            printf '%-20s %16s %18s %12s %12s %s\n' "$app" "${rss_before[$app]}" \
+                "$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$pid/status")" \
+                "$(awk '/RssAnon/ {printf "%d", $2 / 1024}' "/proc/$pid/status")" \
+                "$(awk '/RssFile/ {printf "%d", $2 / 1024}' "/proc/$pid/status")" \
                 "$(grep -q '/app\.\(jsa\|aot\)$' "/proc/$pid/maps" && echo yes || echo no)"
         done
+        for app in "${APPS[@]}"; do cat "/proc/$(cat "$(pid_file "$app")")/status"; done |
+            awk '/VmRSS/ {r += $2} /RssAnon/ {a += $2} END {printf "%-20s %16s %18d %12d\n", "all apps", "", r / 1024, a / 1024}'
     } | tee "$RESULTS/suite-table.txt"
+    if [[ ${BENCH_NMT:-0} == 1 ]]; then
+        # where each JVM's committed memory goes (needs SCALARHUB_JAVA_OPTS=-XX:NativeMemoryTracking=summary)
+        printf '\n%-20s %s\n' "NMT committed MiB" "total heap class(metaspace) code thread gc symbol internal other arena" | tee "$RESULTS/nmt.txt"
+        for app in "${APPS[@]}"; do
+            pid=$(cat "$(pid_file "$app")")
+            "$(dirname "$(readlink "/proc/$pid/exe")")/jcmd" "$pid" VM.native_memory summary scale=MB > "$RESULTS/nmt-$app.txt" 2>&1 || true
+            awk -v app="$app" '
+                /^Total:/ { match($0, /committed=[0-9]+/); total = substr($0, RSTART + 10, RLENGTH - 10) }
+                /^-/ { name = $2; match($0, /committed=[0-9]+/); c[name] = substr($0, RSTART + 10, RLENGTH - 10) }
+                END { printf "%-20s %s %s %s %s %s %s %s %s %s %s\n", app, total, c["Java"], c["Class"], c["Code"], c["Thread"], c["GC"], c["Symbol"], c["Internal"], c["Other"], c["Arena"] }
+            ' "$RESULTS/nmt-$app.txt"
+        done | tee -a "$RESULTS/nmt.txt"
+    fi
     for app in "${APPS[@]}"; do
         n=$(grep -c ' ERROR ' "$RUN_DIR/logs/$app.log" || true)
         ((n == 0)) || echo "  $app.log: $n ERROR lines"
