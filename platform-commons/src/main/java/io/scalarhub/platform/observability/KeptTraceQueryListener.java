@@ -7,6 +7,7 @@ import io.micrometer.tracing.handler.TracingObservationHandler;
 import io.r2dbc.proxy.core.QueryExecutionInfo;
 import io.r2dbc.proxy.listener.ProxyExecutionListener;
 import io.r2dbc.proxy.observation.ObservationProxyExecutionListener;
+import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
 /**
@@ -24,13 +25,6 @@ final class KeptTraceQueryListener implements ProxyExecutionListener {
 		this.observations = observations;
 	}
 
-	@Override
-	public void beforeQuery(QueryExecutionInfo execution) {
-		if (isKept(parent(execution))) {
-			this.observations.beforeQuery(execution);
-		}
-	}
-
 	// both find no observation, and do nothing, for a statement that was not observed
 	@Override
 	public void afterQuery(QueryExecutionInfo execution) {
@@ -42,10 +36,21 @@ final class KeptTraceQueryListener implements ProxyExecutionListener {
 		this.observations.eachQueryResult(execution);
 	}
 
-	/** The observation the statement runs under, where r2dbc-proxy's own listener looks for it. */
+	@Override
+	public void beforeQuery(QueryExecutionInfo execution) {
+		Observation parent = parent(execution);
+		if (isKept(parent)) {
+			// r2dbc-proxy's listener finds it under the key the driver's context no longer has (DriverContext)
+			execution.getValueStore().put(ContextView.class, Context.of(ObservationThreadLocalAccessor.KEY, parent));
+			this.observations.beforeQuery(execution);
+		}
+	}
+
+	/** The observation the statement runs under. */
 	private static Observation parent(QueryExecutionInfo execution) {
 		ContextView context = execution.getValueStore().get(ContextView.class, ContextView.class);
-		return (context != null) ? context.getOrDefault(ObservationThreadLocalAccessor.KEY, null) : null;
+		return (context != null && DriverContext.parentObservation(context) instanceof Observation parent) ? parent
+				: null;
 	}
 
 	static boolean isKept(Observation parent) {

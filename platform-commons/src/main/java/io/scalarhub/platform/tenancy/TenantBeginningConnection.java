@@ -11,6 +11,7 @@ import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.ValidationDepth;
 import io.r2dbc.spi.Wrapped;
+import io.scalarhub.platform.observability.DriverContext;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 
@@ -19,7 +20,10 @@ import reactor.core.publisher.Flux;
  * carries {@link #TENANT_SETTING}, it begins the transaction and sets the tenant in one simple query, one round
  * trip: {@code BEGIN READ ONLY; SELECT set_config('scalarhub.tenant_id', '…', true)}. Otherwise (the connection is
  * already in a transaction, or the definition asks for an isolation level or deferrable mode) it leaves the beginning to the
- * driver, and the manager sets the tenant with a statement of its own. Everything else passes straight through.
+ * driver, and the manager sets the tenant with a statement of its own.
+ * <p>
+ * Whatever it sends, the driver works under {@link DriverContext#forDriver}: no request's thread locals are
+ * restored around each message it handles.
  */
 final class TenantBeginningConnection implements Connection, Wrapped<Connection> {
 
@@ -52,11 +56,11 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 				|| definition.getAttribute(TransactionDefinition.ISOLATION_LEVEL) != null
 				|| definition.getAttribute(DEFERRABLE) != null) {
 			this.tenantSetAtBegin = false;
-			return this.delegate.beginTransaction(definition);
+			return DriverContext.isolated(this.delegate.beginTransaction(definition));
 		}
 		String sql = begin(definition.getAttribute(TransactionDefinition.READ_ONLY)) + "; SELECT set_config('"
 				+ TENANT_SETTING.name() + "', '" + literal(tenant) + "', true)";
-		return Flux.from(this.delegate.createStatement(sql).execute())
+		return Flux.from(DriverContext.isolated(this.delegate.createStatement(sql)).execute())
 			.concatMap((result) -> result.map((row, metadata) -> 1))
 			.then()
 			.doOnSuccess((done) -> this.tenantSetAtBegin = true);
@@ -84,17 +88,17 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 	@Override
 	public Publisher<Void> beginTransaction() {
 		this.tenantSetAtBegin = false;
-		return this.delegate.beginTransaction();
+		return DriverContext.isolated(this.delegate.beginTransaction());
 	}
 
 	@Override
 	public Publisher<Void> close() {
-		return this.delegate.close();
+		return DriverContext.isolated(this.delegate.close());
 	}
 
 	@Override
 	public Publisher<Void> commitTransaction() {
-		return this.delegate.commitTransaction();
+		return DriverContext.isolated(this.delegate.commitTransaction());
 	}
 
 	@Override
@@ -109,7 +113,7 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 
 	@Override
 	public Statement createStatement(String sql) {
-		return this.delegate.createStatement(sql);
+		return DriverContext.isolated(this.delegate.createStatement(sql));
 	}
 
 	@Override
@@ -134,7 +138,7 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 
 	@Override
 	public Publisher<Void> rollbackTransaction() {
-		return this.delegate.rollbackTransaction();
+		return DriverContext.isolated(this.delegate.rollbackTransaction());
 	}
 
 	@Override
@@ -144,7 +148,7 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 
 	@Override
 	public Publisher<Void> setAutoCommit(boolean autoCommit) {
-		return this.delegate.setAutoCommit(autoCommit);
+		return DriverContext.isolated(this.delegate.setAutoCommit(autoCommit));
 	}
 
 	@Override
