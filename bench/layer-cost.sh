@@ -25,6 +25,9 @@
 #
 # Environment: BENCH_ROUNDS (4), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (5), BENCH_PREWARM_SECONDS (60),
 # BENCH_CONNECTIONS (4, GET), BENCH_TRANSFER_CONNECTIONS (16), BENCH_SEED (200), BENCH_ACCOUNTS (100),
+# BENCH_TRANSFER_BASELINE (a commit: its transaction-service, built in a git worktree, runs beside the suite's as
+# instance transaction-service.2 on the same ledger, and every transfer round loads both, the order alternating:
+# a before/after of the write path side by side; it is stopped before the gateway rounds),
 # BENCH_GATEWAY_ROUNDS (2; 0 skips), BENCH_JFR (1; 0 skips), BENCH_MVN_ARGS (extra arguments for the reference
 # app's build, e.g. -Dmaven.repo.local=...), SCALARHUB_RUN_DIR (bench/target/layer-cost),
 # SCALARHUB_PORT_OFFSET (800). Everything it started is stopped at the end; PostgreSQL and Redis stay.
@@ -283,17 +286,47 @@ aged_keys() {
         "$(sql "select count(*) from idempotency_key where created_at < now() - interval '1 hour'")" | tee -a "$RESULTS"
 }
 aged_keys before
+BASELINE=${BENCH_TRANSFER_BASELINE:-}
+if [[ -n $BASELINE ]]; then
+    baseline_dir=$RUN_DIR/baseline-$BASELINE
+    BASELINE_JAR=$(ls "$baseline_dir"/transaction-service/target/transaction-service-*.jar 2>/dev/null | grep -v plain | head -n 1 || true)
+    if [[ -z $BASELINE_JAR ]]; then
+        log "building transaction-service at $BASELINE in $baseline_dir"
+        rm -rf "$baseline_dir"
+        git -C "$REPO_ROOT" worktree prune
+        git -C "$REPO_ROOT" worktree add --detach "$baseline_dir" "$BASELINE" >/dev/null
+        (cd "$baseline_dir" && mvn -B -q -o package -DskipTests -pl transaction-service -am) >"$OUT/baseline-build.log" 2>&1 ||
+            { tail -n 30 "$OUT/baseline-build.log"; die "baseline build failed"; }
+        BASELINE_JAR=$(ls "$baseline_dir"/transaction-service/target/transaction-service-*.jar | grep -v plain | head -n 1)
+    fi
+    # the suite's own launcher, configuration and flags: only the jar differs
+    load_secrets
+    # shellcheck source=deploy/local/launch.sh
+    source "$REPO_ROOT/deploy/local/launch.sh"
+    jar_of() { echo "$BASELINE_JAR"; }
+    start_app transaction-service.2
+    wait_ready transaction-service.2
+    BASE_LEDGER="http://127.0.0.1:$(app_port transaction-service.2)"
+    BASE_PID=$(cat "$(pid_file transaction-service.2)")
+fi
 log "pre-warming transaction-service with transfers, ${PREWARM}s"
 TOKEN=$(token)
 transfer_wrk "$LEDGER" "$PREWARM" "$OUT/prewarm-transfers.txt"
+[[ -z $BASELINE ]] || transfer_wrk "$BASE_LEDGER" "$PREWARM" "$OUT/prewarm-transfers-baseline.txt"
 log "POST /v1/transactions TRANSFER: wrk -t2 -c$TCONNS, ${WARM}s warm-up + ${SECS}s counted, $ROUNDS rounds interleaved with reference GETs"
 for ((round = 1; round <= ROUNDS; round++)); do
     if ((round % 2)); then
-        run_transfer transfer "$LEDGER" "$LEDGER_PID" "$round"; run_ref_background "$round"
+        run_transfer transfer "$LEDGER" "$LEDGER_PID" "$round"
+        [[ -z $BASELINE ]] || run_transfer baseline "$BASE_LEDGER" "$BASE_PID" "$round"
+        run_ref_background "$round"
     else
-        run_ref_background "$round"; run_transfer transfer "$LEDGER" "$LEDGER_PID" "$round"
+        run_ref_background "$round"
+        [[ -z $BASELINE ]] || run_transfer baseline "$BASE_LEDGER" "$BASE_PID" "$round"
+        run_transfer transfer "$LEDGER" "$LEDGER_PID" "$round"
     fi
 done
+# the gateway must reach only the code under test
+[[ -z $BASELINE ]] || stop_instances transaction-service.2
 
 # ---- through the gateway: transfers against GET by id, the same connections -------------------------------
 gw_get() { # gw_get ROUND
@@ -400,12 +433,13 @@ check "acknowledged transfers (2xx) $acked <= ledger transfers $transfers <= $ac
     echo
     echo "== layer-cost, commit $(git -C "$REPO_ROOT" rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC'): medians of $ROUNDS rounds =="
     printf '%-38s %9s %8s %8s %14s %19s\n' "" "req/s" "p50 ms" "p99 ms" "JVM ms CPU/req" "PG ms CPU/req"
-    for l in service reference ref-tx transfer; do
+    for l in service reference ref-tx transfer ${BASELINE:+baseline}; do
         case $l in
             service) name="GET customer-service (direct)" pg=replica ;;
             reference) name="GET reference app" pg=replica ;;
             ref-tx) name="GET reference app (transfer rounds)" pg=replica ;;
             transfer) name="TRANSFER transaction-service (direct)" pg=primary ;;
+            baseline) name="TRANSFER at $BASELINE (direct)" pg=primary ;;
         esac
         printf '%-38s %9.1f %8.2f %8.2f %14.3f %8.3f (%s)\n' "$name" "$(col "$l" req/s)" "$(col_after "$l" p50)" \
             "$(col_after "$l" p99)" "$(col_after "$l" jvm)" "$(col_after "$l" "$pg")" "$pg"
@@ -417,6 +451,12 @@ check "acknowledged transfers (2xx) $acked <= ledger transfers $transfers <= $ac
     idle=$(awk '$1 == "primary-idle" {print $4}' "$RESULTS" | median)
     printf 'the primary with no transfers running (during the reference GET rounds): %s cores\n' "$idle"
     grep '^ledger state' "$RESULTS"
+    if [[ -n $BASELINE ]]; then
+        awk -v b="$BASELINE" -v tr="$(col transfer req/s)" -v br="$(col baseline req/s)" -v tc="$(col_after transfer jvm)" \
+            -v bc="$(col_after baseline jvm)" -v tp="$(col_after transfer primary)" -v bp="$(col_after baseline primary)" \
+            'BEGIN {printf "transfers side by side, now / %s: %.3f x the transfers/s, JVM CPU %+.3f ms (%+.1f %%), PostgreSQL CPU %+.3f ms (%+.1f %%)\n",
+                    b, tr / br, tc - bc, (tc - bc) * 100 / bc, tp - bp, (tp - bp) * 100 / bp}'
+    fi
     echo
     awk -v sr="$(col service req/s)" -v rr="$(col reference req/s)" -v tc="$(col_after transfer jvm)" \
         -v rc="$(col_after ref-tx jvm)" -v pg="$(col_after transfer primary)" -v tr="$(col transfer req/s)" -v idle="$idle" \

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# PostgreSQL's CPU per transaction for the two ways a transaction can tell the server its tenant: BEGIN, then the
+# set_config as a prepared statement of its own (the services before 54999b6), or both in one simple query (now).
+# Each transaction then runs SELECT 1 and COMMIT. pgbench, BENCH_CONNECTIONS (4) connections, BENCH_SECONDS (10)
+# per run, BENCH_ROUNDS (6) rounds of both forms in the order ABBA; server CPU is the postmaster's and its
+# children's utime + stime (and that of children that exited) over the run, per transaction. Needs the local
+# cluster (deploy/local/infra.sh up); touches no table.
+#
+#   bench/begin-forms.sh
+set -euo pipefail
+PGBENCH=$(pg_config --bindir)/pgbench
+PORT=${SCALARHUB_PG_PORT:-55432}
+CONNS=${BENCH_CONNECTIONS:-4}
+SECS=${BENCH_SECONDS:-10}
+ROUNDS=${BENCH_ROUNDS:-6}
+TENANT=d3e00000-0000-4000-8000-000000000001
+DIR=$(cd "$(dirname "$0")" && pwd)/target/begin-forms
+mkdir -p "$DIR"
+printf "BEGIN READ WRITE;\nSELECT set_config('scalarhub.tenant_id', '%s', true);\nSELECT 1;\nCOMMIT;\n" "$TENANT" >"$DIR/separate.sql"
+# pgbench's \; keeps both statements in one simple query, as TenantBeginningConnection sends them
+printf "BEGIN READ WRITE \\\\; SELECT set_config('scalarhub.tenant_id', '%s', true);\nSELECT 1;\nCOMMIT;\n" "$TENANT" >"$DIR/combined.sql"
+data_dir=$(psql -X -At -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -c 'show data_directory')
+postmaster=$(head -n 1 "$data_dir/postmaster.pid")
+server_ticks() {
+    local total=0 pid
+    for pid in "$postmaster" $(pgrep -P "$postmaster"); do
+        total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+hz=$(getconf CLK_TCK)
+run() { # run FORM MODE
+    local t0 t1 out
+    t0=$(server_ticks)
+    out=$("$PGBENCH" -n -M "$2" -c "$CONNS" -j 2 -T "$SECS" -h 127.0.0.1 -p "$PORT" -U postgres -f "$DIR/$1.sql" postgres 2>&1)
+    t1=$(server_ticks)
+    awk -v f="$1" -v ticks="$((t1 - t0))" -v hz="$hz" '
+        /number of transactions actually processed/ {split($NF, a, "/"); n = a[1]}
+        /^tps/ {tps = $3}
+        END {printf "%-9s tps %8.1f  server CPU %6.1f us/transaction\n", f, tps, ticks * 1e6 / hz / n}' <<<"$out" |
+        tee -a "$DIR/results.txt"
+}
+: >"$DIR/results.txt"
+for ((round = 1; round <= ROUNDS; round++)); do
+    if ((round % 2)); then run separate prepared; run combined simple; else run combined simple; run separate prepared; fi
+done
+for form in separate combined; do
+    awk -v f="$form" '$1 == f {print $(NF - 1)}' "$DIR/results.txt" | sort -g |
+        awk -v f="$form" '{a[NR] = $1} END {printf "median %-9s %6.1f us of server CPU per transaction\n", f, (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+done
