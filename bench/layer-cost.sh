@@ -36,6 +36,8 @@ export SCALARHUB_RUN_DIR=${SCALARHUB_RUN_DIR:-$(cd "$(dirname "$0")/.." && pwd)/
 export SCALARHUB_PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-800}
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "$0")/../deploy/local/lib.sh"
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 ROUNDS=${BENCH_ROUNDS:-4}
 SECS=${BENCH_SECONDS:-15}
@@ -288,17 +290,7 @@ aged_keys() {
 aged_keys before
 BASELINE=${BENCH_TRANSFER_BASELINE:-}
 if [[ -n $BASELINE ]]; then
-    baseline_dir=$RUN_DIR/baseline-$BASELINE
-    BASELINE_JAR=$(ls "$baseline_dir"/transaction-service/target/transaction-service-*.jar 2>/dev/null | grep -v plain | head -n 1 || true)
-    if [[ -z $BASELINE_JAR ]]; then
-        log "building transaction-service at $BASELINE in $baseline_dir"
-        rm -rf "$baseline_dir"
-        git -C "$REPO_ROOT" worktree prune
-        git -C "$REPO_ROOT" worktree add --detach "$baseline_dir" "$BASELINE" >/dev/null
-        (cd "$baseline_dir" && mvn -B -q -o package -DskipTests -pl transaction-service -am) >"$OUT/baseline-build.log" 2>&1 ||
-            { tail -n 30 "$OUT/baseline-build.log"; die "baseline build failed"; }
-        BASELINE_JAR=$(ls "$baseline_dir"/transaction-service/target/transaction-service-*.jar | grep -v plain | head -n 1)
-    fi
+    BASELINE_JAR=$(baseline_jar transaction-service "$BASELINE" "$RUN_DIR/baseline-$BASELINE" "$OUT/baseline-build.log")
     # the suite's own launcher, configuration and flags: only the jar differs
     load_secrets
     # shellcheck source=deploy/local/launch.sh

@@ -32,3 +32,20 @@ load() {
     BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" -s "$BENCH_DIR/lua/get-by-id.lua" "$2" >"$OUT/wrk-$1.txt"
     awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {printf "%s %s %s %s\n", rps, p50, p99, (bad == "" ? 0 : bad)}' "$OUT/wrk-$1.txt"
 }
+
+# baseline_jar MODULE COMMIT DIR LOG: the path of MODULE's jar as of COMMIT, built once (tests skipped, offline) in
+# a git worktree at DIR (kept for the next run); the build's output goes to LOG
+baseline_jar() {
+    local module=$1 commit=$2 dir=$3 log_file=$4 jar
+    jar=$(ls "$dir/$module/target/$module-"*.jar 2>/dev/null | grep -v plain | head -n 1 || true)
+    if [[ -z $jar ]]; then
+        log "building $module at $commit in $dir" >&2
+        rm -rf "$dir"
+        git -C "$REPO_ROOT" worktree prune
+        git -C "$REPO_ROOT" worktree add --detach "$dir" "$commit" >/dev/null
+        (cd "$dir" && mvn -B -q -o package -DskipTests -pl "$module" -am) >"$log_file" 2>&1 ||
+            { tail -n 30 "$log_file" >&2; die "the build of $module at $commit failed"; }
+        jar=$(ls "$dir/$module/target/$module-"*.jar | grep -v plain | head -n 1)
+    fi
+    echo "$jar"
+}

@@ -23,6 +23,8 @@ export SCALARHUB_RUN_DIR=${SCALARHUB_RUN_DIR:-$(cd "$(dirname "$0")/.." && pwd)/
 export SCALARHUB_PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-600}
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "$0")/../deploy/local/lib.sh"
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 ROUNDS=${BENCH_ROUNDS:-4}
 SECS=${BENCH_SECONDS:-15}
@@ -53,17 +55,8 @@ trap cleanup EXIT
 # ---- the two jars --------------------------------------------------------------------------------------
 JAR[now]=$(ls "$REPO_ROOT"/customer-service/target/customer-service-*.jar 2>/dev/null | grep -v plain | head -n 1 || true)
 [[ -n ${JAR[now]} ]] || die "customer-service is not built: run deploy/local/up.sh (or mvn package) first"
-baseline_dir=$RUN_DIR/baseline
-JAR[before]=$(ls "$baseline_dir"/customer-service/target/customer-service-*.jar 2>/dev/null | grep -v plain | head -n 1 || true)
-if [[ -z ${JAR[before]} ]]; then
-    log "building customer-service at $BASELINE (before tenants) in $baseline_dir"
-    rm -rf "$baseline_dir"
-    git -C "$REPO_ROOT" worktree prune
-    git -C "$REPO_ROOT" worktree add --detach "$baseline_dir" "$BASELINE" >/dev/null
-    (cd "$baseline_dir" && mvn -B -q -o package -DskipTests -pl customer-service -am) >"$OUT/baseline-build.log" 2>&1 ||
-        { tail -n 30 "$OUT/baseline-build.log"; die "baseline build failed"; }
-    JAR[before]=$(ls "$baseline_dir"/customer-service/target/customer-service-*.jar | grep -v plain | head -n 1)
-fi
+# one worktree per commit: a folder reused for another BENCH_BASELINE would measure the old one
+JAR[before]=$(baseline_jar customer-service "$BASELINE" "$RUN_DIR/baseline-$BASELINE" "$OUT/baseline-build.log")
 
 # ---- the suite, for tokens -----------------------------------------------------------------------------
 log "starting the suite (run dir $RUN_DIR, port offset $PORT_OFFSET) for auth-server"
