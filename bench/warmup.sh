@@ -13,11 +13,15 @@
 #    in back-to-back BENCH_SLICE_SECONDS wrk runs (BENCH_CONNECTIONS connections) for BENCH_SERIES_SECONDS.
 #    Per slice: req/s and the JVM's CPU per request.
 # 4. Per variant (medians over the rounds): process start -> readiness UP, the throughput of the slice that
-#    ends 30 s after readiness as a fraction of steady (steady: the median of the series' last minute), and
-#    the first slice at >= 90 % of steady.
+#    ends 30 s after readiness as a fraction of steady (steady: the median of the series' last minute), the
+#    first slice at >= 90 % of steady, the full and young GC pauses from start to the series' end (the JVM's
+#    GC log), RSS at the end and the JVM's CPU per request over the last minute.
 #
 # Variants: jdk17 (SCALARHUB_JAVA_HOME=BENCH_JDK17, AppCDS), jdk25 (SCALARHUB_JAVA_HOME=BENCH_JDK25, AOT cache);
-# a variant whose JDK is not installed is left out.
+# JDK:NAME is that JDK with the JVM options in BENCH_OPTS_NAME added (up.sh's SCALARHUB_JAVA_OPTS), e.g.
+# BENCH_VARIANTS="jdk25 jdk25:cc240" BENCH_OPTS_cc240=-XX:ReservedCodeCacheSize=240m. Variants of one JDK share
+# its class data, trained once without extra options, so that only the options differ. A variant whose JDK is
+# not installed is left out.
 # Environment: BENCH_ROUNDS (2), BENCH_SERIES_SECONDS (180), BENCH_SLICE_SECONDS (5), BENCH_TRAIN_SECONDS (60),
 # BENCH_CONNECTIONS (8), BENCH_SEED (50), BENCH_VARIANTS ("jdk17 jdk25"), BENCH_JDK17
 # (/usr/lib/jvm/java-17-openjdk-amd64), BENCH_JDK25 (the newest /usr/lib/jvm/*25*), SCALARHUB_RUN_DIR
@@ -48,15 +52,21 @@ trap '"$REPO_ROOT/deploy/local/down.sh" --apps-only >"$OUT/down.out" 2>&1 || tru
 
 VARIANTS=()
 for variant in ${BENCH_VARIANTS:-jdk17 jdk25}; do
-    case $variant in
+    case ${variant%%:*} in
     jdk17) home=$JDK17 ;;
     jdk25) home=$JDK25 ;;
-    *) die "unknown variant $variant (jdk17, jdk25)" ;;
+    *) die "unknown variant $variant (jdk17, jdk25, or either :NAME with BENCH_OPTS_NAME)" ;;
     esac
+    if [[ $variant == *:* ]]; then
+        opts_var=BENCH_OPTS_${variant#*:}
+        [[ -n ${!opts_var:-} ]] || die "$variant: $opts_var is empty"
+    fi
     if [[ -n $home && -x $home/bin/java ]]; then VARIANTS+=("$variant"); else warn "$variant: no JDK at '$home'; left out"; fi
 done
 ((${#VARIANTS[@]} > 0)) || die "no variant to measure"
-java_home_of() { if [[ $1 == jdk17 ]]; then echo "$JDK17"; else echo "$JDK25"; fi; }
+java_home_of() { if [[ ${1%%:*} == jdk17 ]]; then echo "$JDK17"; else echo "$JDK25"; fi; }
+# opts_of VARIANT: the JVM options the variant adds (none for a bare JDK)
+opts_of() { if [[ $1 == *:* ]]; then local v=BENCH_OPTS_${1#*:}; echo "${!v}"; fi; }
 
 "$REPO_ROOT/deploy/local/up.sh" >"$OUT/up.out" 2>&1 || { tail -n 40 "$OUT/up.out"; die "up.sh failed"; }
 # shellcheck source=bench/lib.sh
@@ -80,8 +90,9 @@ ready() { curl -fsS "http://127.0.0.1:$(mgmt_port $APP)/actuator/health/readines
 start_variant() {
     local pid started uptime
     stop_app
-    SCALARHUB_JAVA_HOME=$(java_home_of "$1") "$REPO_ROOT/deploy/local/up.sh" >"$OUT/up-$1.out" 2>&1 &
-    wait_for 60 "$APP to be launched" app_alive $APP || die "up.sh did not launch $APP (see $OUT/up-$1.out)"
+    SCALARHUB_JAVA_HOME=$(java_home_of "$1") SCALARHUB_JAVA_OPTS="${SCALARHUB_JAVA_OPTS:-} $(opts_of "$1")" \
+        "$REPO_ROOT/deploy/local/up.sh" >"$OUT/up-${1/:/-}.out" 2>&1 &
+    wait_for 60 "$APP to be launched" app_alive $APP || die "up.sh did not launch $APP (see $OUT/up-${1/:/-}.out)"
     pid=$(cat "$(pid_file $APP)")
     until ready; do
         kill -0 "$pid" 2>/dev/null || die "$APP exited (see $RUN_DIR/logs/$APP.log)"
@@ -110,7 +121,19 @@ series() {
     done
 }
 
+# gc_pauses: "full-count full-ms young-count young-ms" from the running JVM's GC log (launch.sh's -Xlog:gc, which a
+# new JVM starts afresh)
+gc_pauses() {
+    awk '/Pause Full/ {f++; fm += $NF + 0} /Pause Young/ {y++; ym += $NF + 0} END {printf "%d %.0f %d %.0f\n", f, fm, y, ym}' \
+        "$RUN_DIR/logs/gc/$APP.log"
+}
+
+trained=" "
 for variant in "${VARIANTS[@]}"; do
+    jdk=${variant%%:*}
+    [[ $trained == *" $jdk "* ]] && continue
+    trained+="$jdk "
+    variant=$jdk
     log "training $variant: $APP started, loaded ${TRAIN}s and stopped, so that it writes its class data"
     stop_app
     # the suite's own first run may have written some already, from start-up and seeding alone
@@ -130,20 +153,23 @@ for ((round = 1; round <= ROUNDS; round++)); do
         for ((i = ${#VARIANTS[@]} - 1; i >= 0; i--)); do order+=("${VARIANTS[i]}"); done
     fi
     for variant in "${order[@]}"; do
-        label=$variant-$round
+        label=${variant/:/-}-$round
         TOKEN=$(token) # a token outlives one round, not the whole run
         ready_after=$(start_variant "$variant")
         series "$label"
+        gc=$(gc_pauses)
+        rss=$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$(cat "$(pid_file $APP)")/status")
         grep -q '\[\(warning\|error\) *\]\[\(cds\|aot\)' "$RUN_DIR/logs/$APP.log" && warn "$label: the class data was refused"
         # steady: median of the last minute; at30: the slice ending 30 s after readiness; t90: first slice >= 90 %
         steady=$(awk -v from="$((SERIES - 60))" '$1 >= from {print $2}' "$OUT/series-$label.txt" | median)
-        awk -v label="$label" -v ready="$ready_after" -v slice="$SLICE" -v steady="$steady" '
+        steady_cpu=$(awk -v from="$((SERIES - 60))" '$1 >= from {print $3}' "$OUT/series-$label.txt" | median)
+        awk -v label="$label" -v ready="$ready_after" -v slice="$SLICE" -v steady="$steady" -v gc="$gc" -v rss="$rss" -v cpu="$steady_cpu" '
             NR == 1 { first = $2 }
             $1 + slice == 30 { at30 = $2 }
             !t90 && $2 >= 0.9 * steady { t90 = $1 + slice }
-            END { printf "%s %.1f %.0f %.3f %.3f %d\n", label, ready, steady, first / steady, at30 / steady, t90 }
+            END { printf "%s %.1f %.0f %.3f %.3f %d %s %s %s\n", label, ready, steady, first / steady, at30 / steady, t90, gc, rss, cpu }
         ' "$OUT/series-$label.txt" >>"$OUT/rounds.txt"
-        tail -n 1 "$OUT/rounds.txt" | awk '{printf "%-10s ready %5.1f s  steady %6.0f/s  first slice %.2f  at 30 s %.2f  >= 90 %% after %d s\n", $1, $2, $3, $4, $5, $6}'
+        tail -n 1 "$OUT/rounds.txt" | awk '{printf "%-14s ready %5.1f s  steady %6.0f/s  first slice %.2f  at 30 s %.2f  >= 90 %% after %d s  full GCs %d (%d ms)  young %d (%d ms)  RSS %d MiB  steady CPU %.3f ms/req\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12}'
     done
 done
 
@@ -151,11 +177,14 @@ done
     echo "Warm-up of $APP after readiness (GET /v1/customers/{id}, wrk -t1 -c$CONNS, ${SLICE}s slices, ${SERIES}s)"
     echo "medians over $ROUNDS rounds, variants interleaved; bar: the slice ending 30 s after readiness >= 0.90"
     for variant in "${VARIANTS[@]}"; do
-        col() { grep "^$variant-" "$OUT/rounds.txt" | awk -v c="$1" '{print $c}' | median; }
+        label=${variant/:/-}
+        col() { awk -v l="$label" -v c="$1" '$1 ~ "^" l "-[0-9]+$" {print $c}' "$OUT/rounds.txt" | median; }
         at30=$(col 5)
-        printf '%-6s ready %5.1f s  steady %6.0f/s  first slice %.2f  at 30 s %.2f  >= 90 %% after %.0f s  (%s)\n' \
-            "$variant" "$(col 2)" "$(col 3)" "$(col 4)" "$at30" "$(col 6)" \
-            "$(awk -v a="$at30" 'BEGIN {print (a >= 0.9 ? "bar met" : "bar missed")}')"
+        printf '%-14s ready %5.1f s  steady %6.0f/s  first slice %.2f  at 30 s %.2f  >= 90 %% after %.0f s  (%s)  full GCs %.0f (%.0f ms)  young %.0f (%.0f ms)  RSS %.0f MiB  steady CPU %.3f ms/req\n' \
+            "$label" "$(col 2)" "$(col 3)" "$(col 4)" "$at30" "$(col 6)" \
+            "$(awk -v a="$at30" 'BEGIN {print (a >= 0.9 ? "bar met" : "bar missed")}')" \
+            "$(col 7)" "$(col 8)" "$(col 9)" "$(col 10)" "$(col 11)" "$(col 12)"
+        if [[ -n $(opts_of "$variant") ]]; then printf '%-14s = %s + %s\n' "" "${variant%%:*}" "$(opts_of "$variant")"; fi
     done
     echo "per slice: $OUT/series-<variant>-<round>.txt (seconds after readiness, req/s, CPU ms per request)"
 } | tee "$OUT/warmup.txt"
