@@ -119,7 +119,7 @@ log "starting the reference app (port $REF_PORT, the replica, the suite's JVM fl
 SERVER_PORT=$REF_PORT REFERENCE_R2DBC_URL="r2dbc:postgresql://127.0.0.1:$PG_REPLICA_PORT/customer" \
     REFERENCE_R2DBC_USERNAME=$REF_ROLE REFERENCE_R2DBC_PASSWORD=$REF_ROLE \
     REFERENCE_JWK_SET_URI="$AUTH/oauth2/jwks" REFERENCE_ISSUER="$GW" \
-    java -Xmx160m -Xss512k -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -Djava.io.tmpdir="$RUN_DIR/tmp/reference-app" \
+    java "${APP_JVM_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/reference-app" \
     -jar "$REF_JAR" >"$OUT/reference-app.log" 2>&1 </dev/null &
 REF_PID=$!
 # a 404 for an unknown id means the token was checked against the key set and the query ran

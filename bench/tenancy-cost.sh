@@ -85,7 +85,7 @@ start() { # start VARIANT
         SCALARHUB_SERVICEIDENTITY_CLIENTID=customer-service SCALARHUB_SERVICEIDENTITY_CLIENTSECRET=customer-service-secret \
         SCALARHUB_SERVICEIDENTITY_TOKENURI="$AUTH/oauth2/token" \
         LOGGING_LEVEL_IO_SCALARHUB_REQUEST=WARN \
-        java -Xmx160m -Xss512k -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -Djava.io.tmpdir="$RUN_DIR/tmp" \
+        java "${APP_JVM_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp" \
         -jar "${JAR[$variant]}" >"$OUT/$variant.log" 2>&1 &
     PID[$variant]=$!
 }

@@ -129,8 +129,12 @@ cds_check() {
     fi
 }
 
-# small heaps and serial GC: five JVMs share two cores and a few hundred MiB here
-JVM_OPTS="-Xmx160m -Xss512k -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m"
+# lib.sh's APP_JVM_OPTS; a JDK 17 or 21 older than the update that brought native heap trimming (17.0.9, 21.0.1)
+# refuses the option and runs without it
+JVM_OPTS="${APP_JVM_OPTS[*]}"
+if ((JAVA_FEATURE < 22)) && ! "$JAVA" -XX:TrimNativeHeapInterval=5000 -version >/dev/null 2>&1; then
+    JVM_OPTS=${JVM_OPTS/ -XX:TrimNativeHeapInterval=5000/}
+fi
 # JDK 22+ warns when Netty loads its native transport unless native access is granted, and JDK 24+ when
 # Eureka's XStream uses sun.misc.Unsafe: both are our dependencies' choices, allowed here once
 ((JAVA_FEATURE >= 22)) && JVM_OPTS+=" --enable-native-access=ALL-UNNAMED"

@@ -100,6 +100,16 @@ load_secrets() {
     # it encrypts data in the shared auth database: it lives with that data (infra.sh), not with one run
     SCALARHUB_AUTH_KEYS_PASSWORD=${SCALARHUB_AUTH_KEYS_PASSWORD:-$("$REPO_ROOT/deploy/local/infra.sh" secret auth-keys)}
 }
+# ---- The JVM options every app runs with (launch.sh; the bench scripts that start a JVM themselves use the same) --
+# Small heaps and serial GC: nine JVMs share two cores and a few GiB here. Two choices measured (docs/performance.md,
+# "Footprint"):
+# - no cap on the code cache (the JDK's 240 MiB, reserved, not resident): on JDK 20+ a JVM runs a GC to unload code
+#   each time its code grows by 15 % of the cache's size, and with a 64 MiB cap every app stopped the world for
+#   3-4 full collections of 0.1-1 s each while it warmed up;
+# - the native heap trimmed every 5 s: what C2 and the class loaders malloc while an app warms up and then free
+#   stays resident in glibc's arenas otherwise (24 MiB of a warmed-up service's RSS).
+APP_JVM_OPTS=(-Xmx160m -Xss512k -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000)
+
 # ---- The environment of each app (up.sh, and the start-up benchmark that launches apps itself) -----
 # Call load_secrets first; OTLP_ENDPOINT (optional) is where traces go.
 BIND_ADDRESS=${SCALARHUB_BIND_ADDRESS:-127.0.0.1}

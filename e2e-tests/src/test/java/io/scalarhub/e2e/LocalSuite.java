@@ -91,6 +91,30 @@ final class LocalSuite {
 		return RUN_DIR.resolve("logs").resolve(app + ".log");
 	}
 
+	/**
+	 * The lines of the apps' GC logs (launch.sh's {@code -Xlog:gc}, rotated files included) written since
+	 * {@code since} that contain {@code text}, each prefixed with its file's name. Files older than that belong to
+	 * an earlier suite in the same run folder.
+	 */
+	static List<String> gcLogLines(java.time.Instant since, String text) throws IOException {
+		try (Stream<Path> files = Files.list(RUN_DIR.resolve("logs").resolve("gc"))) {
+			return files.filter((file) -> file.toFile().lastModified() >= since.toEpochMilli())
+				.sorted()
+				.flatMap((file) -> {
+					try {
+						return Files.readAllLines(file)
+							.stream()
+							.filter((line) -> line.contains(text))
+							.map((line) -> file.getFileName() + ": " + line);
+					}
+					catch (IOException ex) {
+						throw new java.io.UncheckedIOException(ex);
+					}
+				})
+				.toList();
+		}
+	}
+
 	static void up() {
 		run(Duration.ofMinutes(8), "deploy/local/up.sh");
 	}

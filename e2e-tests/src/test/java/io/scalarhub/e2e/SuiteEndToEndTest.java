@@ -50,8 +50,13 @@ class SuiteEndToEndTest {
 
 	static final JsonMapper json = JsonMapper.builder().build();
 
+	/** When this suite was started: GC logs older than that are an earlier suite's. */
+	static Instant suiteStarted;
+
 	@BeforeAll
 	static void startSuite() {
+		// file times have a coarser grain than the clock on some file systems
+		suiteStarted = Instant.now().minusSeconds(1);
 		LocalSuite.up();
 	}
 
@@ -67,6 +72,13 @@ class SuiteEndToEndTest {
 		CompletableFuture.allOf(exits).get(15, TimeUnit.SECONDS);
 		assertThat(pids).as("processes left after down.sh")
 			.noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+		// after every check's traffic, the drills' restarts and the JVMs' exits: no app ever stopped the world to
+		// make room in its code cache. With a small cache (64 MiB) every JVM did so 3-4 times while warming up,
+		// each a full collection of up to a second (docs/performance.md, "Footprint")
+		assertThat(LocalSuite.gcLogLines(suiteStarted, "Pause Full (CodeCache")).as("full collections for the code cache")
+			.isEmpty();
+		assertThat(LocalSuite.gcLogLines(suiteStarted, "Using Serial")).as("the GC logs this suite's JVMs wrote")
+			.hasSizeGreaterThanOrEqualTo(LocalSuite.APPS.size());
 	}
 
 	/** Traces, metrics, logs and health of the same running suite (ObservabilityChecks). */

@@ -64,10 +64,12 @@ final class KubernetesApp implements DerivedFile {
 	 * The heap follows the container's memory limit: half of it. The rest is for what is not heap and hardly grows
 	 * with it (metaspace, code cache, thread stacks, Netty's direct buffers): 150-170 MiB, as the local suite's JVMs
 	 * measured about 300-330 MiB resident with a 160 MiB heap (docs/performance.md). A JVM out of memory exits and
-	 * is restarted rather than limping.
+	 * is restarted rather than limping. The code cache keeps the JDK's size: a small one makes the JVM collect to
+	 * unload code again and again while it warms up; the native heap is trimmed every 5 s, so that what the JIT
+	 * frees while warming up leaves the pod's memory (docs/performance.md, "Footprint").
 	 */
 	static final String JAVA_TOOL_OPTIONS = "-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError -Xss512k"
-			+ " -XX:ReservedCodeCacheSize=64m -Djava.io.tmpdir=/tmp";
+			+ " -XX:TrimNativeHeapInterval=5000 -Djava.io.tmpdir=/tmp";
 
 	/** The pod annotation that carries config-server's repository digest (KubernetesConfigRepository#checksum). */
 	static final String CONFIG_CHECKSUM = "scalarhub.io/config-checksum";
