@@ -183,7 +183,9 @@ suite() {
     } | tee "$RESULTS/suite-table.txt"
     if [[ ${BENCH_NMT:-0} == 1 ]]; then
         # where each JVM's committed memory goes (needs SCALARHUB_JAVA_OPTS=-XX:NativeMemoryTracking=summary)
-        printf '\n%-20s %s\n' "NMT committed MiB" "total heap class(metaspace) code thread gc symbol internal other arena" | tee "$RESULTS/nmt.txt"
+        # class+metaspace: JDK 17 counts metaspace under Class, JDK 25 apart; shared-class: the mapped AppCDS archive or
+        # AOT cache; malloc: every malloc'd byte the JVM still holds, whatever its category
+        printf '\n%-20s %s\n' "NMT committed MiB" "total heap class+metaspace shared-class code compiler thread malloc" | tee "$RESULTS/nmt.txt"
         for app in "${APPS[@]}"; do
             pid=$(cat "$(pid_file "$app")")
             # JDK 25.0.3 crashes (SIGSEGV in FileMapInfo::readonly_total) when asked for this summary while it records
@@ -195,8 +197,9 @@ suite() {
             "$(dirname "$(readlink "/proc/$pid/exe")")/jcmd" "$pid" VM.native_memory summary scale=MB > "$RESULTS/nmt-$app.txt" 2>&1 || true
             awk -v app="$app" '
                 /^Total:/ { match($0, /committed=[0-9]+/); total = substr($0, RSTART + 10, RLENGTH - 10) }
+                /^ *malloc: / { malloc = $2 + 0 }
                 /^-/ { name = $2; match($0, /committed=[0-9]+/); c[name] = substr($0, RSTART + 10, RLENGTH - 10) }
-                END { printf "%-20s %s %s %s %s %s %s %s %s %s %s\n", app, total, c["Java"], c["Class"], c["Code"], c["Thread"], c["GC"], c["Symbol"], c["Internal"], c["Other"], c["Arena"] }
+                END { printf "%-20s %s %s %d %d %s %d %s %s\n", app, total, c["Java"], c["Class"] + c["Metaspace"], c["Shared"], c["Code"], c["Compiler"], c["Thread"], malloc }
             ' "$RESULTS/nmt-$app.txt"
         done | tee -a "$RESULTS/nmt.txt"
     fi

@@ -19,7 +19,7 @@
 #
 # Variants: jdk17 (SCALARHUB_JAVA_HOME=BENCH_JDK17, AppCDS), jdk25 (SCALARHUB_JAVA_HOME=BENCH_JDK25, AOT cache);
 # JDK:NAME is that JDK with the JVM options in BENCH_OPTS_NAME added (up.sh's SCALARHUB_JAVA_OPTS), e.g.
-# BENCH_VARIANTS="jdk25 jdk25:cc240" BENCH_OPTS_cc240=-XX:ReservedCodeCacheSize=240m. Variants of one JDK share
+# BENCH_VARIANTS="jdk25 jdk25:small" BENCH_OPTS_small=-Xmx112m. Variants of one JDK share
 # its class data, trained once without extra options, so that only the options differ. A variant whose JDK is
 # not installed is left out.
 # Environment: BENCH_ROUNDS (2), BENCH_SERIES_SECONDS (180), BENCH_SLICE_SECONDS (5), BENCH_TRAIN_SECONDS (60),
