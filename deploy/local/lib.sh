@@ -107,8 +107,11 @@ load_secrets() {
 #   each time its code grows by 15 % of the cache's size, and with a 64 MiB cap every app stopped the world for
 #   3-4 full collections of 0.1-1 s each while it warmed up;
 # - the native heap trimmed every 5 s: what C2 and the class loaders malloc while an app warms up and then free
-#   stays resident in glibc's arenas otherwise (24 MiB of a warmed-up service's RSS).
-APP_JVM_OPTS=(-Xmx160m -Xss512k -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000)
+#   stays resident in glibc's arenas otherwise (24 MiB of a warmed-up service's RSS);
+# - the first metaspace collection at 128 MiB, not ~21: an app without class data (a first run after a build: every
+#   CI run) loads ~100 MiB of classes, and each crossing of the threshold was a full collection, 26 of them (10-11 s
+#   of pauses in all) in nine JVMs' start. With class data mapped, metaspace stays near 10 MiB either way.
+APP_JVM_OPTS=(-Xmx160m -Xss512k -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:MetaspaceSize=128m)
 
 # ---- The environment of each app (up.sh, and the start-up benchmark that launches apps itself) -----
 # Call load_secrets first; OTLP_ENDPOINT (optional) is where traces go.
