@@ -101,7 +101,7 @@ load_secrets() {
     SCALARHUB_AUTH_KEYS_PASSWORD=${SCALARHUB_AUTH_KEYS_PASSWORD:-$("$REPO_ROOT/deploy/local/infra.sh" secret auth-keys)}
 }
 # ---- The JVM options every app runs with (launch.sh; the bench scripts that start a JVM themselves use the same) --
-# Small heaps and serial GC: nine JVMs share two cores and a few GiB here. Two choices measured (docs/performance.md,
+# Small heaps and serial GC: nine JVMs share two cores and a few GiB here. Three choices measured (docs/performance.md,
 # "Footprint"):
 # - no cap on the code cache (the JDK's 240 MiB, reserved, not resident): on JDK 20+ a JVM runs a GC to unload code
 #   each time its code grows by 15 % of the cache's size, and with a 64 MiB cap every app stopped the world for

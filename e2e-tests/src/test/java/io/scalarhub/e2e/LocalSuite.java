@@ -115,6 +115,15 @@ final class LocalSuite {
 		}
 	}
 
+	/** The JVM's uptime in seconds that a GC log line carries ({@code [443.085s]}, launch.sh's {@code uptime} decoration). */
+	static double uptimeSeconds(String gcLogLine) {
+		java.util.regex.Matcher uptime = java.util.regex.Pattern.compile("\\]\\[([0-9]+(?:\\.[0-9]+)?)s\\]").matcher(gcLogLine);
+		if (!uptime.find()) {
+			throw new IllegalArgumentException("no uptime in GC log line: " + gcLogLine);
+		}
+		return Double.parseDouble(uptime.group(1));
+	}
+
 	static void up() {
 		run(Duration.ofMinutes(8), "deploy/local/up.sh");
 	}
