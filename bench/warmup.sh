@@ -18,8 +18,9 @@
 #    GC log), RSS at the end and the JVM's CPU per request over the last minute.
 #
 # Variants: jdk17 (SCALARHUB_JAVA_HOME=BENCH_JDK17, AppCDS), jdk25 (SCALARHUB_JAVA_HOME=BENCH_JDK25, AOT cache);
-# JDK:NAME is that JDK with the JVM options in BENCH_OPTS_NAME added (up.sh's SCALARHUB_JAVA_OPTS), e.g.
-# BENCH_VARIANTS="jdk25 jdk25:small" BENCH_OPTS_small=-Xmx112m. Variants of one JDK share
+# JDK:NAME is that JDK with the JVM options in BENCH_OPTS_NAME added (up.sh's SCALARHUB_JAVA_OPTS) and the
+# environment in BENCH_ENV_NAME (NAME=VALUE words, for what is not a JVM option: the C allocator's), e.g.
+# BENCH_VARIANTS="jdk25 jdk25:small jdk25:arenas" BENCH_OPTS_small=-Xmx112m BENCH_ENV_arenas=MALLOC_ARENA_MAX=2. Variants of one JDK share
 # its class data, trained once without extra options, so that only the options differ. A variant whose JDK is
 # not installed is left out.
 # Environment: BENCH_ROUNDS (2), BENCH_SERIES_SECONDS (180), BENCH_SLICE_SECONDS (5), BENCH_TRAIN_SECONDS (60),
@@ -58,15 +59,17 @@ for variant in ${BENCH_VARIANTS:-jdk17 jdk25}; do
     *) die "unknown variant $variant (jdk17, jdk25, or either :NAME with BENCH_OPTS_NAME)" ;;
     esac
     if [[ $variant == *:* ]]; then
-        opts_var=BENCH_OPTS_${variant#*:}
-        [[ -n ${!opts_var:-} ]] || die "$variant: $opts_var is empty"
+        opts_var=BENCH_OPTS_${variant#*:} env_var=BENCH_ENV_${variant#*:}
+        [[ -n ${!opts_var:-}${!env_var:-} ]] || die "$variant: both $opts_var and $env_var are empty"
     fi
     if [[ -n $home && -x $home/bin/java ]]; then VARIANTS+=("$variant"); else warn "$variant: no JDK at '$home'; left out"; fi
 done
 ((${#VARIANTS[@]} > 0)) || die "no variant to measure"
 java_home_of() { if [[ ${1%%:*} == jdk17 ]]; then echo "$JDK17"; else echo "$JDK25"; fi; }
 # opts_of VARIANT: the JVM options the variant adds (none for a bare JDK)
-opts_of() { if [[ $1 == *:* ]]; then local v=BENCH_OPTS_${1#*:}; echo "${!v}"; fi; }
+opts_of() { if [[ $1 == *:* ]]; then local v=BENCH_OPTS_${1#*:}; echo "${!v:-}"; fi; }
+# env_of VARIANT: the environment the variant adds, NAME=VALUE words (none for a bare JDK)
+env_of() { if [[ $1 == *:* ]]; then local v=BENCH_ENV_${1#*:}; echo "${!v:-}"; fi; }
 
 "$REPO_ROOT/deploy/local/up.sh" >"$OUT/up.out" 2>&1 || { tail -n 40 "$OUT/up.out"; die "up.sh failed"; }
 # shellcheck source=bench/lib.sh
@@ -90,7 +93,8 @@ ready() { curl -fsS "http://127.0.0.1:$(mgmt_port $APP)/actuator/health/readines
 start_variant() {
     local pid started uptime
     stop_app
-    SCALARHUB_JAVA_HOME=$(java_home_of "$1") SCALARHUB_JAVA_OPTS="${SCALARHUB_JAVA_OPTS:-} $(opts_of "$1")" \
+    # shellcheck disable=SC2046 # env_of's words are NAME=VALUE pairs
+    env $(env_of "$1") SCALARHUB_JAVA_HOME="$(java_home_of "$1")" SCALARHUB_JAVA_OPTS="${SCALARHUB_JAVA_OPTS:-} $(opts_of "$1")" \
         "$REPO_ROOT/deploy/local/up.sh" >"$OUT/up-${1/:/-}.out" 2>&1 &
     wait_for 60 "$APP to be launched" app_alive $APP || die "up.sh did not launch $APP (see $OUT/up-${1/:/-}.out)"
     pid=$(cat "$(pid_file $APP)")
@@ -184,7 +188,9 @@ done
             "$label" "$(col 2)" "$(col 3)" "$(col 4)" "$at30" "$(col 6)" \
             "$(awk -v a="$at30" 'BEGIN {print (a >= 0.9 ? "bar met" : "bar missed")}')" \
             "$(col 7)" "$(col 8)" "$(col 9)" "$(col 10)" "$(col 11)" "$(col 12)"
-        if [[ -n $(opts_of "$variant") ]]; then printf '%-14s = %s + %s\n' "" "${variant%%:*}" "$(opts_of "$variant")"; fi
+        if [[ -n $(opts_of "$variant")$(env_of "$variant") ]]; then
+            printf '%-14s = %s + %s\n' "" "${variant%%:*}" "$(env_of "$variant") $(opts_of "$variant")"
+        fi
     done
     echo "per slice: $OUT/series-<variant>-<round>.txt (seconds after readiness, req/s, CPU ms per request)"
 } | tee "$OUT/warmup.txt"
