@@ -3,7 +3,8 @@
 #
 #   bench/startup.sh                     every part below, 3 repetitions of the per-app part
 #   bench/startup.sh alone [VARIANT...]  each app started on its own, process start -> readiness UP, RSS
-#   bench/startup.sh suite               the whole suite via deploy/local/up.sh, then RSS after 10 s of load
+#   bench/startup.sh suite               the whole suite via deploy/local/up.sh: each app's process start -> readiness
+#                                        UP as up.sh starts them together, then RSS after 10 s of load
 #                                        (up.sh's SCALARHUB_CDS and SCALARHUB_JAVA_HOME apply: =off for the plain
 #                                        jars; a JDK 17 home for AppCDS where up.sh would pick JDK 25)
 #
@@ -144,15 +145,41 @@ alone() {
     done | tee "$RESULTS/alone-table.txt"
 }
 
+# watch_readiness FILE: while up.sh starts the suite, each app's readiness is polled every 0.25 s; its first UP is
+# written as "APP SECONDS", the seconds since its process started (the /proc start time of the pid up.sh recorded;
+# a pid file left by an earlier run names a process older than this watch, which is not counted)
+watch_readiness() {
+    local app pid started hz since
+    hz=$(getconf CLK_TCK)
+    since=$(awk -v hz="$hz" '{printf "%d", $1 * hz}' /proc/uptime)
+    declare -A seen=()
+    : >"$1"
+    while ((${#seen[@]} < ${#APPS[@]})); do
+        for app in "${APPS[@]}"; do
+            [[ -z ${seen[$app]:-} ]] || continue
+            pid=$(cat "$(pid_file "$app")" 2>/dev/null) && [[ -r /proc/$pid/stat ]] || continue
+            curl -fsS -m 1 "http://127.0.0.1:$(mgmt_port "$app")/actuator/health/readiness" 2>/dev/null | grep -q '"UP"' || continue
+            started=$(awk '{print $22}' "/proc/$pid/stat")
+            ((started >= since)) || continue
+            awk -v app="$app" -v s="$started" -v hz="$hz" '{printf "%s %.1f\n", app, $1 - s / hz}' /proc/uptime >>"$1"
+            seen[$app]=1
+        done
+        sleep 0.25
+    done
+}
+
 suite() {
-    local t0 gw token app pid
+    local t0 gw token app pid watcher
     log "whole suite via deploy/local/up.sh (run dir $RUN_DIR, port offset $PORT_OFFSET)"
+    watch_readiness "$RESULTS/ready.txt" &
+    watcher=$!
     t0=$(now_ms)
     local up_ms=""
     while IFS= read -r line; do
         printf '  up.sh | %s\n' "$line"
         [[ $line == *"suite up in"* ]] && up_ms=$(($(now_ms) - t0))
     done < <("$REPO_ROOT/deploy/local/up.sh" 2>&1)
+    kill "$watcher" 2>/dev/null || true
     [[ -n $up_ms ]] || die "up.sh did not bring the suite up"
     gw="http://localhost:$(app_port gateway)"
     token=$(curl -s -u scalarhub-demo:demo-secret -d grant_type=client_credentials "$gw/oauth2/token" |
@@ -167,19 +194,19 @@ suite() {
         tee "$RESULTS/suite-load.txt" | sed 's/^/  wrk | /'
     {
         printf '\nsuite: deploy/local/up.sh invocation -> "suite up": %d ms\n' "$up_ms"
-        printf '%-20s %16s %18s %12s %12s %s\n' app rss_ready_MiB rss_after_load_MiB "of it anon" "file" "class data mapped"
+        printf '%-20s %14s %16s %18s %12s %12s %s\n' app start_to_ready_s rss_ready_MiB rss_after_load_MiB "of it anon" "file" "class data mapped"
         for app in "${APPS[@]}"; do
             pid=$(cat "$(pid_file "$app")")
             # anonymous memory is the process's own (heap, metaspace, code, malloc); file-backed is the jar and the
             # class data mapped from disk, which the page cache can share and drop
-            printf '%-20s %16s %18s %12s %12s %s\n' "$app" "${rss_before[$app]}" \
+            printf '%-20s %14s %16s %18s %12s %12s %s\n' "$app" "$(awk -v a="$app" '$1 == a {print $2}' "$RESULTS/ready.txt")" "${rss_before[$app]}" \
                 "$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$pid/status")" \
                 "$(awk '/RssAnon/ {printf "%d", $2 / 1024}' "/proc/$pid/status")" \
                 "$(awk '/RssFile/ {printf "%d", $2 / 1024}' "/proc/$pid/status")" \
                 "$(grep -q '/app\.\(jsa\|aot\)$' "/proc/$pid/maps" && echo yes || echo no)"
         done
         for app in "${APPS[@]}"; do cat "/proc/$(cat "$(pid_file "$app")")/status"; done |
-            awk '/VmRSS/ {r += $2} /RssAnon/ {a += $2} END {printf "%-20s %16s %18d %12d\n", "all apps", "", r / 1024, a / 1024}'
+            awk '/VmRSS/ {r += $2} /RssAnon/ {a += $2} END {printf "%-20s %14s %16s %18d %12d\n", "all apps", "", "", r / 1024, a / 1024}'
     } | tee "$RESULTS/suite-table.txt"
     if [[ ${BENCH_NMT:-0} == 1 ]]; then
         # where each JVM's committed memory goes (needs SCALARHUB_JAVA_OPTS=-XX:NativeMemoryTracking=summary)
