@@ -15,8 +15,15 @@ import org.springframework.cloud.util.ProxyUtils;
 /**
  * Whether Eureka knows this instance, i.e. whether the gateway and other callers can find it: part of
  * readiness. Eureka's own health indicator cannot serve here, as it reports UP even when it never reached a
- * registry. This one is UP while Eureka acknowledged a heartbeat, or the registry fetched from Eureka listed
- * this instance, within the lease expiration (after which Eureka itself forgets an instance); else DOWN.
+ * registry. This one is UP while Eureka acknowledged this instance as UP (its registration, or a heartbeat), or
+ * the registry fetched from Eureka listed this instance, within the lease expiration (after which Eureka itself
+ * forgets an instance); else DOWN.
+ * <p>
+ * A registration is known by the info's dirty mark: an instance starts with its info marked dirty, every change
+ * marks it again, and Eureka's client clears the mark only once a registration of that info was answered (one
+ * that failed or was refused leaves it). It counts from the last marking, which came just before it: never later
+ * than it was. Without it, readiness waited for the first heartbeat or the next registry fetch, 4-7 s after Eureka
+ * had acknowledged the registration (docs/performance.md, "Start-up").
  */
 public class EurekaRegistrationHealthIndicator implements HealthIndicator {
 
@@ -37,18 +44,35 @@ public class EurekaRegistrationHealthIndicator implements HealthIndicator {
 		if (!(ProxyUtils.getTargetObject(this.eurekaClient) instanceof DiscoveryClient client)) {
 			return Health.unknown().withDetail("reason", "not a Netflix DiscoveryClient").build();
 		}
+		long sinceRegistration = sinceRegistration(self, client);
 		long sinceHeartbeat = client.getLastSuccessfulHeartbeatTimePeriod();
 		long sinceFetch = client.getLastSuccessfulRegistryFetchTimePeriod();
 		Application application = client.getApplication(self.getAppName());
 		boolean listed = application != null && application.getByInstanceId(self.getInstanceId()) != null;
+		boolean registrationAcknowledged = within(sinceRegistration, lease);
 		boolean heartbeatAcknowledged = within(sinceHeartbeat, lease);
 		boolean listedRecently = listed && within(sinceFetch, lease);
-		Health.Builder health = (heartbeatAcknowledged || listedRecently) ? Health.up() : Health.down();
+		Health.Builder health = (registrationAcknowledged || heartbeatAcknowledged || listedRecently) ? Health.up()
+				: Health.down();
 		return health.withDetail("instanceId", self.getInstanceId())
 			.withDetail("listedInRegistry", listed)
+			.withDetail("msSinceRegistrationAcknowledged", sinceRegistration)
 			.withDetail("msSinceHeartbeatAcknowledged", sinceHeartbeat)
 			.withDetail("msSinceRegistryFetched", sinceFetch)
 			.build();
+	}
+
+	/**
+	 * Milliseconds since this instance was registered as UP (at most: since its info was last marked dirty), or -1
+	 * if that registration has not been acknowledged. The status is read before the mark: a status change sets
+	 * both under the info's lock, so an UP seen with a clear mark is what Eureka acknowledged.
+	 */
+	private static long sinceRegistration(InstanceInfo self, DiscoveryClient client) {
+		if (!client.getEurekaClientConfig().shouldRegisterWithEureka()
+				|| self.getStatus() != InstanceInfo.InstanceStatus.UP || self.isDirty()) {
+			return -1;
+		}
+		return Math.max(0, System.currentTimeMillis() - self.getLastDirtyTimestamp());
 	}
 
 	private static boolean within(long millisAgo, Duration bound) {
