@@ -22,6 +22,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
+import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
@@ -92,6 +93,16 @@ public class PlatformSecurityAutoConfiguration {
 				List.of(), Map.of()));
 	}
 
+	/**
+	 * Spring Security's strict firewall, as WebFlux security installs by default, with the same character rules
+	 * checked without a regex on every header read (FirewallCharacterRules).
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	ServerWebExchangeFirewall platformFirewall() {
+		return FirewallCharacterRules.strictFirewall();
+	}
+
 	@Bean
 	@ConditionalOnMissingBean(SecurityWebFilterChain.class)
 	SecurityWebFilterChain platformSecurityFilterChain(ServerHttpSecurity http, ResourceServerProperties properties,
@@ -106,6 +117,7 @@ public class PlatformSecurityAutoConfiguration {
 			.exceptionHandling((handling) -> handling.authenticationEntryPoint(problemHandlers)
 				.accessDeniedHandler(problemHandlers))
 			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> jwt.jwtDecoder(jwtDecoder))
+				.bearerTokenConverter(new BearerTokenHeaderConverter())
 				.authenticationEntryPoint(problemHandlers)
 				.accessDeniedHandler(problemHandlers))
 			.authorizeExchange((exchanges) -> {
