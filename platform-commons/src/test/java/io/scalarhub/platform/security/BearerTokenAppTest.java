@@ -1,9 +1,15 @@
 package io.scalarhub.platform.security;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -17,6 +23,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -24,13 +31,15 @@ import org.springframework.test.context.TestPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The cache as an app has it: platform-commons' auto-configuration puts it in front of the JWKS-backed decoder
- * (every service's, and the gateway's, which uses the same auto-configuration), requests over real HTTP carry
- * real signed tokens, and its hits and misses are meters.
+ * What an app does with bearer tokens, over real HTTP with real signed tokens. The verified-token cache as an app
+ * has it: platform-commons' auto-configuration puts it in front of the JWKS-backed decoder (every service's, and the
+ * gateway's, which uses the same auto-configuration), and its hits and misses are meters. The token is read by the
+ * platform's converter (any case of the scheme; a malformed token is a 401 {@code invalid_token}, never a 500 or
+ * anonymous access), and the firewall refuses a disallowed character in a header the app reads with a 400 problem.
  */
 @SpringBootTest(classes = PlatformTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestPropertySource(properties = { "eureka.client.enabled=false", "management.server.port=0" })
-class VerifiedTokenCacheAppTest {
+class BearerTokenAppTest {
 
 	static final TestTokens tokens = new TestTokens();
 
@@ -56,6 +65,9 @@ class VerifiedTokenCacheAppTest {
 
 	@Autowired
 	MeterRegistry meters;
+
+	@Autowired
+	ServerWebExchangeFirewall firewall;
 
 	final HttpClient http = HttpClient.newHttpClient();
 
@@ -118,6 +130,62 @@ class VerifiedTokenCacheAppTest {
 			.functionCounter();
 		assertThat(counter).as("cache.gets{result=%s}", result).isNotNull();
 		return counter.count();
+	}
+
+	@Test
+	void theBearerSchemeIsReadInAnyCaseAndAMalformedTokenIsAnInvalidToken() throws Exception {
+		String token = tokens.sign(TestTokens.claims(Instant.now(), Duration.ofMinutes(15)).build());
+		assertThat(send("Bearer " + token).statusCode()).isEqualTo(200);
+		assertThat(send("bearer " + token).statusCode()).isEqualTo(200);
+		assertThat(send("BEARER " + token).statusCode()).isEqualTo(200);
+
+		for (String malformed : new String[] { "Bearer " + token + " x", "Bearer  " + token, "Bearer a=b",
+				"Bearer", "Bearer " + token.replace('.', ',') }) {
+			HttpResponse<String> response = send(malformed);
+			assertThat(response.statusCode()).as(malformed).isEqualTo(401);
+			assertThat(response.headers().firstValue("WWW-Authenticate")).as(malformed)
+				.hasValueSatisfying((challenge) -> assertThat(challenge).startsWith("Bearer error=\"invalid_token\""));
+			assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		}
+		// another scheme is no token at all: the endpoint asks for one
+		HttpResponse<String> basic = send("Basic dXNlcjpwYXNz");
+		assertThat(basic.statusCode()).isEqualTo(401);
+		assertThat(basic.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+	}
+
+	@Test
+	void aControlCharacterInAHeaderTheAppReadsIsRefusedWithAProblem() throws Exception {
+		assertThat(this.firewall).isNotNull();
+		// Netty refuses C0 controls in a header itself (a bare 400); a C1 control (NEL) reaches the firewall
+		String token = tokens.sign(TestTokens.claims(Instant.now(), Duration.ofMinutes(15)).build());
+		String response = raw("GET /secured HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+				+ "\u0085\r\nConnection: close\r\n\r\n");
+		assertThat(response).startsWith("HTTP/1.1 400");
+		assertThat(response).containsIgnoringCase("Content-Type: application/problem+json");
+		// the same request without it is served
+		String clean = raw("GET /secured HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+				+ "\r\nConnection: close\r\n\r\n");
+		assertThat(clean).startsWith("HTTP/1.1 200");
+	}
+
+	HttpResponse<String> send(String authorization) throws Exception {
+		return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/secured"))
+			.header("Authorization", authorization)
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** One request written byte for byte (HttpClient refuses control characters in a header), the answer read. */
+	String raw(String request) throws IOException {
+		try (Socket socket = new Socket("127.0.0.1", this.port)) {
+			socket.setSoTimeout(10_000);
+			OutputStream out = socket.getOutputStream();
+			out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+			out.flush();
+			InputStream in = socket.getInputStream();
+			ByteArrayOutputStream answer = new ByteArrayOutputStream();
+			in.transferTo(answer);
+			return answer.toString(StandardCharsets.ISO_8859_1);
+		}
 	}
 
 }
