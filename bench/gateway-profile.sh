@@ -11,6 +11,12 @@
 #
 # Environment: BENCH_WARMUP_SECONDS (90), BENCH_SECONDS (20), BENCH_CONNECTIONS (8), BENCH_KEEP (0; 1 leaves
 # the suite running), SCALARHUB_RUN_DIR (bench/target/gateway-profile), SCALARHUB_PORT_OFFSET (1000).
+#
+# Side by side: BENCH_GATEWAY_BASELINE=<commit> builds that commit's gateway in a git worktree and starts it as a
+# second instance (gateway.2, the suite's own launcher and flags, the same customer-service, Redis and limits
+# behind it). Both are warmed up, then loaded in BENCH_ROUNDS (6) counted runs each, in ABBA order; each prints
+# req/s and the gateway's CPU per request, and the medians close the table (results/side-by-side.txt). Needs
+# SCALARHUB_CDS=off (an instance of an app shares its class-data folder, which holds one jar).
 set -euo pipefail
 export SCALARHUB_RUN_DIR=${SCALARHUB_RUN_DIR:-$(cd "$(dirname "$0")/.." && pwd)/bench/target/gateway-profile}
 export SCALARHUB_PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-1000}
@@ -41,6 +47,53 @@ run() { # run FILE SECONDS: one wrk run through the gateway
     BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"$2s" --latency -H "Authorization: Bearer $TOKEN" \
         -s "$BENCH_DIR/lua/get-by-id.lua" "$GW" >"$1"
 }
+
+BASELINE=${BENCH_GATEWAY_BASELINE:-}
+if [[ -n $BASELINE ]]; then
+    [[ ${SCALARHUB_CDS:-} == off ]] || die "BENCH_GATEWAY_BASELINE needs SCALARHUB_CDS=off (both gateways on plain jars)"
+    BASELINE_JAR=$(baseline_jar gateway "$BASELINE" "$RUN_DIR/baseline-$BASELINE" "$OUT/baseline-build.log")
+    load_secrets
+    # shellcheck source=deploy/local/launch.sh
+    source "$REPO_ROOT/deploy/local/launch.sh"
+    jar_of() { echo "$BASELINE_JAR"; }
+    start_app gateway.2
+    wait_ready gateway.2
+    BASE_GW="http://localhost:$(app_port gateway.2)"
+    baseline=$(cat "$(pid_file gateway.2)")
+    side() { # side LABEL URL PID ROUND: one counted run against one gateway
+        local b0 b1 s0 s1 n
+        b0=$(cpu_ticks "$3") s0=$(cpu_ticks "$service")
+        BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" \
+            -s "$BENCH_DIR/lua/get-by-id.lua" "$2" >"$OUT/wrk-$1-$4.txt"
+        b1=$(cpu_ticks "$3") s1=$(cpu_ticks "$service")
+        n=$(awk '/requests in/ {print $1}' "$OUT/wrk-$1-$4.txt")
+        ! grep -q Non-2xx "$OUT/wrk-$1-$4.txt" || die "non-2xx answers: see $OUT/wrk-$1-$4.txt"
+        awk -v l="$1" -v r="$4" -v n="$n" -v s="$SECS" -v g=$((b1 - b0)) -v c=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
+            'BEGIN {printf "%-9s round %s  %7.1f req/s  gateway %.3f ms cpu/request  customer-service %.3f ms\n", l, r, n / s, g * 1000 / hz / n, c * 1000 / hz / n}' |
+            tee -a "$OUT/side-by-side.txt"
+    }
+    : >"$OUT/side-by-side.txt"
+    log "warming both gateways, ${WARM}s each"
+    BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"${WARM}s" -H "Authorization: Bearer $TOKEN" -s "$BENCH_DIR/lua/get-by-id.lua" "$BASE_GW" >/dev/null
+    run /dev/null "$WARM"
+    for ((round = 1; round <= ${BENCH_ROUNDS:-6}; round++)); do
+        if ((round % 2)); then
+            side current "$GW" "$gateway" "$round"; side baseline "$BASE_GW" "$baseline" "$round"
+        else
+            side baseline "$BASE_GW" "$baseline" "$round"; side current "$GW" "$gateway" "$round"
+        fi
+    done
+    python3 - "$OUT/side-by-side.txt" "$BASELINE" <<'PY' | tee -a "$OUT/side-by-side.txt"
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1]) if line.split()[1:2] == ["round"]]
+for label in ("current", "baseline"):
+    mine = [r for r in rows if r[0] == label]
+    print("median %-9s %7.1f req/s  gateway %.3f ms cpu/request" % (label, statistics.median(float(r[3]) for r in mine),
+          statistics.median(float(r[6]) for r in mine)))
+print("(current = the working tree, baseline = %s)" % sys.argv[2])
+PY
+    stop_instances gateway.2
+fi
 
 run /dev/null "$WARM"
 g0=$(cpu_ticks "$gateway") s0=$(cpu_ticks "$service")
