@@ -62,6 +62,7 @@ if [[ -n $BASELINE ]]; then
     baseline=$(cat "$(pid_file gateway.2)")
     side() { # side LABEL URL PID ROUND: one counted run against one gateway
         local b0 b1 s0 s1 n
+        TOKEN=$(demo_token "$GW") # a long run outlives one token; an expired one would read as 401s
         b0=$(cpu_ticks "$3") s0=$(cpu_ticks "$service")
         BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" \
             -s "$BENCH_DIR/lua/get-by-id.lua" "$2" >"$OUT/wrk-$1-$4.txt"
@@ -95,7 +96,9 @@ PY
     stop_instances gateway.2
 fi
 
+TOKEN=$(demo_token "$GW")
 run /dev/null "$WARM"
+TOKEN=$(demo_token "$GW")
 g0=$(cpu_ticks "$gateway") s0=$(cpu_ticks "$service")
 run "$OUT/wrk.txt" "$SECS"
 g1=$(cpu_ticks "$gateway") s1=$(cpu_ticks "$service")
