@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -68,6 +69,7 @@ class GatewayTest {
 	void client() {
 		this.client = WebTestClient.bindToServer().baseUrl("http://localhost:" + this.port).build();
 		backend.lastHeaders.clear();
+		backend.lastValues.clear();
 	}
 
 	@Test
@@ -88,6 +90,31 @@ class GatewayTest {
 			.jsonPath("$.path").isEqualTo("/v1/customers/42");
 		assertThat(backend.lastHeaders).containsEntry("authorization", "Bearer " + token)
 			.containsEntry("x-request-id", "abc-123");
+	}
+
+	/**
+	 * The service gets the id the client gets back, exactly once: the gateway's own when the client sent none, and
+	 * in place of one the gateway refused.
+	 */
+	@Test
+	void theRequestIdTheClientGetsIsTheOneTheServiceGets() {
+		String token = issuer.token("demo", "customers:read");
+		for (String sent : new String[] { null, "bad id\twith spaces", "x".repeat(200) }) {
+			WebTestClient.RequestHeadersSpec<?> request = this.client.get()
+				.uri("/v1/customers/42")
+				.header(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+			if (sent != null) {
+				request = request.header("X-Request-Id", sent);
+			}
+			String returned = request.exchange()
+				.expectStatus()
+				.isOk()
+				.returnResult(String.class)
+				.getResponseHeaders()
+				.getFirst("X-Request-Id");
+			assertThat(returned).as("sent %s", sent).matches("[0-9a-f-]{36}");
+			assertThat(backend.lastValues.get("x-request-id")).as("sent %s", sent).containsExactly(returned);
+		}
 	}
 
 	/**
@@ -361,6 +388,9 @@ class GatewayTest {
 
 		final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
 
+		/** Every value of each header, where a test cares how many there were. */
+		final Map<String, List<String>> lastValues = new ConcurrentHashMap<>();
+
 		final HttpServer server;
 
 		Backend() {
@@ -372,7 +402,10 @@ class GatewayTest {
 			}
 			this.server.createContext("/", (exchange) -> {
 				exchange.getRequestHeaders()
-					.forEach((name, values) -> this.lastHeaders.put(name.toLowerCase(), values.get(0)));
+					.forEach((name, values) -> {
+						this.lastHeaders.put(name.toLowerCase(), values.get(0));
+						this.lastValues.put(name.toLowerCase(), List.copyOf(values));
+					});
 				this.lastHeaders.put(":path", exchange.getRequestURI().getRawPath());
 				exchange.getRequestBody().readAllBytes();
 				byte[] body = ("{\"path\":\"" + exchange.getRequestURI().getPath() + "\"}")

@@ -18,6 +18,11 @@ class EdgeConfiguration {
 		return new RequestBodyLimitWebFilter(properties.maxBodySize().toBytes());
 	}
 
+	@Bean
+	RequestIdHeadersFilter requestIdHeadersFilter() {
+		return new RequestIdHeadersFilter();
+	}
+
 	/**
 	 * CORS before the token check: a browser's preflight carries no token and must not be a 401. The
 	 * gateway's route-level CORS support comes too late for that (after security), hence a web filter.

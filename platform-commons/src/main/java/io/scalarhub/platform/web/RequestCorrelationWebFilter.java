@@ -23,8 +23,10 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * Gives every request an {@code X-Request-Id} (the client's own if sane, else a new one), passes it on to
- * whatever handles the request (the gateway forwards it downstream), and stamps it and the W3C trace id on
- * every response, errors included. Runs first so that even a 401 from security carries both.
+ * whatever handles the request (an exchange attribute and a Reactor context entry: {@code CallerContextRelay} sends
+ * it on a service's calls, the gateway's {@code RequestIdHeadersFilter} to the service it routes to), and
+ * stamps it and the W3C trace id on every response, errors included. Runs first so that even a 401 from security
+ * carries both.
  * <p>
  * When the request completes it writes one line to the {@code io.scalarhub.request} logger (INFO; set that
  * logger to WARN to turn it off) with {@code requestId}, {@code clientId}, {@code tenantId}, {@code traceId} and
@@ -45,18 +47,17 @@ public class RequestCorrelationWebFilter implements WebFilter, Ordered {
 		ServerHttpRequest request = exchange.getRequest();
 		String requestId = RequestCorrelation
 			.acceptOrGenerate(request.getHeaders().getFirst(RequestCorrelation.REQUEST_ID_HEADER));
-		ServerWebExchange correlated = exchange.mutate()
-			.request(request.mutate().headers((headers) -> headers.set(RequestCorrelation.REQUEST_ID_HEADER, requestId)).build())
-			.build();
-		correlated.getAttributes().put(RequestCorrelation.REQUEST_ID_ATTRIBUTE, requestId);
-		correlated.getResponse().beforeCommit(() -> {
-			correlated.getResponse().getHeaders().set(RequestCorrelation.REQUEST_ID_HEADER, requestId);
+		// an attribute, not a rewritten request: a mutated request copies every header and wraps the exchange that
+		// every later filter reads through; whoever forwards the request sets the header from here
+		exchange.getAttributes().put(RequestCorrelation.REQUEST_ID_ATTRIBUTE, requestId);
+		exchange.getResponse().beforeCommit(() -> {
+			exchange.getResponse().getHeaders().set(RequestCorrelation.REQUEST_ID_HEADER, requestId);
 			traceId(exchange).ifPresent(
-					(traceId) -> correlated.getResponse().getHeaders().set(RequestCorrelation.TRACE_ID_HEADER, traceId));
+					(traceId) -> exchange.getResponse().getHeaders().set(RequestCorrelation.TRACE_ID_HEADER, traceId));
 			return Mono.empty();
 		});
 		// in the Reactor context too, for service calls made on the request's behalf (CallerContextRelay)
-		Mono<Void> handled = chain.filter(correlated)
+		Mono<Void> handled = chain.filter(exchange)
 			.contextWrite((context) -> context.put(RequestCorrelation.REQUEST_ID_ATTRIBUTE, requestId));
 		if (!requestLog.isInfoEnabled()) {
 			return handled;
