@@ -99,8 +99,8 @@ cds_launch() {
         log "class-data training run for $app (once per jar build)"
         rm -f "$dir/dump.log" "$dir/training.log"
         app_env "$app"
-        # shellcheck disable=SC2086
-        env -u ENCRYPT_KEY "${APP_ENV[@]}" "$JAVA" $JVM_OPTS -Djava.io.tmpdir="$RUN_DIR/tmp/$app" "${CDS_RECORD[@]}" \
+        # shellcheck disable=SC2046
+        env -u ENCRYPT_KEY "${APP_ENV[@]}" "$JAVA" $(jvm_opts "$app") -Djava.io.tmpdir="$RUN_DIR/tmp/$app" "${CDS_RECORD[@]}" \
             -Dspring.context.exit=onRefresh -jar "$LAUNCH_JAR" >"$dir/training.log" 2>&1 </dev/null ||
             warn "class-data training run of $app failed (see $dir/training.log)"
         cds_promote "$app"
@@ -139,7 +139,9 @@ fi
 # Eureka's XStream uses sun.misc.Unsafe: both are our dependencies' choices, allowed here once
 ((JAVA_FEATURE >= 22)) && JVM_OPTS+=" --enable-native-access=ALL-UNNAMED"
 ((JAVA_FEATURE >= 24)) && JVM_OPTS+=" --sun-misc-unsafe-memory-access=allow"
-JVM_OPTS+=" ${SCALARHUB_JAVA_OPTS:-}"
+jvm_opts() { # jvm_opts MODULE: the options its JVMs run with: the common ones, the app's own (lib.sh), the caller's
+    echo "$JVM_OPTS ${APP_OWN_JVM_OPTS[$1]:-} ${SCALARHUB_JAVA_OPTS:-}"
+}
 
 # Traces: to SCALARHUB_OTLP_ENDPOINT when given; else to a Jaeger listening on its OTLP/HTTP port here;
 # else nowhere (responses and logs still carry the trace ids).
@@ -159,12 +161,12 @@ start_app() { # start_app NAME: an app (its first instance) or an instance APP.K
     mkdir -p "$RUN_DIR/tmp/$app"
     cds_launch "$module" "$app"
     app_env "$app"
-    # shellcheck disable=SC2086 # JVM_OPTS is a list of options
+    # shellcheck disable=SC2046 # jvm_opts is a list of options
     # -u: an ENCRYPT_KEY exported by the caller reaches only the apps app_env gives it to
     # GC and safepoint pauses to small rotated files (logs/gc/, out of the way of logs/*.log, which is JSON):
     # a stall is explained, not guessed
     # SCALARHUB_LAUNCH_PREFIX: a command the JVM is exec'd through, so that $! stays the JVM (partition.sh: ip netns exec)
-    ${SCALARHUB_LAUNCH_PREFIX:-} env -u ENCRYPT_KEY "${APP_ENV[@]}" nohup "$JAVA" $JVM_OPTS "${CDS_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/$app" \
+    ${SCALARHUB_LAUNCH_PREFIX:-} env -u ENCRYPT_KEY "${APP_ENV[@]}" nohup "$JAVA" $(jvm_opts "$module") "${CDS_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/$app" \
         -Dscalarhub.instance="$app" -Xlog:gc,safepoint:file="$RUN_DIR/logs/gc/$app.log":uptime,time:filecount=2,filesize=4m \
         -jar "$LAUNCH_JAR" >"$RUN_DIR/logs/$app.log" 2>&1 </dev/null &
     echo $! >"$(pid_file "$app")"
