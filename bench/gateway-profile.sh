@@ -16,7 +16,10 @@
 # second instance (gateway.2, the suite's own launcher and flags, the same customer-service, Redis and limits
 # behind it). Both are warmed up, then loaded in BENCH_ROUNDS (6) counted runs each, in ABBA order; each prints
 # req/s and the gateway's CPU per request, and the medians close the table (results/side-by-side.txt). Needs
-# SCALARHUB_CDS=off (an instance of an app shares its class-data folder, which holds one jar).
+# SCALARHUB_CDS=off (an instance of an app shares its class-data folder, which holds one jar). Each round also
+# counts the young and full collections in its window and their pauses (from the apps' GC logs), and wrk's p99.
+# BENCH_BASELINE_JAVA_OPTS: JVM options for gateway.2 alone, after the suite's (e.g. the JDK's defaults back, to
+# measure an option of deploy/local/lib.sh); without BENCH_GATEWAY_BASELINE, gateway.2 runs the current jar.
 set -euo pipefail
 export SCALARHUB_RUN_DIR=${SCALARHUB_RUN_DIR:-$(cd "$(dirname "$0")/.." && pwd)/bench/target/gateway-profile}
 export SCALARHUB_PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-1000}
@@ -49,28 +52,38 @@ run() { # run FILE SECONDS: one wrk run through the gateway
 }
 
 BASELINE=${BENCH_GATEWAY_BASELINE:-}
-if [[ -n $BASELINE ]]; then
-    [[ ${SCALARHUB_CDS:-} == off ]] || die "BENCH_GATEWAY_BASELINE needs SCALARHUB_CDS=off (both gateways on plain jars)"
-    BASELINE_JAR=$(baseline_jar gateway "$BASELINE" "$RUN_DIR/baseline-$BASELINE" "$OUT/baseline-build.log")
+BASELINE_OPTS=${BENCH_BASELINE_JAVA_OPTS:-}
+if [[ -n $BASELINE || -n $BASELINE_OPTS ]]; then
+    [[ ${SCALARHUB_CDS:-} == off ]] || die "a side-by-side run needs SCALARHUB_CDS=off (both gateways on plain jars)"
     load_secrets
     # shellcheck source=deploy/local/launch.sh
     source "$REPO_ROOT/deploy/local/launch.sh"
-    jar_of() { echo "$BASELINE_JAR"; }
-    start_app gateway.2
+    if [[ -n $BASELINE ]]; then
+        BASELINE_JAR=$(baseline_jar gateway "$BASELINE" "$RUN_DIR/baseline-$BASELINE" "$OUT/baseline-build.log")
+        jar_of() { echo "$BASELINE_JAR"; }
+    fi
+    SCALARHUB_JAVA_OPTS="${SCALARHUB_JAVA_OPTS:-} $BASELINE_OPTS" start_app gateway.2
     wait_ready gateway.2
     BASE_GW="http://localhost:$(app_port gateway.2)"
     baseline=$(cat "$(pid_file gateway.2)")
-    side() { # side LABEL URL PID ROUND: one counted run against one gateway
-        local b0 b1 s0 s1 n
+    gc_pauses() { # gc_pauses INSTANCE: young and full collections in its GC log so far, and their pauses in ms
+        awk '/Pause Young/ {y++} /Pause Full/ {f++} /Pause/ {ms = $NF; sub("ms", "", ms); t += ms}
+            END {printf "%d %d %.0f", y, f, t}' "$RUN_DIR/logs/gc/$1.log"
+    }
+    side() { # side LABEL URL PID ROUND INSTANCE: one counted run against one gateway
+        local b0 b1 s0 s1 n g0 g1
         TOKEN=$(demo_token "$GW") # a long run outlives one token; an expired one would read as 401s
-        b0=$(cpu_ticks "$3") s0=$(cpu_ticks "$service")
+        b0=$(cpu_ticks "$3") s0=$(cpu_ticks "$service") g0=$(gc_pauses "$5")
         BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" \
             -s "$BENCH_DIR/lua/get-by-id.lua" "$2" >"$OUT/wrk-$1-$4.txt"
-        b1=$(cpu_ticks "$3") s1=$(cpu_ticks "$service")
+        b1=$(cpu_ticks "$3") s1=$(cpu_ticks "$service") g1=$(gc_pauses "$5")
         n=$(awk '/requests in/ {print $1}' "$OUT/wrk-$1-$4.txt")
         ! grep -q Non-2xx "$OUT/wrk-$1-$4.txt" || die "non-2xx answers: see $OUT/wrk-$1-$4.txt"
         awk -v l="$1" -v r="$4" -v n="$n" -v s="$SECS" -v g=$((b1 - b0)) -v c=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
-            'BEGIN {printf "%-9s round %s  %7.1f req/s  gateway %.3f ms cpu/request  customer-service %.3f ms\n", l, r, n / s, g * 1000 / hz / n, c * 1000 / hz / n}' |
+            -v gc0="$g0" -v gc1="$g1" -v p99="$(awk '/^ +99%/ {print $2}' "$OUT/wrk-$1-$4.txt")" \
+            'BEGIN {split(gc0, a, " "); split(gc1, b, " ")
+                printf "%-9s round %s  %7.1f req/s  gateway %.3f ms cpu/request  customer-service %.3f ms  p99 %s  young %d  full %d  paused %d ms\n",
+                    l, r, n / s, g * 1000 / hz / n, c * 1000 / hz / n, p99, b[1] - a[1], b[2] - a[2], b[3] - a[3]}' |
             tee -a "$OUT/side-by-side.txt"
     }
     : >"$OUT/side-by-side.txt"
@@ -79,19 +92,25 @@ if [[ -n $BASELINE ]]; then
     run /dev/null "$WARM"
     for ((round = 1; round <= ${BENCH_ROUNDS:-6}; round++)); do
         if ((round % 2)); then
-            side current "$GW" "$gateway" "$round"; side baseline "$BASE_GW" "$baseline" "$round"
+            side current "$GW" "$gateway" "$round" gateway; side baseline "$BASE_GW" "$baseline" "$round" gateway.2
         else
-            side baseline "$BASE_GW" "$baseline" "$round"; side current "$GW" "$gateway" "$round"
+            side baseline "$BASE_GW" "$baseline" "$round" gateway.2; side current "$GW" "$gateway" "$round" gateway
         fi
     done
-    python3 - "$OUT/side-by-side.txt" "$BASELINE" <<'PY' | tee -a "$OUT/side-by-side.txt"
+    python3 - "$OUT/side-by-side.txt" "${BASELINE:-the working tree}" "$BASELINE_OPTS" <<'PY' | tee -a "$OUT/side-by-side.txt"
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1]) if line.split()[1:2] == ["round"]]
+def p99_ms(text):  # wrk's units: us, ms, s
+    for unit, ms in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if text.endswith(unit):
+            return float(text[:-len(unit)]) * ms
 for label in ("current", "baseline"):
     mine = [r for r in rows if r[0] == label]
-    print("median %-9s %7.1f req/s  gateway %.3f ms cpu/request" % (label, statistics.median(float(r[3]) for r in mine),
-          statistics.median(float(r[6]) for r in mine)))
-print("(current = the working tree, baseline = %s)" % sys.argv[2])
+    print("median %-9s %7.1f req/s  gateway %.3f ms cpu/request  p99 %.1f ms  full collections %g  paused %g ms"
+          % (label, statistics.median(float(r[3]) for r in mine), statistics.median(float(r[6]) for r in mine),
+             statistics.median(p99_ms(r[13]) for r in mine), statistics.median(int(r[17]) for r in mine),
+             statistics.median(int(r[19]) for r in mine)))
+print("(current = the working tree, baseline = %s%s)" % (sys.argv[2], " with " + sys.argv[3] if sys.argv[3] else ""))
 PY
     stop_instances gateway.2
 fi
