@@ -10,7 +10,8 @@
 # without JFR (CPU per request = utime + stime from /proc over the run / requests) and one with it.
 #
 # Environment: BENCH_WARMUP_SECONDS (90), BENCH_SECONDS (20), BENCH_CONNECTIONS (8), BENCH_KEEP (0; 1 leaves
-# the suite running), SCALARHUB_RUN_DIR (bench/target/gateway-profile), SCALARHUB_PORT_OFFSET (1000).
+# the suite running), BENCH_ALLOCATIONS (0; 1 adds a run recording allocation samples, split by layer, class and site
+# by bench/jfr-allocations.py), SCALARHUB_RUN_DIR (bench/target/gateway-profile), SCALARHUB_PORT_OFFSET (1000).
 #
 # Side by side: BENCH_GATEWAY_BASELINE=<commit> builds that commit's gateway in a git worktree and starts it as a
 # second instance (gateway.2, the suite's own launcher and flags, the same customer-service, Redis and limits
@@ -129,10 +130,20 @@ service_ms=$(awk -v t=$((s1 - s0)) -v n="$requests" -v hz="$hz" 'BEGIN {printf "
 "$JCMD" "$gateway" JFR.start name=gateway-profile settings="$BENCH_DIR/jfr-samples.jfc" filename="$OUT/gateway.jfr" >/dev/null
 run "$OUT/wrk-jfr.txt" "$SECS"
 "$JCMD" "$gateway" JFR.stop name=gateway-profile >/dev/null
+if [[ ${BENCH_ALLOCATIONS:-0} == 1 ]]; then # one more run, recording where the gateway allocates
+    "$JCMD" "$gateway" JFR.start name=gateway-allocations settings="$BENCH_DIR/jfr-allocations.jfc" \
+        filename="$OUT/gateway-allocations.jfr" >/dev/null
+    run "$OUT/wrk-allocations.txt" "$SECS"
+    "$JCMD" "$gateway" JFR.stop name=gateway-allocations >/dev/null
+fi
 
 {
     echo "GET /v1/customers/{id} through the gateway, wrk -t1 -c$CONNS, ${SECS} s after ${WARM} s of warm-up"
     awk '/Requests\/sec/ {print "  req/s " $2} /^ +50%/ {print "  p50 " $2} /^ +99%/ {print "  p99 " $2} /Non-2xx/ {print "  non-2xx " $NF}' "$OUT/wrk.txt"
     echo "  CPU per request: gateway $gateway_ms ms, customer-service $service_ms ms"
     PATH=${JDK_BIN:+$JDK_BIN:}$PATH python3 "$BENCH_DIR/jfr-layers.py" --label gateway --jfr "$OUT/gateway.jfr" --cpu-ms "$gateway_ms"
+    if [[ -f $OUT/gateway-allocations.jfr && ${BENCH_ALLOCATIONS:-0} == 1 ]]; then
+        "${JDK_BIN:+$JDK_BIN/}jfr" print --json --stack-depth 64 --events jdk.ObjectAllocationSample "$OUT/gateway-allocations.jfr" |
+            python3 "$BENCH_DIR/jfr-allocations.py"
+    fi
 } | tee "$OUT/gateway-profile.txt"
