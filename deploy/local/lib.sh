@@ -116,7 +116,7 @@ APP_JVM_OPTS=(-Xmx160m -Xss512k -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000
 # 5.4 MiB and age objects out early past half of it. Under load 1.3-5.5 MiB of the gateway's objects are alive at a
 # young collection and dead by the next; with the defaults they were promoted, the old generation filled every
 # 5-10 s and a full collection of 100-140 ms followed: p99 62-94 ms through the gateway, 19-20 ms with these, and
-# 5 % less CPU per request (docs/performance.md, "The gateway's survivors"). The services' short-lived objects fit
+# 5-7 % less CPU per request (docs/performance.md, "The gateway's survivors"). The services' short-lived objects fit
 # the defaults (no full collection in 10,000 young ones), and a smaller eden would only collect them more often.
 declare -A APP_OWN_JVM_OPTS=([gateway]="-XX:SurvivorRatio=4 -XX:TargetSurvivorRatio=90")
 
