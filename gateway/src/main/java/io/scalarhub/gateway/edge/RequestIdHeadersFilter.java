@@ -22,15 +22,9 @@ final class RequestIdHeadersFilter implements HttpHeadersFilter, Ordered {
 			return input;
 		}
 		// the request's own headers are read-only; every filter that changes headers returns a new, writable set
-		HttpHeaders headers = (input == exchange.getRequest().getHeaders()) ? copyOf(input) : input;
+		HttpHeaders headers = (input == exchange.getRequest().getHeaders()) ? HttpHeaders.copyOf(input) : input;
 		headers.set(RequestCorrelation.REQUEST_ID_HEADER, requestId);
 		return headers;
-	}
-
-	private static HttpHeaders copyOf(HttpHeaders input) {
-		HttpHeaders copy = new HttpHeaders();
-		copy.addAll(input);
-		return copy;
 	}
 
 	@Override
