@@ -18,7 +18,8 @@
 # behind it). Both are warmed up, then loaded in BENCH_ROUNDS (6) counted runs each, in ABBA order; each prints
 # req/s and the gateway's CPU per request, and the medians close the table (results/side-by-side.txt). Needs
 # SCALARHUB_CDS=off (an instance of an app shares its class-data folder, which holds one jar). Each round also
-# counts the young and full collections in its window and their pauses (from the apps' GC logs), and wrk's p99.
+# counts the young and full collections in its window, their pauses and the KiB allocated per request (from the
+# apps' GC logs: how far the heap grew between collections, so to within one eden's worth), and wrk's p99.
 # BENCH_BASELINE_JAVA_OPTS: JVM options for gateway.2 alone, after the suite's (e.g. the JDK's defaults back, to
 # measure an option of deploy/local/lib.sh); without BENCH_GATEWAY_BASELINE, gateway.2 runs the current jar.
 set -euo pipefail
@@ -67,9 +68,14 @@ if [[ -n $BASELINE || -n $BASELINE_OPTS ]]; then
     wait_ready gateway.2
     BASE_GW="http://localhost:$(app_port gateway.2)"
     baseline=$(cat "$(pid_file gateway.2)")
-    gc_pauses() { # gc_pauses INSTANCE: young and full collections in its GC log so far, and their pauses in ms
-        awk '/Pause Young/ {y++} /Pause Full/ {f++} /Pause/ {ms = $NF; sub("ms", "", ms); t += ms}
-            END {printf "%d %d %.0f", y, f, t}' "$RUN_DIR/logs/gc/$1.log"
+    gc_pauses() { # gc_pauses INSTANCE: young and full collections in its GC log so far, their pauses in ms, and the
+        # MiB allocated up to the last of them (each collection's heap before it, less the heap after the one before)
+        awk 'function mib(x, u) {u = substr(x, length(x)); x = substr(x, 1, length(x) - 1) + 0
+                return (u == "K") ? x / 1024 : (u == "G") ? x * 1024 : x}
+            /Pause Young/ {y++} /Pause Full/ {f++} /Pause/ {ms = $NF; sub("ms", "", ms); t += ms
+                if (match($0, /[0-9]+[KMG]->[0-9]+[KMG]/)) {split(substr($0, RSTART, RLENGTH), h, "->")
+                    allocated += mib(h[1]) - after; after = mib(h[2])}}
+            END {printf "%d %d %.0f %.0f", y, f, t, allocated}' "$RUN_DIR/logs/gc/$1.log"
     }
     side() { # side LABEL URL PID ROUND INSTANCE: one counted run against one gateway
         local b0 b1 s0 s1 n g0 g1
@@ -83,8 +89,8 @@ if [[ -n $BASELINE || -n $BASELINE_OPTS ]]; then
         awk -v l="$1" -v r="$4" -v n="$n" -v s="$SECS" -v g=$((b1 - b0)) -v c=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
             -v gc0="$g0" -v gc1="$g1" -v p99="$(awk '/^ +99%/ {print $2}' "$OUT/wrk-$1-$4.txt")" \
             'BEGIN {split(gc0, a, " "); split(gc1, b, " ")
-                printf "%-9s round %s  %7.1f req/s  gateway %.3f ms cpu/request  customer-service %.3f ms  p99 %s  young %d  full %d  paused %d ms\n",
-                    l, r, n / s, g * 1000 / hz / n, c * 1000 / hz / n, p99, b[1] - a[1], b[2] - a[2], b[3] - a[3]}' |
+                printf "%-9s round %s  %7.1f req/s  gateway %.3f ms cpu/request  customer-service %.3f ms  p99 %s  young %d  full %d  paused %d ms  allocated %.0f KiB/request\n",
+                    l, r, n / s, g * 1000 / hz / n, c * 1000 / hz / n, p99, b[1] - a[1], b[2] - a[2], b[3] - a[3], (b[4] - a[4]) * 1024 / n}' |
             tee -a "$OUT/side-by-side.txt"
     }
     : >"$OUT/side-by-side.txt"
@@ -108,9 +114,10 @@ def p99_ms(text):  # wrk's units: us, ms, s
 for label in ("current", "baseline"):
     mine = [r for r in rows if r[0] == label]
     print("median %-9s %7.1f req/s  gateway %.3f ms cpu/request  p99 %.1f ms  full collections %g  paused %g ms"
+          "  allocated %g KiB/request"
           % (label, statistics.median(float(r[3]) for r in mine), statistics.median(float(r[6]) for r in mine),
              statistics.median(p99_ms(r[13]) for r in mine), statistics.median(int(r[17]) for r in mine),
-             statistics.median(int(r[19]) for r in mine)))
+             statistics.median(int(r[19]) for r in mine), statistics.median(int(r[22]) for r in mine)))
 print("(current = the working tree, baseline = %s%s)" % (sys.argv[2], " with " + sys.argv[3] if sys.argv[3] else ""))
 PY
     stop_instances gateway.2
