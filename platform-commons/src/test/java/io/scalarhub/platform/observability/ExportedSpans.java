@@ -9,7 +9,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 
 /** What a test app's span export (Boot's batch processor) sends, kept in place of an OTLP endpoint. */
-final class ExportedSpans implements SpanExporter {
+class ExportedSpans implements SpanExporter {
 
 	final List<SpanData> spans = new CopyOnWriteArrayList<>();
 
