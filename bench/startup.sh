@@ -3,6 +3,8 @@
 #
 #   bench/startup.sh                     every part below, 3 repetitions of the per-app part
 #   bench/startup.sh alone [VARIANT...]  each app started on its own, process start -> readiness UP, RSS
+#   bench/startup.sh restart             each app restarted alone on a running suite through up.sh (the way up.sh
+#                                        starts it: JDK 25 + AOT cache where installed), process start -> readiness UP
 #   bench/startup.sh suite               the whole suite via deploy/local/up.sh: each app's process start -> readiness
 #                                        UP as up.sh starts them together, then RSS after 10 s of load
 #                                        (up.sh's SCALARHUB_CDS and SCALARHUB_JAVA_HOME apply: =off for the plain
@@ -240,9 +242,52 @@ suite() {
         "$( [[ -d $RUN_DIR/cds ]] && printf "; class data written (AppCDS archives, AOT caches): %s" "$(ls "$RUN_DIR"/cds/*/app.jsa* "$RUN_DIR"/cds/*/app.aot* 2>/dev/null | wc -l)")" | tee -a "$RESULTS/suite-table.txt"
 }
 
+# restart: each app restarted alone on a running suite, as up.sh starts it (JDK 25 with its AOT cache where JDK 25 is
+# installed) and as a restarted or scaled-out instance starts: the app is stopped (SIGTERM, it drains), up.sh is run
+# again, which starts what is missing, and readiness is polled every 0.1 s. Per start: seconds from the process's
+# start (its /proc start time) to readiness UP, and the JVM's own "process running for" at Spring's "Started" line.
+# The suite is started first if it is not up; a first run after a build records the class data as each app stops,
+# so every measured start maps it. BENCH_REPS rounds, the apps in up.sh's order in each.
+restart() {
+    local app rep pid started hz jvm ready_s
+    hz=$(getconf CLK_TCK)
+    log "suite via deploy/local/up.sh (run dir $RUN_DIR, port offset $PORT_OFFSET)"
+    "$REPO_ROOT/deploy/local/up.sh" >"$RESULTS/restart-up.out" 2>&1 || die "up.sh failed (see $RESULTS/restart-up.out)"
+    : >"$RESULTS/restart.txt"
+    for ((rep = 1; rep <= REPS; rep++)); do
+        for app in "${APPS[@]}"; do
+            stop_instances "$app" >/dev/null
+            "$REPO_ROOT/deploy/local/up.sh" >"$RESULTS/restart-$app.out" 2>&1 &
+            local up=$!
+            wait_for 60 "$app to be launched" app_alive "$app" || die "up.sh did not launch $app"
+            pid=$(cat "$(pid_file "$app")")
+            until curl -fsS -m 1 "http://127.0.0.1:$(mgmt_port "$app")/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; do
+                kill -0 "$pid" 2>/dev/null || die "$app exited (see $RUN_DIR/logs/$app.log)"
+                sleep 0.1
+            done
+            started=$(awk '{print $22}' "/proc/$pid/stat")
+            ready_s=$(awk -v s="$started" -v hz="$hz" '{printf "%.1f", $1 - s / hz}' /proc/uptime)
+            jvm=$(grep -o 'Started [A-Za-z]* in [0-9.]* seconds (process running for [0-9.]*)' "$RUN_DIR/logs/$app.log" |
+                tail -n 1 | sed 's/.*for \([0-9.]*\))/\1/')
+            wait "$up" || die "up.sh failed to bring $app back (see $RESULTS/restart-$app.out)"
+            echo "$app $rep $ready_s ${jvm:-?} $(tr '\0' '\n' <"/proc/$pid/cmdline" | grep -c -- '^-XX:AOTCache=\|^-XX:SharedArchiveFile=' || true)" |
+                tee -a "$RESULTS/restart.txt"
+        done
+    done
+    printf '\n%-20s %16s %18s %10s   (medians of %d restarts; "class data": the start mapped an AOT cache or archive)\n' \
+        app start_to_ready_s jvm_started_at_s "class data" "$REPS"
+    for app in "${APPS[@]}"; do
+        printf '%-20s %16s %18s %10s\n' "$app" \
+            "$(awk -v a="$app" '$1 == a {print $3}' "$RESULTS/restart.txt" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')" \
+            "$(awk -v a="$app" '$1 == a {print $4}' "$RESULTS/restart.txt" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')" \
+            "$(awk -v a="$app" '$1 == a && $5 > 0 {n++} $1 == a {t++} END {printf "%d of %d", n, t}' "$RESULTS/restart.txt")"
+    done | tee "$RESULTS/restart-table.txt"
+}
+
 case ${1:-all} in
     alone) shift; alone "$@" ;;
     suite) suite ;;
+    restart) restart ;;
     all) alone default cds c1; suite ;;
-    *) die "usage: $0 [alone [VARIANT...] | suite | all]" ;;
+    *) die "usage: $0 [alone [VARIANT...] | suite | restart | all]" ;;
 esac
