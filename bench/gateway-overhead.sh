@@ -6,7 +6,10 @@
 #
 #   bench/gateway-overhead.sh
 #
-# Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (5), BENCH_CONNECTIONS (8), BENCH_ROUNDS (3),
+# Environment: BENCH_PREWARM_SECONDS (120: load through the gateway, which warms customer-service too, then a
+# quarter of that straight at customer-service and through nginx, before any round; the bars are about warm JVMs,
+# and without it the gateway is still compiling in the counted rounds), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS
+# (5, before each counted run), BENCH_CONNECTIONS (8), BENCH_ROUNDS (5),
 # SCALARHUB_RUN_DIR (bench/target/gateway-run), SCALARHUB_PORT_OFFSET (500). It starts the suite with up.sh
 # and stops what it started at the end. The demo client is enterprise tier (a 5000 burst, 2500/s), so the
 # limiter is consulted on every request but does not refuse; a 429 would show as non-2xx.
@@ -19,7 +22,8 @@ source "$(dirname "$0")/../deploy/local/lib.sh"
 SECS=${BENCH_SECONDS:-10}
 WARM=${BENCH_WARMUP_SECONDS:-5}
 CONNS=${BENCH_CONNECTIONS:-8}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
+PREWARM=${BENCH_PREWARM_SECONDS:-120}
 OUT=$RUN_DIR/results
 mkdir -p "$OUT"
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -72,6 +76,15 @@ url_of() { case $1 in direct) echo "$CS" ;; gateway) echo "$GW" ;; nginx) echo "
 
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
+TOKEN=$(demo_token "$GW")
+log "pre-warming: ${PREWARM}s through the gateway, then $((PREWARM / 4))s each on the other targets (not counted)"
+prewarm() { # prewarm TARGET SECONDS
+    ((${2} > 0)) || return 0
+    BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"${2}s" -H "Authorization: Bearer $TOKEN" \
+        -s "$BENCH_DIR/lua/get-by-id.lua" "$(url_of "$1")" >"$OUT/prewarm-$1.txt"
+}
+prewarm gateway "$PREWARM"
+for target in "${targets[@]}"; do [[ $target == gateway ]] || prewarm "$target" $((PREWARM / 4)); done
 : >"$OUT/table.txt"
 printf '%-6s %-8s %10s %9s %9s %8s\n' round target 'req/s' p50 p99 non-2xx | tee -a "$OUT/table.txt"
 for ((round = 1; round <= ROUNDS; round++)); do
@@ -92,4 +105,10 @@ awk '{rps[$1, $2] = $3; if ($6 != 0) bad[$1] = 1; rounds[$1] = 1; targets[$2] = 
         printf "gateway / direct = %.2f\n", sum["gateway"] / sum["direct"];
         if (sum["nginx"] > 0) printf "gateway / nginx  = %.2f\nnginx / direct   = %.2f\n", sum["gateway"] / sum["nginx"], sum["nginx"] / sum["direct"];
     }' <(tail -n +2 "$OUT/table.txt") | tee -a "$OUT/table.txt"
+# and the median of the rounds' own ratios (each round's targets ran back to back, so a round's ratio is side by side)
+for pair in gateway/direct gateway/nginx; do
+    awk -v a="${pair%/*}" -v b="${pair#*/}" '$1 ~ /^[0-9]+$/ {rps[$1, $2] = $3; rounds[$1] = 1; if ($6 != 0) bad[$1] = 1}
+        END {for (r in rounds) if (!(r in bad) && rps[r, b] > 0) print rps[r, a] / rps[r, b]}' "$OUT/table.txt" |
+        median | awk -v p="$pair" 'NF {printf "%s, median of the rounds = %.2f\n", p, $1}'
+done | tee -a "$OUT/table.txt"
 log "results in $OUT (wrk output per run, table.txt)"
