@@ -111,7 +111,15 @@ load_secrets() {
 # - the first metaspace collection at 128 MiB, not ~21: an app without class data (a first run after a build: every
 #   CI run) loads ~100 MiB of classes, and each crossing of the threshold was a full collection, 26 of them (10-11 s
 #   of pauses in all) in nine JVMs' start. With class data mapped, metaspace stays near 10 MiB either way.
-APP_JVM_OPTS=(-Xmx160m -Xss512k -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:MetaspaceSize=128m)
+# And "Warm-up" measured a fourth:
+# - four compiler threads (one C1, three C2) where two CPUs give two: under load the request threads, wrk and
+#   PostgreSQL outnumber a lone C2 thread for the cores, and a new instance needed 65 s to reach 90 % of its steady
+#   throughput (0.52 of it 30 s after readiness); with four, 28 s (1.04). The price is paid before readiness, as the
+#   extra threads compile what the AOT cache's profiles already call hot: customer-service ready after 5.6 s, not 3.7;
+#   the nine apps restarted alone 3.9-6.9 s, not 2.1-3.7 (over issue #14's 5 s); the suite up in 57 s, not 48-51.
+#   SCALARHUB_JAVA_OPTS=-XX:CICompilerCount=2 gives the JDK's choice back (the last occurrence counts).
+APP_JVM_OPTS=(-Xmx160m -Xss512k -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:MetaspaceSize=128m
+    -XX:CICompilerCount=4)
 # An app's own options, after those. The gateway: survivor spaces of 9 MiB, filled to 90 %, where the defaults give
 # 5.4 MiB and age objects out early past half of it. Under load 1.3-5.5 MiB of the gateway's objects are alive at a
 # young collection and dead by the next; with the defaults they were promoted, the old generation filled every
