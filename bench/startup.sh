@@ -25,6 +25,8 @@ export SCALARHUB_RUN_DIR=${SCALARHUB_RUN_DIR:-$(cd "$(dirname "$0")/.." && pwd)/
 export SCALARHUB_PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-500}
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "$0")/../deploy/local/lib.sh"
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh" # median
 
 REPS=${BENCH_REPS:-3}
 LOAD_SECONDS=${BENCH_LOAD_SECONDS:-10}
@@ -109,7 +111,6 @@ stop_app() {
     rm -f "$(pid_file "$1")"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
 
 alone() {
     local variants=("$@") variant app rep line
@@ -278,8 +279,8 @@ restart() {
         app start_to_ready_s jvm_started_at_s "class data" "$REPS"
     for app in "${APPS[@]}"; do
         printf '%-20s %16s %18s %10s\n' "$app" \
-            "$(awk -v a="$app" '$1 == a {print $3}' "$RESULTS/restart.txt" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')" \
-            "$(awk -v a="$app" '$1 == a {print $4}' "$RESULTS/restart.txt" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')" \
+            "$(awk -v a="$app" '$1 == a {print $3}' "$RESULTS/restart.txt" | median)" \
+            "$(awk -v a="$app" '$1 == a {print $4}' "$RESULTS/restart.txt" | median)" \
             "$(awk -v a="$app" '$1 == a && $5 > 0 {n++} $1 == a {t++} END {printf "%d of %d", n, t}' "$RESULTS/restart.txt")"
     done | tee "$RESULTS/restart-table.txt"
 }
