@@ -114,8 +114,9 @@ load_secrets() {
 # And "Warm-up" measured a fourth:
 # - four compiler threads (one C1, three C2) where two CPUs give two: under load the request threads, wrk and
 #   PostgreSQL outnumber a lone C2 thread for the cores, and a new instance needed 65 s to reach 90 % of its steady
-#   throughput (0.52 of it 30 s after readiness); with four, 28 s (1.04). The price is paid before readiness, as the
-#   extra threads compile what the AOT cache's profiles already call hot: customer-service ready after 5.6 s, not 3.7;
+#   throughput (0.52 of it 30 s after readiness); with four, 28 s (1.04); a second run: 38 s (0.78) against 80 s.
+#   The price is paid before readiness, as the extra threads compile what the AOT cache's profiles already call hot:
+#   customer-service ready after 5.6 s, not 3.7;
 #   the nine apps restarted alone 3.9-6.9 s, not 2.1-3.7 (over issue #14's 5 s); the suite up in 57 s, not 48-51.
 #   SCALARHUB_JAVA_OPTS=-XX:CICompilerCount=2 gives the JDK's choice back (the last occurrence counts).
 APP_JVM_OPTS=(-Xmx160m -Xss512k -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:MetaspaceSize=128m
