@@ -11,8 +11,9 @@
 # database of its own seeded with BENCH_SEED customers, pre-warms each JVM with BENCH_PREWARM_SECONDS of load
 # (not counted), and loads GET /v1/customers/{id} straight at each:
 # BENCH_ROUNDS rounds, the order of the two alternating, each a warm-up of BENCH_WARMUP_SECONDS then a
-# counted wrk run of BENCH_SECONDS. Per run: req/s, p50, p99, and the JVM's CPU per request (utime + stime
-# from /proc over the counted run, divided by the requests). Also counts what PostgreSQL sees per request.
+# counted wrk run of BENCH_SECONDS. Per run: req/s, p50, p99, the JVM's CPU per request (utime + stime
+# from /proc over the counted run, divided by the requests), the replica's (its postmaster and children), and
+# the transactions PostgreSQL counts per request. BENCH_BASELINE=<commit> compares any earlier customer-service.
 #
 # Environment: BENCH_ROUNDS (4), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (10), BENCH_PREWARM_SECONDS (90),
 # BENCH_CONNECTIONS (4),
@@ -107,6 +108,16 @@ for variant in now before; do
 done
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# the replica's CPU: its postmaster and all its children, exited ones included (the variants take turns on it)
+REPLICA_DIR=$(psql_su "$PG_REPLICA_PORT" "show data_directory")
+replica_ticks() {
+    local pm total=0 pid
+    pm=$(head -n 1 "$REPLICA_DIR/postmaster.pid")
+    for pid in "$pm" $(pgrep -P "$pm"); do
+        total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
 xacts() { # committed transactions of the variant's database, primary + replica
     echo $(($(psql_su "$PG_PORT" "select xact_commit from pg_stat_database where datname = '$1'") +
         $(psql_su "$PG_REPLICA_PORT" "select xact_commit from pg_stat_database where datname = '$1'")))
@@ -115,18 +126,18 @@ HZ=$(getconf CLK_TCK)
 RESULTS=$OUT/tenancy-cost.txt
 : >"$RESULTS"
 run() { # run VARIANT ROUND
-    local variant=$1 url="http://127.0.0.1:${PORT[$1]}" t0 t1 x0 x1
+    local variant=$1 url="http://127.0.0.1:${PORT[$1]}" t0 t1 x0 x1 r0 r1
     BENCH_IDS=$OUT/ids-$variant.txt wrk -t1 -c"$CONNS" -d"${WARM}s" -H "Authorization: Bearer $TOKEN" \
         -s "$BENCH_DIR/lua/get-by-id.lua" "$url" >/dev/null
-    t0=$(cpu_ticks "${PID[$variant]}") x0=$(xacts "${DB[$variant]}")
+    t0=$(cpu_ticks "${PID[$variant]}") x0=$(xacts "${DB[$variant]}") r0=$(replica_ticks)
     BENCH_IDS=$OUT/ids-$variant.txt wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" \
         -s "$BENCH_DIR/lua/get-by-id.lua" "$url" >"$OUT/wrk-$variant-$2.txt"
-    t1=$(cpu_ticks "${PID[$variant]}") x1=$(xacts "${DB[$variant]}")
-    awk -v v="$variant" -v r="$2" -v cpu="$((t1 - t0))" -v hz="$HZ" -v x="$((x1 - x0))" '
+    t1=$(cpu_ticks "${PID[$variant]}") x1=$(xacts "${DB[$variant]}") r1=$(replica_ticks)
+    awk -v v="$variant" -v r="$2" -v cpu="$((t1 - t0))" -v hz="$HZ" -v x="$((x1 - x0))" -v rep="$((r1 - r0))" '
         /Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
         /requests in/ {n=$1}
-        END {printf "%-7s round %s  %8.1f req/s  p50 %-8s p99 %-8s non-2xx %s  jvm %.3f ms cpu/req  pg %.2f xact/req\n",
-             v, r, rps, p50, p99, (bad == "" ? 0 : bad), cpu * 1000 / hz / n, x / n}' "$OUT/wrk-$variant-$2.txt" |
+        END {printf "%-7s round %s  %8.1f req/s  p50 %-8s p99 %-8s non-2xx %s  jvm %.3f ms cpu/req  pg %.2f xact/req  replica %.3f ms cpu/req\n",
+             v, r, rps, p50, p99, (bad == "" ? 0 : bad), cpu * 1000 / hz / n, x / n, rep * 1000 / hz / n}' "$OUT/wrk-$variant-$2.txt" |
         tee -a "$RESULTS"
 }
 # both JVMs reach their steady speed first (C2 takes a minute or more of traffic here): not counted
@@ -140,17 +151,18 @@ for ((round = 1; round <= ROUNDS; round++)); do
     if ((round % 2)); then run now "$round"; run before "$round"; else run before "$round"; run now "$round"; fi
 done
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 {
     echo
     for variant in before now; do
         rps=$(awk -v v="$variant" '$1 == v {print $4}' "$RESULTS" | median)
-        cpu=$(awk -v v="$variant" '$1 == v {for (i = 1; i <= NF; i++) if ($i == "cpu/req") print $(i - 2)}' "$RESULTS" | median)
-        printf 'median %-7s %8.1f req/s  %.3f ms cpu/req\n' "$variant" "$rps" "$cpu"
+        cpu=$(awk -v v="$variant" '$1 == v {for (i = 1; i <= NF; i++) if ($i == "jvm") print $(i + 1)}' "$RESULTS" | median)
+        rep=$(awk -v v="$variant" '$1 == v {for (i = 1; i <= NF; i++) if ($i == "replica") print $(i + 1)}' "$RESULTS" | median)
+        printf 'median %-7s %8.1f req/s  %.3f ms cpu/req  replica %.3f ms cpu/req\n' "$variant" "$rps" "$cpu" "$rep"
     done
 } | tee -a "$RESULTS"
-awk '/^median before/ {r0=$3; c0=$5} /^median now/ {r1=$3; c1=$5}
-     END {printf "tenant scoping: throughput now/before %.3f; JVM CPU per request %+.3f ms (%+.1f %%)\n", r1 / r0, c1 - c0, (c1 - c0) * 100 / c0}' \
+awk '/^median before/ {r0=$3; c0=$5; p0=$9} /^median now/ {r1=$3; c1=$5; p1=$9}
+     END {printf "now against before: throughput %.3f; JVM CPU per request %+.3f ms (%+.1f %%); replica CPU per request %+.3f ms (%+.1f %%)\n",
+          r1 / r0, c1 - c0, (c1 - c0) * 100 / c0, p1 - p0, (p0 > 0 ? (p1 - p0) * 100 / p0 : 0)}' \
     "$RESULTS" | tee -a "$RESULTS"
 # ---- PostgreSQL's side: which part of that is row-level security, which the extra statement ------------------
 # pgbench on the "now" database, as the service's role, the statements one GET sends (BEGIN READ ONLY, the

@@ -1,9 +1,12 @@
 package io.scalarhub.customer;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.proxy.ProxyConnectionFactory;
 import io.r2dbc.proxy.core.MethodExecutionInfo;
 import io.r2dbc.proxy.core.QueryExecutionInfo;
@@ -36,8 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * A transaction tells PostgreSQL its tenant in the same simple query as its {@code BEGIN}: one round trip where
- * there were two. Watched from below with r2dbc-proxy on the app's own primary pool (one connection): what the
+ * A transaction tells PostgreSQL its tenant in the same simple query as its {@code BEGIN}, and sends that query
+ * with its first statement, without waiting for its answer. Watched from below with r2dbc-proxy on the app's own primary pool (one connection): what the
  * transaction manager sends, and what PostgreSQL then believes (the tenant, the access mode, nothing left on
  * the connection after the commit). A transaction with an isolation level keeps the driver's {@code BEGIN} and
  * a statement of its own for the tenant, and is scoped just the same.
@@ -50,9 +53,12 @@ class TenantScopedBeginTest {
 
 	static final UUID TENANT = UUID.fromString("b1e00000-0000-4000-8000-00000000be61");
 
+	static TestPostgres.Database database;
+
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		ServiceTestProperties.register(registry, TestPostgres.createDatabase("customer_begin"), issuer);
+		database = TestPostgres.createDatabase("customer_begin");
+		ServiceTestProperties.register(registry, database, issuer);
 	}
 
 	@AfterAll
@@ -127,6 +133,53 @@ class TenantScopedBeginTest {
 		assertThat(inTransaction(readOnly(), TenantScope.with(UUID.randomUUID()),
 				"SELECT count(*)::text FROM customer WHERE id = '" + id + "'"))
 			.as("another tenant does not see it").containsExactly("0");
+	}
+
+	@Test
+	void theBeginGoesOutWithTheFirstStatementWithoutWaitingForItsAnswer() throws Exception {
+		String statement = "SELECT 'sent with the BEGIN ' || current_setting('scalarhub.tenant_id')";
+		// PostgreSQL's answers are held from the BEGIN on: a client that waited for the BEGIN's answer before
+		// sending its statement would only go on when the relay's patience ran out
+		try (HoldingRelay relay = new HoldingRelay(database.host(), database.port(), "BEGIN READ ONLY", statement,
+				Duration.ofSeconds(5))) {
+			PostgresqlConnectionFactory direct = new PostgresqlConnectionFactory(PostgresqlConnectionConfiguration.builder()
+				.host("127.0.0.1")
+				.port(relay.port())
+				.database(database.name())
+				.username(database.username())
+				.password(database.password())
+				.build());
+			List<String> seen = TransactionalOperator.create(new TenantScopedTransactionManager(direct), readOnly())
+				.transactional(DatabaseClient.create(direct).sql(statement).map((row) -> row.get(0, String.class)).all())
+				.contextWrite(TenantScope.with(TENANT))
+				.collectList()
+				.block(Duration.ofSeconds(30));
+			assertThat(seen).containsExactly("sent with the BEGIN " + TENANT);
+			assertThat(relay.releasedByClient()).as("the statement was sent before the BEGIN's answer came").isTrue();
+		}
+	}
+
+	@Test
+	void aFailingFirstStatementRollsBackAndLeavesTheConnectionClean() {
+		assertThatThrownBy(() -> inTransaction(readOnly(), TenantScope.with(TENANT), "SELECT 1/0")).isNotNull();
+		assertThat(this.queries).startsWith("BEGIN READ ONLY; SELECT set_config('scalarhub.tenant_id', '" + TENANT + "', true)",
+				"SELECT 1/0");
+		assertThat(this.connectionMethods).contains("rollbackTransaction");
+		// the pool's only connection: an aborted transaction left open would refuse this (25P02), and the tenant is gone
+		String after = this.db.sql("SELECT coalesce(current_setting('scalarhub.tenant_id', true), '')")
+			.map((row) -> row.get(0, String.class))
+			.one()
+			.block();
+		assertThat(after).isEmpty();
+	}
+
+	@Test
+	void aTransactionThatRunsNothingSendsNothing() {
+		TransactionalOperator.create(this.transactions, readOnly())
+			.transactional(Mono.just("no statement"))
+			.contextWrite(TenantScope.with(TENANT))
+			.block();
+		assertThat(this.queries).isEmpty();
 	}
 
 	@Test
