@@ -165,12 +165,8 @@ class TenantScopedBeginTest {
 		assertThat(this.queries).startsWith("BEGIN READ ONLY; SELECT set_config('scalarhub.tenant_id', '" + TENANT + "', true)",
 				"SELECT 1/0");
 		assertThat(this.connectionMethods).contains("rollbackTransaction");
-		// the pool's only connection: an aborted transaction left open would refuse this (25P02), and the tenant is gone
-		String after = this.db.sql("SELECT coalesce(current_setting('scalarhub.tenant_id', true), '')")
-			.map((row) -> row.get(0, String.class))
-			.one()
-			.block();
-		assertThat(after).isEmpty();
+		// an aborted transaction left open would refuse the next statement (25P02)
+		assertThat(tenantOutsideAnyTransaction()).isEmpty();
 	}
 
 	@Test
@@ -185,12 +181,7 @@ class TenantScopedBeginTest {
 	@Test
 	void theTenantEndsWithItsTransaction() {
 		inTransaction(readOnly(), TenantScope.with(TENANT), "SELECT 'scoped'");
-		// the pool's only connection, outside any transaction
-		String after = this.db.sql("SELECT coalesce(current_setting('scalarhub.tenant_id', true), '')")
-			.map((row) -> row.get(0, String.class))
-			.one()
-			.block();
-		assertThat(after).isEmpty();
+		assertThat(tenantOutsideAnyTransaction()).isEmpty();
 	}
 
 	@Test
@@ -224,6 +215,14 @@ class TenantScopedBeginTest {
 			.transactional(this.db.sql(sql).map((row) -> row.get(0, String.class)).all())
 			.contextWrite(scope)
 			.collectList()
+			.block();
+	}
+
+	/** The tenant setting on the pool's only connection, read outside any transaction. */
+	private String tenantOutsideAnyTransaction() {
+		return this.db.sql("SELECT coalesce(current_setting('scalarhub.tenant_id', true), '')")
+			.map((row) -> row.get(0, String.class))
+			.one()
 			.block();
 	}
 

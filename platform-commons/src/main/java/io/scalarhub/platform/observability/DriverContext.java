@@ -11,6 +11,7 @@ import io.r2dbc.spi.Row;
 import io.r2dbc.spi.RowMetadata;
 import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.Wrapped;
+import io.scalarhub.platform.data.ForwardingStatement;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -62,64 +63,15 @@ public final class DriverContext {
 		return Flux.from(publisher).contextWrite(DriverContext::forDriver);
 	}
 
-	private static final class IsolatedStatement implements Statement, Wrapped<Statement> {
-
-		private final Statement delegate;
+	private static final class IsolatedStatement extends ForwardingStatement {
 
 		IsolatedStatement(Statement delegate) {
-			this.delegate = delegate;
-		}
-
-		@Override
-		public Statement add() {
-			this.delegate.add();
-			return this;
-		}
-
-		@Override
-		public Statement bind(int index, Object value) {
-			this.delegate.bind(index, value);
-			return this;
-		}
-
-		@Override
-		public Statement bind(String name, Object value) {
-			this.delegate.bind(name, value);
-			return this;
-		}
-
-		@Override
-		public Statement bindNull(int index, Class<?> type) {
-			this.delegate.bindNull(index, type);
-			return this;
-		}
-
-		@Override
-		public Statement bindNull(String name, Class<?> type) {
-			this.delegate.bindNull(name, type);
-			return this;
+			super(delegate);
 		}
 
 		@Override
 		public Publisher<? extends Result> execute() {
-			return isolatedFlux(this.delegate.execute()).map(IsolatedResult::new);
-		}
-
-		@Override
-		public Statement returnGeneratedValues(String... columns) {
-			this.delegate.returnGeneratedValues(columns);
-			return this;
-		}
-
-		@Override
-		public Statement fetchSize(int rows) {
-			this.delegate.fetchSize(rows);
-			return this;
-		}
-
-		@Override
-		public Statement unwrap() {
-			return this.delegate;
+			return isolatedFlux(unwrap().execute()).map(IsolatedResult::new);
 		}
 
 	}

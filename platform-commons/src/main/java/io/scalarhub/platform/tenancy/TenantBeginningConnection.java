@@ -14,6 +14,7 @@ import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.ValidationDepth;
 import io.r2dbc.spi.Wrapped;
+import io.scalarhub.platform.data.ForwardingStatement;
 import io.scalarhub.platform.observability.DriverContext;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -218,64 +219,15 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 	}
 
 	/** A statement that takes the pending {@code BEGIN} along when it executes. */
-	private final class StatementAfterBegin implements Statement, Wrapped<Statement> {
-
-		private final Statement statement;
+	private final class StatementAfterBegin extends ForwardingStatement {
 
 		StatementAfterBegin(Statement statement) {
-			this.statement = statement;
-		}
-
-		@Override
-		public Statement add() {
-			this.statement.add();
-			return this;
-		}
-
-		@Override
-		public Statement bind(int index, Object value) {
-			this.statement.bind(index, value);
-			return this;
-		}
-
-		@Override
-		public Statement bind(String name, Object value) {
-			this.statement.bind(name, value);
-			return this;
-		}
-
-		@Override
-		public Statement bindNull(int index, Class<?> type) {
-			this.statement.bindNull(index, type);
-			return this;
-		}
-
-		@Override
-		public Statement bindNull(String name, Class<?> type) {
-			this.statement.bindNull(name, type);
-			return this;
+			super(statement);
 		}
 
 		@Override
 		public Publisher<? extends Result> execute() {
-			return afterPendingBegin(this.statement::execute);
-		}
-
-		@Override
-		public Statement returnGeneratedValues(String... columns) {
-			this.statement.returnGeneratedValues(columns);
-			return this;
-		}
-
-		@Override
-		public Statement fetchSize(int rows) {
-			this.statement.fetchSize(rows);
-			return this;
-		}
-
-		@Override
-		public Statement unwrap() {
-			return this.statement;
+			return afterPendingBegin(unwrap()::execute);
 		}
 
 	}
