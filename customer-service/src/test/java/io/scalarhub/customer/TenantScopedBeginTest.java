@@ -170,6 +170,27 @@ class TenantScopedBeginTest {
 	}
 
 	@Test
+	void aSavepointBeforeAnyStatementBeginsTheTransactionFirst() {
+		// were the BEGIN and the tenant sent after the savepoint, rolling back to it would take the tenant with it
+		Mono<String> failingNested = TransactionalOperator
+			.create(this.transactions, new DefaultTransactionDefinition(TransactionDefinition.PROPAGATION_NESTED))
+			.transactional(this.db.sql("SELECT (1 / 0)::text").map((row) -> row.get(0, String.class)).one())
+			.onErrorResume((ex) -> Mono.empty());
+		Mono<String> afterIt = this.db
+			.sql("SELECT current_setting('scalarhub.tenant_id') || ' ' || current_setting('transaction_read_only')")
+			.map((row) -> row.get(0, String.class))
+			.one();
+		String seen = TransactionalOperator.create(this.transactions, readOnly())
+			.transactional(failingNested.then(afterIt))
+			.contextWrite(TenantScope.with(TENANT))
+			.block();
+		assertThat(seen).as("the tenant outlives the savepoint's rollback").isEqualTo(TENANT + " on");
+		assertThat(this.connectionMethods).containsSubsequence("createSavepoint", "rollbackTransactionToSavepoint",
+				"commitTransaction");
+		assertThat(this.queries).first().asString().startsWith("BEGIN READ ONLY; SELECT set_config(");
+	}
+
+	@Test
 	void aTransactionThatRunsNothingSendsNothing() {
 		TransactionalOperator.create(this.transactions, readOnly())
 			.transactional(Mono.just("no statement"))

@@ -99,7 +99,10 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 		});
 	}
 
-	/** The pending {@code BEGIN}, sent on its own and awaited, before work that is not a statement. */
+	/**
+	 * The pending {@code BEGIN}, sent on its own and awaited, before work that is not a statement (that work is
+	 * deferred until then: the driver reads the transaction's status when it is subscribed to).
+	 */
 	private Mono<Void> sendPendingBegin() {
 		return afterPendingBegin(Flux::<Result>empty).then();
 	}
@@ -149,7 +152,7 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 
 	@Override
 	public Publisher<Void> createSavepoint(String name) {
-		return sendPendingBegin().then(Mono.from(this.delegate.createSavepoint(name)));
+		return sendPendingBegin().then(Mono.defer(() -> Mono.from(this.delegate.createSavepoint(name))));
 	}
 
 	@Override
@@ -174,7 +177,7 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 
 	@Override
 	public Publisher<Void> releaseSavepoint(String name) {
-		return sendPendingBegin().then(Mono.from(this.delegate.releaseSavepoint(name)));
+		return sendPendingBegin().then(Mono.defer(() -> Mono.from(this.delegate.releaseSavepoint(name))));
 	}
 
 	@Override
@@ -185,7 +188,7 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 
 	@Override
 	public Publisher<Void> rollbackTransactionToSavepoint(String name) {
-		return sendPendingBegin().then(Mono.from(this.delegate.rollbackTransactionToSavepoint(name)));
+		return sendPendingBegin().then(Mono.defer(() -> Mono.from(this.delegate.rollbackTransactionToSavepoint(name))));
 	}
 
 	@Override
@@ -195,17 +198,17 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 
 	@Override
 	public Publisher<Void> setLockWaitTimeout(Duration timeout) {
-		return sendPendingBegin().then(Mono.from(this.delegate.setLockWaitTimeout(timeout)));
+		return sendPendingBegin().then(Mono.defer(() -> Mono.from(this.delegate.setLockWaitTimeout(timeout))));
 	}
 
 	@Override
 	public Publisher<Void> setStatementTimeout(Duration timeout) {
-		return sendPendingBegin().then(Mono.from(this.delegate.setStatementTimeout(timeout)));
+		return sendPendingBegin().then(Mono.defer(() -> Mono.from(this.delegate.setStatementTimeout(timeout))));
 	}
 
 	@Override
 	public Publisher<Void> setTransactionIsolationLevel(IsolationLevel isolationLevel) {
-		return sendPendingBegin().then(Mono.from(this.delegate.setTransactionIsolationLevel(isolationLevel)));
+		return sendPendingBegin().then(Mono.defer(() -> Mono.from(this.delegate.setTransactionIsolationLevel(isolationLevel))));
 	}
 
 	@Override
