@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A TCP relay between a client and PostgreSQL that, once the client has sent {@code holdAfter}, holds back every
- * byte the server sends until the client has also sent {@code releaseOn} (or {@code patience} has passed). So a
- * client that waits for an answer between the two can only go on after {@code patience}, and
- * {@link #releasedByClient()} tells which happened. One connection at a time; the test's, not a proxy's.
+ * byte the server sends until the client has also sent {@code releaseOn}, the test calls {@link #release()}, or
+ * {@code patience} has passed. So a client that waits for an answer between the two can only go on after
+ * {@code patience}, and {@link #releasedByClient()} tells which happened. The test's, not a proxy's.
  */
 final class HoldingRelay implements AutoCloseable {
 
@@ -34,6 +34,9 @@ final class HoldingRelay implements AutoCloseable {
 
 	private volatile boolean releasedByClient;
 
+	// what clients sent so far, as text: the markers are plain ASCII inside the protocol's messages
+	private final StringBuffer sent = new StringBuffer();
+
 	HoldingRelay(String host, int port, String holdAfter, String releaseOn, Duration patience) throws IOException {
 		this.listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
 		this.holdAfter = holdAfter;
@@ -46,6 +49,16 @@ final class HoldingRelay implements AutoCloseable {
 
 	int port() {
 		return this.listener.getLocalPort();
+	}
+
+	/** Whether a client has sent {@code text} through the relay. */
+	boolean clientHasSent(String text) {
+		return this.sent.indexOf(text) >= 0;
+	}
+
+	/** Lets the server's held answers go. */
+	void release() {
+		this.released.countDown();
 	}
 
 	/** Whether the held answers went out because the client sent {@code releaseOn}, not because patience ran out. */
@@ -71,18 +84,16 @@ final class HoldingRelay implements AutoCloseable {
 
 	private void pump(String name, InputStream in, OutputStream out, boolean fromClient, Socket... sockets) {
 		Thread thread = new Thread(() -> {
-			// what the client sent so far, as text: the markers are plain ASCII inside the protocol's messages
-			StringBuilder sent = new StringBuilder();
 			byte[] buffer = new byte[16384];
 			try {
 				int read;
 				while ((read = in.read(buffer)) >= 0) {
 					if (fromClient) {
-						sent.append(new String(buffer, 0, read, StandardCharsets.ISO_8859_1));
-						if (!this.holding.get() && sent.indexOf(this.holdAfter) >= 0) {
+						this.sent.append(new String(buffer, 0, read, StandardCharsets.ISO_8859_1));
+						if (!this.holding.get() && this.sent.indexOf(this.holdAfter) >= 0) {
 							this.holding.set(true); // before the server can have it, so its answer is held
 						}
-						if (this.holding.get() && sent.indexOf(this.releaseOn) >= 0 && this.released.getCount() > 0) {
+						if (this.holding.get() && this.sent.indexOf(this.releaseOn) >= 0 && this.released.getCount() > 0) {
 							this.releasedByClient = true;
 							this.released.countDown();
 						}

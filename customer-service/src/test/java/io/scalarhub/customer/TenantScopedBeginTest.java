@@ -1,10 +1,16 @@
 package io.scalarhub.customer;
 
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.proxy.ProxyConnectionFactory;
@@ -16,12 +22,14 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.scalarhub.platform.tenancy.TenantScope;
 import io.scalarhub.platform.tenancy.TenantScopedTransactionManager;
+import io.scalarhub.test.Polling;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
 
@@ -160,6 +168,42 @@ class TenantScopedBeginTest {
 	}
 
 	@Test
+	void aRequestCancelledBeforeTheBeginIsAnsweredLeavesNoTransactionOpen() throws Exception {
+		String takeTheLock = "SELECT pg_advisory_xact_lock(4242)::text";
+		try (HoldingRelay relay = new HoldingRelay(database.host(), database.port(), "BEGIN READ WRITE",
+				"never sent", Duration.ofSeconds(30))) {
+			ConnectionPool pool = new ConnectionPool(ConnectionPoolConfiguration
+				.builder(new PostgresqlConnectionFactory(PostgresqlConnectionConfiguration.builder()
+					.host("127.0.0.1")
+					.port(relay.port())
+					.database(database.name())
+					.username(database.username())
+					.password(database.password())
+					.build()))
+				.initialSize(1)
+				.maxSize(1)
+				.build());
+			try {
+				Disposable request = TransactionalOperator.create(new TenantScopedTransactionManager(pool))
+					.transactional(DatabaseClient.create(pool).sql(takeTheLock).map((row) -> row.get(0, String.class)).all())
+					.contextWrite(TenantScope.with(TENANT))
+					.subscribe();
+				Polling.until(Duration.ofSeconds(10), "the statement to follow the BEGIN",
+						() -> relay.clientHasSent(takeTheLock));
+				// the client goes away while PostgreSQL's answers are still held: the rollback comes before the
+				// driver has read that a transaction is open
+				request.dispose();
+				relay.release();
+				Polling.until(Duration.ofSeconds(10), "the pooled session to have rolled back and let the lock go",
+						() -> anotherSessionCanTake(4242));
+			}
+			finally {
+				pool.dispose();
+			}
+		}
+	}
+
+	@Test
 	void aFailingFirstStatementRollsBackAndLeavesTheConnectionClean() {
 		assertThatThrownBy(() -> inTransaction(readOnly(), TenantScope.with(TENANT), "SELECT 1/0")).isNotNull();
 		assertThat(this.queries).startsWith("BEGIN READ ONLY; SELECT set_config('scalarhub.tenant_id', '" + TENANT + "', true)",
@@ -237,6 +281,19 @@ class TenantScopedBeginTest {
 			.contextWrite(scope)
 			.collectList()
 			.block();
+	}
+
+	/** Whether a session of its own gets the advisory lock (and lets it go again as it closes). */
+	private static boolean anotherSessionCanTake(long lock) {
+		try (java.sql.Connection session = DriverManager.getConnection(
+				"jdbc:postgresql://" + database.host() + ":" + database.port() + "/" + database.name(),
+				database.username(), database.password()); Statement statement = session.createStatement()) {
+			ResultSet taken = statement.executeQuery("SELECT pg_try_advisory_lock(" + lock + ")");
+			return taken.next() && taken.getBoolean(1);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("could not ask PostgreSQL for the lock", ex);
+		}
 	}
 
 	/** The tenant setting on the pool's only connection, read outside any transaction. */

@@ -19,6 +19,7 @@ import io.scalarhub.platform.observability.DriverContext;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * A connection of {@link TenantScopedTransactionManager}'s, for one transaction. When the transaction's definition
@@ -51,6 +52,9 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 
 	// the BEGIN with the tenant, until the transaction's first statement takes it along
 	private final AtomicReference<String> pendingBegin = new AtomicReference<>();
+
+	// once that BEGIN is sent: completes when PostgreSQL has answered it, whoever stopped listening
+	private volatile Mono<Void> beginAnswered;
 
 	TenantBeginningConnection(Connection delegate) {
 		this.delegate = delegate;
@@ -92,10 +96,34 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 			if (begin == null) {
 				return Flux.from(results);
 			}
-			Mono<Result> begun = Flux.from(DriverContext.isolated(this.delegate.createStatement(begin)).execute())
+			// sent on a subscription of its own, not the merged one: a cancelled request stops listening, but the
+			// commit or rollback that follows must still learn when the BEGIN was answered, for the driver takes the
+			// transaction's status from the answers it has read
+			Sinks.Empty<Void> answer = Sinks.empty();
+			this.beginAnswered = answer.asMono();
+			Flux.from(DriverContext.isolated(this.delegate.createStatement(begin)).execute())
 				.concatMap((result) -> result.map((row, metadata) -> 1))
-				.then(Mono.empty());
-			return Flux.merge(begun, results);
+				.subscribe(null, answer::tryEmitError, answer::tryEmitEmpty);
+			return Flux.merge(answer.asMono().then(Mono.<Result>empty()), results);
+		});
+	}
+
+	/**
+	 * The driver's commit or rollback, once the BEGIN this connection sent has been answered: until then the driver
+	 * believes no transaction is open and would skip it, and a cancelled request would leave its transaction
+	 * (and its locks) open on a pooled connection. A transaction whose BEGIN was never sent ran nothing: there is
+	 * nothing to end.
+	 */
+	private Mono<Void> end(Supplier<Publisher<Void>> ending) {
+		return Mono.defer(() -> {
+			if (this.pendingBegin.getAndSet(null) != null) {
+				return Mono.empty();
+			}
+			Mono<Void> answered = this.beginAnswered;
+			this.beginAnswered = null;
+			Mono<Void> ended = Mono.defer(() -> DriverContext.isolated(ending.get()));
+			// whether the BEGIN succeeded or not, the driver then knows; its error was the statement's to report
+			return answered == null ? ended : answered.onErrorResume((ex) -> Mono.empty()).then(ended);
 		});
 	}
 
@@ -135,14 +163,13 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 	@Override
 	public Publisher<Void> close() {
 		this.pendingBegin.set(null);
+		this.beginAnswered = null;
 		return DriverContext.isolated(this.delegate.close());
 	}
 
 	@Override
 	public Publisher<Void> commitTransaction() {
-		// a transaction whose BEGIN was never sent ran nothing: there is nothing to commit
-		return Mono.defer(() -> this.pendingBegin.getAndSet(null) != null ? Mono.empty()
-				: DriverContext.isolated(this.delegate.commitTransaction()));
+		return end(this.delegate::commitTransaction);
 	}
 
 	@Override
@@ -162,7 +189,7 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 
 	@Override
 	public boolean isAutoCommit() {
-		return this.pendingBegin.get() == null && this.delegate.isAutoCommit();
+		return this.pendingBegin.get() == null && this.beginAnswered == null && this.delegate.isAutoCommit();
 	}
 
 	@Override
@@ -182,8 +209,7 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 
 	@Override
 	public Publisher<Void> rollbackTransaction() {
-		return Mono.defer(() -> this.pendingBegin.getAndSet(null) != null ? Mono.empty()
-				: DriverContext.isolated(this.delegate.rollbackTransaction()));
+		return end(this.delegate::rollbackTransaction);
 	}
 
 	@Override
