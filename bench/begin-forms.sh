@@ -23,15 +23,9 @@ printf "BEGIN READ WRITE;\nSELECT set_config('scalarhub.tenant_id', '%s', true);
 # pgbench's \; keeps both statements in one simple query, as TenantBeginningConnection sends them
 printf "BEGIN READ WRITE \\\\; SELECT set_config('scalarhub.tenant_id', '%s', true);\nSELECT 1;\nCOMMIT;\n" "$TENANT" >"$DIR/combined.sql"
 printf "\\\\startpipeline\nBEGIN READ WRITE;\nSELECT set_config('scalarhub.tenant_id', '%s', true);\nSELECT 1;\n\\\\endpipeline\nCOMMIT;\n" "$TENANT" >"$DIR/pipelined.sql"
-data_dir=$(psql -X -At -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -c 'show data_directory')
-postmaster=$(head -n 1 "$data_dir/postmaster.pid")
-server_ticks() {
-    local total=0 pid
-    for pid in "$postmaster" $(pgrep -P "$postmaster"); do
-        total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
-    done
-    echo "$total"
-}
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+postmaster=$(postmaster_of "$PORT")
 proxy_ticks() { # every HAProxy process's (infra.sh runs one)
     local total=0 pid
     for pid in $(pgrep -x haproxy); do
@@ -42,9 +36,9 @@ proxy_ticks() { # every HAProxy process's (infra.sh runs one)
 hz=$(getconf CLK_TCK)
 run() { # run FORM MODE
     local t0 t1 h0 h1 out
-    t0=$(server_ticks) h0=$(proxy_ticks)
+    t0=$(pg_ticks "$postmaster") h0=$(proxy_ticks)
     out=$("$PGBENCH" -n -M "$2" -c "$CONNS" -j 2 -T "$SECS" -h 127.0.0.1 -p "$PORT" -U postgres -f "$DIR/$1.sql" postgres 2>&1)
-    t1=$(server_ticks) h1=$(proxy_ticks)
+    t1=$(pg_ticks "$postmaster") h1=$(proxy_ticks)
     awk -v f="$1" -v ticks="$((t1 - t0))" -v proxy="$((h1 - h0))" -v hz="$hz" '
         /number of transactions actually processed/ {split($NF, a, "/"); n = a[1]}
         /^tps/ {tps = $3}

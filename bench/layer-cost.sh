@@ -92,7 +92,6 @@ log "starting the suite (run dir $RUN_DIR, port offset $PORT_OFFSET)"
 SVC_PID=$(cat "$(pid_file customer-service)")
 LEDGER_PID=$(cat "$(pid_file transaction-service)")
 GW_PID=$(cat "$(pid_file gateway)")
-postmaster_of() { head -n 1 "$(psql_su "$1" postgres "show data_directory")/postmaster.pid"; }
 PRIMARY_PID=$(postmaster_of "$PG_PORT")
 REPLICA_PID=$(postmaster_of "$PG_REPLICA_PORT")
 
@@ -165,14 +164,7 @@ printf "another tenant's token gets: service %s, reference %s (both must be 404)
 
 # ---- measuring -----------------------------------------------------------------------------------------
 jvm_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# a PostgreSQL server's CPU ticks: the postmaster, its live children (backends, WAL writer, checkpointer,
-# WAL sender...), and through the postmaster's cutime/cstime every child that exited meanwhile
-pg_ticks() {
-    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v root="$1" '{
-        match($0, /.*\) /); n = split(substr($0, RLENGTH + 1), f, " ")
-        if ($1 == root || f[2] == root) t += f[12] + f[13] + f[14] + f[15]
-    } END {print t + 0}'
-}
+# pg_ticks, postmaster_of: bench/lib.sh
 # wrk_summary FILE: "requests 2xx req/s p50-ms p99-ms unanswered" (unanswered: socket errors, at most in flight)
 wrk_summary() {
     awk 'function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }

@@ -49,3 +49,17 @@ baseline_jar() {
     fi
     echo "$jar"
 }
+
+# ---- PostgreSQL's CPU ---------------------------------------------------------------------------------------
+# postmaster_of PORT: the pid of the postmaster serving PORT (through HAProxy: the node in that role now)
+postmaster_of() {
+    head -n 1 "$(psql -X -q -At -h 127.0.0.1 -p "$1" -U postgres -d postgres -c 'show data_directory')/postmaster.pid"
+}
+# pg_ticks POSTMASTER_PID: a PostgreSQL server's CPU ticks: the postmaster, its live children (backends, WAL
+# writer, checkpointer, WAL sender...), and through the postmaster's cutime/cstime every child that exited meanwhile
+pg_ticks() {
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v root="$1" '{
+        match($0, /.*\) /); n = split(substr($0, RLENGTH + 1), f, " ")
+        if ($1 == root || f[2] == root) t += f[12] + f[13] + f[14] + f[15]
+    } END {print t + 0}'
+}
