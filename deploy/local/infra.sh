@@ -449,6 +449,11 @@ write_haproxy_config() {
 # Written by deploy/local/infra.sh on every up; edit the script, not this file.
 global
     maxconn 4000
+    # One thread, not one per CPU: it polls half as often per round trip (each wake-up finds twice the events),
+    # 20 % less of HAProxy's CPU per round trip with no less throughput (bench/haproxy-threads.sh,
+    # docs/performance.md "Threads and wake-ups"); one thread relays ~30,000 round trips a second here, far
+    # more than the suite can ask of it on two cores
+    nbthread 1
 defaults
     mode tcp
     timeout connect 1s

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# HAProxy's own cost per database round trip with its default threads (one per CPU) against one thread: two
+# throw-away HAProxy instances, configured as infra.sh's primary listener but for nbthread, both in front of the
+# node that leads now; pgbench's select-only transaction (one primary-key read, the shape of the apps' reads)
+# through each in BENCH_ROUNDS interleaved rounds; per run tps, latency and HAProxy's CPU (utime + stime) per
+# transaction, then the medians. Needs the local cluster (deploy/local/infra.sh up) and nothing else running.
+#
+#   bench/haproxy-threads.sh          BENCH_ROUNDS (6), BENCH_SECONDS (10), BENCH_CONNECTIONS (8); ~3 min
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+ROUNDS=${BENCH_ROUNDS:-6}
+SECS=${BENCH_SECONDS:-10}
+CONNS=${BENCH_CONNECTIONS:-8}
+PG_PORT=${SCALARHUB_PG_PORT:-55432}
+PG_BIN=$(pg_config --bindir)
+DIR=$(cd "$(dirname "$0")" && pwd)/target/haproxy-threads
+DB=pgbench_haproxy_threads
+mkdir -p "$DIR"
+command -v haproxy >/dev/null || { echo "haproxy is needed (deploy/local/infra.sh installs it)" >&2; exit 1; }
+
+# the leader's own port: node1 and node2 listen on PG_PORT + 10 / + 11, their Patroni APIs on + 3010 / + 3011
+for i in 0 1; do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS "http://127.0.0.1:$((PG_PORT + 3010 + i))/primary") == 200 ]] &&
+        LEADER=$((PG_PORT + 10 + i))
+done
+[[ -n ${LEADER:-} ]] || { echo "no leader answers; run deploy/local/infra.sh up" >&2; exit 1; }
+
+declare -A PORT=([default]=$((PG_PORT + 570)) [one]=$((PG_PORT + 571)))
+start_proxy() { # start_proxy VARIANT
+    {
+        echo "global"
+        echo "    maxconn 4000"
+        [[ $1 == one ]] && echo "    nbthread 1"
+        printf 'defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 1h\n    timeout server 1h\n'
+        printf 'listen db\n    bind 127.0.0.1:%s\n    server leader 127.0.0.1:%s\n' "${PORT[$1]}" "$LEADER"
+    } >"$DIR/$1.cfg"
+    haproxy -D -p "$DIR/$1.pid" -f "$DIR/$1.cfg"
+}
+psql_() { "$PG_BIN/psql" -X -q -At -h 127.0.0.1 -p "$LEADER" -U postgres "$@"; }
+cleanup() {
+    kill "$(cat "$DIR/default.pid" 2>/dev/null)" "$(cat "$DIR/one.pid" 2>/dev/null)" 2>/dev/null || true
+    psql_ -d postgres -c "drop database if exists $DB with (force)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+start_proxy default
+start_proxy one
+psql_ -d postgres -c "drop database if exists $DB" -c "create database $DB"
+"$PG_BIN/pgbench" -q -i -s 10 -h 127.0.0.1 -p "$LEADER" -U postgres "$DB" >/dev/null 2>&1
+
+hz=$(getconf CLK_TCK)
+proxy_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$DIR/$1.pid")/stat"; }
+: >"$DIR/results.txt"
+echo "pgbench -S, $CONNS clients, ${SECS}s a run, $ROUNDS interleaved rounds; HAProxy in front of the leader :$LEADER"
+for ((round = 1; round <= ROUNDS; round++)); do
+    order="default one"
+    ((round % 2)) || order="one default"
+    for variant in $order; do
+        h0=$(proxy_ticks "$variant")
+        out=$("$PG_BIN/pgbench" -n -S -M prepared -c "$CONNS" -j 2 -T "$SECS" -h 127.0.0.1 -p "${PORT[$variant]}" -U postgres "$DB" 2>&1)
+        h1=$(proxy_ticks "$variant")
+        awk -v v="$variant" -v r="$round" -v t="$((h1 - h0))" -v hz="$hz" '
+            /actually processed/ {split($NF, a, "/"); n = a[1]} /^tps/ {tps = $3} /latency average/ {lat = $4}
+            END {printf "%-7s round %d  tps %8.1f  latency %6.3f ms  haproxy %5.1f us/transaction\n", v, r, tps, lat, t * 1e6 / hz / n}' \
+            <<<"$out" | tee -a "$DIR/results.txt"
+    done
+done
+for variant in default one; do
+    tps=$(awk -v v="$variant" '$1 == v {print $5}' "$DIR/results.txt" | median)
+    cpu=$(awk -v v="$variant" '$1 == v {print $10}' "$DIR/results.txt" | median)
+    echo "median $variant threads: $tps tps, HAProxy $cpu us per transaction"
+done
