@@ -36,8 +36,8 @@ INSERT INTO entry (account, amount) VALUES (:a, -1), (:b, 1);
 COMMIT;
 SQL
 postmaster=$(postmaster_of "$PORT")
-hz=$(getconf CLK_TCK)
 : >"$DIR/results.txt"
+echo "pgbench, $CONNS clients, ${SECS}s a run, $ROUNDS interleaved rounds; cpu: the primary's"
 for ((round = 1; round <= ROUNDS; round++)); do
     order=$DELAYS
     ((round % 2)) || order=$(tr ' ' '\n' <<<"$DELAYS" | tac | xargs)
@@ -46,14 +46,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
         out=$(PGOPTIONS="-c commit_delay=$delay" "$PG_BIN/pgbench" -n -M prepared -c "$CONNS" -j 2 -T "$SECS" \
             -h 127.0.0.1 -p "$PORT" -U postgres -f "$DIR/transfer.sql" "$DB" 2>&1)
         t1=$(pg_ticks "$postmaster")
-        awk -v d="$delay" -v r="$round" -v t="$((t1 - t0))" -v hz="$hz" '
-            /actually processed/ {split($NF, a, "/"); n = a[1]} /^tps/ {tps = $3} /latency average/ {lat = $4}
-            END {printf "commit_delay %4s round %d  tps %7.1f  latency %6.2f ms  primary %6.1f us/transaction\n", d, r, tps, lat, t * 1e6 / hz / n}' \
-            <<<"$out" | tee -a "$DIR/results.txt"
+        pgbench_run "commit_delay $delay round $round" "$t0" "$t1" <<<"$out" | tee -a "$DIR/results.txt"
     done
 done
 for delay in $DELAYS; do
     tps=$(awk -v d="$delay" '$2 == d {print $6}' "$DIR/results.txt" | median)
     cpu=$(awk -v d="$delay" '$2 == d {print $11}' "$DIR/results.txt" | median)
-    echo "median commit_delay $delay: $tps tps, primary $cpu us per transaction"
+    echo "median commit_delay $delay: $tps tps, primary $cpu us per transaction (CPU)"
 done

@@ -19,12 +19,7 @@ DB=pgbench_haproxy_threads
 mkdir -p "$DIR"
 command -v haproxy >/dev/null || { echo "haproxy is needed (deploy/local/infra.sh installs it)" >&2; exit 1; }
 
-# the leader's own port: node1 and node2 listen on PG_PORT + 10 / + 11, their Patroni APIs on + 3010 / + 3011
-for i in 0 1; do
-    [[ $(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS "http://127.0.0.1:$((PG_PORT + 3010 + i))/primary") == 200 ]] &&
-        LEADER=$((PG_PORT + 10 + i))
-done
-[[ -n ${LEADER:-} ]] || { echo "no leader answers; run deploy/local/infra.sh up" >&2; exit 1; }
+LEADER=$(leader_port "$PG_PORT")
 
 declare -A PORT=([default]=$((PG_PORT + 570)) [one]=$((PG_PORT + 571)))
 start_proxy() { # start_proxy VARIANT
@@ -48,10 +43,9 @@ start_proxy one
 psql_ -d postgres -c "drop database if exists $DB" -c "create database $DB"
 "$PG_BIN/pgbench" -q -i -s 10 -h 127.0.0.1 -p "$LEADER" -U postgres "$DB" >/dev/null 2>&1
 
-hz=$(getconf CLK_TCK)
 proxy_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$DIR/$1.pid")/stat"; }
 : >"$DIR/results.txt"
-echo "pgbench -S, $CONNS clients, ${SECS}s a run, $ROUNDS interleaved rounds; HAProxy in front of the leader :$LEADER"
+echo "pgbench -S, $CONNS clients, ${SECS}s a run, $ROUNDS interleaved rounds; HAProxy in front of the leader :$LEADER; cpu: HAProxy's"
 for ((round = 1; round <= ROUNDS; round++)); do
     order="default one"
     ((round % 2)) || order="one default"
@@ -59,10 +53,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         h0=$(proxy_ticks "$variant")
         out=$("$PG_BIN/pgbench" -n -S -M prepared -c "$CONNS" -j 2 -T "$SECS" -h 127.0.0.1 -p "${PORT[$variant]}" -U postgres "$DB" 2>&1)
         h1=$(proxy_ticks "$variant")
-        awk -v v="$variant" -v r="$round" -v t="$((h1 - h0))" -v hz="$hz" '
-            /actually processed/ {split($NF, a, "/"); n = a[1]} /^tps/ {tps = $3} /latency average/ {lat = $4}
-            END {printf "%-7s round %d  tps %8.1f  latency %6.3f ms  haproxy %5.1f us/transaction\n", v, r, tps, lat, t * 1e6 / hz / n}' \
-            <<<"$out" | tee -a "$DIR/results.txt"
+        pgbench_run "$variant round $round" "$h0" "$h1" <<<"$out" | tee -a "$DIR/results.txt"
     done
 done
 for variant in default one; do

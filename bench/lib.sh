@@ -51,6 +51,26 @@ baseline_jar() {
 }
 
 # ---- PostgreSQL's CPU ---------------------------------------------------------------------------------------
+# pgbench_run LABEL TICKS_BEFORE TICKS_AFTER: reads pgbench's report on stdin and prints "LABEL tps T latency L ms
+# cpu C us/transaction", C being the ticks between the two counts per transaction processed
+pgbench_run() {
+    awk -v label="$1" -v ticks="$(($3 - $2))" -v hz="$(getconf CLK_TCK)" '
+        /actually processed/ {split($NF, a, "/"); n = a[1]} /^tps/ {tps = $3} /latency average/ {lat = $4}
+        END {printf "%s  tps %8.1f  latency %6.3f ms  cpu %6.1f us/transaction\n", label, tps, lat, ticks * 1e6 / hz / n}'
+}
+# leader_port PG_PORT: the own port of the node that leads now, behind infra.sh's HAProxy on PG_PORT (node1 and node2
+# listen on PG_PORT + 10 / + 11, their Patroni APIs on + 3010 / + 3011)
+leader_port() {
+    local i
+    for i in 0 1; do
+        if [[ $(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS "http://127.0.0.1:$(($1 + 3010 + i))/primary") == 200 ]]; then
+            echo $(($1 + 10 + i))
+            return
+        fi
+    done
+    echo "no leader answers; run deploy/local/infra.sh up" >&2
+    return 1
+}
 # postmaster_of PORT: the pid of the postmaster serving PORT (through HAProxy: the node in that role now)
 postmaster_of() {
     head -n 1 "$(psql -X -q -At -h 127.0.0.1 -p "$1" -U postgres -d postgres -c 'show data_directory')/postmaster.pid"

@@ -17,19 +17,7 @@ PG_PORT=${SCALARHUB_PG_PORT:-55432}
 PG_BIN=$(pg_config --bindir)
 DB=pgbench_proxy_hop
 
-# the leader's own port: node1 and node2 listen on PG_PORT + 10 / + 11, their Patroni APIs on + 3010 / + 3011
-leader_port() {
-    local i
-    for i in 0 1; do
-        if [[ $(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS "http://127.0.0.1:$((PG_PORT + 3010 + i))/primary") == 200 ]]; then
-            echo $((PG_PORT + 10 + i))
-            return
-        fi
-    done
-    echo "no leader answers; run deploy/local/infra.sh up" >&2
-    return 1
-}
-DIRECT_PORT=$(leader_port)
+DIRECT_PORT=$(leader_port "$PG_PORT")
 
 psql_() { "$PG_BIN/psql" -X -q -At -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
 psql_ -d postgres -c "drop database if exists $DB" -c "create database $DB"
