@@ -140,7 +140,8 @@ fi
 ((JAVA_FEATURE >= 22)) && JVM_OPTS+=" --enable-native-access=ALL-UNNAMED"
 ((JAVA_FEATURE >= 24)) && JVM_OPTS+=" --sun-misc-unsafe-memory-access=allow"
 jvm_opts() { # jvm_opts MODULE: the options its JVMs run with: the common ones, the app's own (lib.sh), the caller's
-    echo "$JVM_OPTS ${APP_OWN_JVM_OPTS[$1]:-} ${SCALARHUB_JAVA_OPTS:-}"
+    local own_var="SCALARHUB_JAVA_OPTS_${1//-/_}" # SCALARHUB_JAVA_OPTS_config_server: for that app alone, last
+    echo "$JVM_OPTS ${APP_OWN_JVM_OPTS[$1]:-} ${SCALARHUB_JAVA_OPTS:-} ${!own_var:-}"
 }
 
 # Traces: to SCALARHUB_OTLP_ENDPOINT when given; else to a Jaeger listening on its OTLP/HTTP port here;

@@ -9,6 +9,8 @@
 #   SCALARHUB_BUILD=always        rebuild the jars even if they are current (default: when missing or
 #                                 older than a source file or pom)
 #   SCALARHUB_JAVA_OPTS           extra JVM options for every app (default heap: -Xmx160m)
+#   SCALARHUB_JAVA_OPTS_<app>     extra JVM options for one app, after those (the app's name with _ for -:
+#                                 SCALARHUB_JAVA_OPTS_config_server); the last occurrence of an option counts
 #   SCALARHUB_JAVA_HOME=auto      the JDK the apps run on. auto (default): the newest JDK 25 or later installed
 #                                 under /usr/lib/jvm (its AOT cache, below), else the java on PATH (JDK 17+)
 #   SCALARHUB_CDS=auto            class data made once per jar build and kept in $RUN_DIR/cds: on JDK 25+ an AOT
