@@ -3,7 +3,7 @@
 # control plane"): tokens per second and auth-server's CPU per token.
 #
 #   BENCH_VARIANTS="default c1" BENCH_OPTS_c1="-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m" \
-#       bench/token-endpoint.sh          # ~6 min
+#       bench/token-endpoint.sh          # ~12 min (~6 once its run folder has class data)
 #
 # Starts the suite with deploy/local/up.sh on shifted ports, then BENCH_ROUNDS rounds with the variants in
 # alternating order: auth-server is stopped and started again through up.sh with the variant's options
@@ -37,13 +37,7 @@ trap '"$REPO_ROOT/deploy/local/down.sh" --apps-only >"$OUT/down.out" 2>&1 || tru
 opts_of() { [[ $1 == default ]] && return 0; local var="BENCH_OPTS_$1"; echo "${!var:?$var is not set}"; }
 for variant in "${VARIANTS[@]}"; do opts_of "$variant" >/dev/null; done
 
-# the demo client's grant, posted as the README's first request posts it
-cat >"$OUT/token.lua" <<'EOF'
-wrk.method = "POST"
-wrk.body = "grant_type=client_credentials"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Authorization"] = "Basic c2NhbGFyaHViLWRlbW86ZGVtby1zZWNyZXQ="
-EOF
+GRANT="$(cd "$(dirname "$0")" && pwd)/lua/post-token.lua" # the demo client's grant
 
 log "starting the suite (run dir $RUN_DIR, port offset $PORT_OFFSET)"
 "$REPO_ROOT/deploy/local/up.sh" >"$OUT/up.out" 2>&1 || { tail -n 30 "$OUT/up.out"; die "up.sh failed"; }
@@ -58,9 +52,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
         SCALARHUB_JAVA_OPTS_auth_server="$(opts_of "$variant")" "$REPO_ROOT/deploy/local/up.sh" >"$OUT/up-$variant-$round.out" 2>&1 ||
             { tail -n 30 "$OUT/up-$variant-$round.out"; die "auth-server did not start ($variant)"; }
         pid=$(cat "$(pid_file auth-server)")
-        wrk -t1 -c"$CONNS" -d"${WARM}s" -s "$OUT/token.lua" "$AUTH/oauth2/token" >/dev/null
+        wrk -t1 -c"$CONNS" -d"${WARM}s" -s "$GRANT" "$AUTH/oauth2/token" >/dev/null
         t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-        wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$OUT/token.lua" "$AUTH/oauth2/token" >"$OUT/wrk-$variant-$round.txt"
+        wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$GRANT" "$AUTH/oauth2/token" >"$OUT/wrk-$variant-$round.txt"
         t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
         awk -v v="$variant" -v r="$round" -v ticks=$((t1 - t0)) -v hz="$HZ" \
             -v rss="$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$pid/status")" '
