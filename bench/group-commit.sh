@@ -20,10 +20,9 @@ PG_BIN=$(pg_config --bindir)
 DIR=$(cd "$(dirname "$0")" && pwd)/target/group-commit
 DB=pgbench_group_commit
 mkdir -p "$DIR"
-psql_() { "$PG_BIN/psql" -X -q -At -h 127.0.0.1 -p "$PORT" -U postgres "$@"; }
-trap 'psql_ -d postgres -c "drop database if exists $DB with (force)" >/dev/null 2>&1 || true' EXIT
-psql_ -d postgres -c "drop database if exists $DB" -c "create database $DB"
-psql_ -d "$DB" -c "create table account (id int primary key, balance bigint not null)" \
+trap 'drop_scratch_db "$PORT" "$DB"' EXIT
+scratch_db "$PORT" "$DB"
+bench_psql "$PORT" -d "$DB" -c "create table account (id int primary key, balance bigint not null)" \
     -c "insert into account select g, 1000000 from generate_series(1, 1000) g" \
     -c "create table entry (id bigserial primary key, account int not null, amount bigint not null, at timestamptz not null default now())"
 cat >"$DIR/transfer.sql" <<'SQL'

@@ -32,15 +32,14 @@ start_proxy() { # start_proxy VARIANT
     } >"$DIR/$1.cfg"
     haproxy -D -p "$DIR/$1.pid" -f "$DIR/$1.cfg"
 }
-psql_() { "$PG_BIN/psql" -X -q -At -h 127.0.0.1 -p "$LEADER" -U postgres "$@"; }
 cleanup() {
     kill "$(cat "$DIR/default.pid" 2>/dev/null)" "$(cat "$DIR/one.pid" 2>/dev/null)" 2>/dev/null || true
-    psql_ -d postgres -c "drop database if exists $DB with (force)" >/dev/null 2>&1 || true
+    drop_scratch_db "$LEADER" "$DB"
 }
 trap cleanup EXIT
 start_proxy default
 start_proxy one
-psql_ -d postgres -c "drop database if exists $DB" -c "create database $DB"
+scratch_db "$LEADER" "$DB"
 "$PG_BIN/pgbench" -q -i -s 10 -h 127.0.0.1 -p "$LEADER" -U postgres "$DB" >/dev/null 2>&1
 
 proxy_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$DIR/$1.pid")/stat"; }

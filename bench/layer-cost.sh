@@ -69,7 +69,7 @@ RESULTS=$OUT/layer-cost.txt
 : >"$RESULTS"
 REF_PID=
 
-psql_su() { psql -X -q -At -h 127.0.0.1 -p "$1" -U postgres -d "$2" -c "$3"; }
+psql_su() { bench_psql "$1" -d "$2" -c "$3"; }
 
 cleanup() {
     if [[ -n $REF_PID ]]; then kill "$REF_PID" 2>/dev/null && wait "$REF_PID" 2>/dev/null || true; fi

@@ -50,6 +50,14 @@ baseline_jar() {
     echo "$jar"
 }
 
+# ---- Scratch databases for pgbench ---------------------------------------------------------------------------
+# bench_psql PORT ARGS...: psql as postgres on 127.0.0.1:PORT, quiet, unaligned
+bench_psql() { local port=$1; shift; "$(pg_config --bindir)/psql" -X -q -At -h 127.0.0.1 -p "$port" -U postgres "$@"; }
+# scratch_db PORT NAME: an empty database NAME (what an aborted run left is dropped first)
+scratch_db() { bench_psql "$1" -d postgres -c "drop database if exists $2 with (force)" -c "create database $2"; }
+# drop_scratch_db PORT NAME: for an EXIT trap; never fails
+drop_scratch_db() { bench_psql "$1" -d postgres -c "drop database if exists $2 with (force)" >/dev/null 2>&1 || true; }
+
 # ---- PostgreSQL's CPU ---------------------------------------------------------------------------------------
 # pgbench_run LABEL TICKS_BEFORE TICKS_AFTER: reads pgbench's report on stdin and prints "LABEL tps T latency L ms
 # cpu C us/transaction", C being the ticks between the two counts per transaction processed

@@ -19,9 +19,8 @@ DB=pgbench_proxy_hop
 
 DIRECT_PORT=$(leader_port "$PG_PORT")
 
-psql_() { "$PG_BIN/psql" -X -q -At -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
-psql_ -d postgres -c "drop database if exists $DB" -c "create database $DB"
-trap 'psql_ -d postgres -c "drop database if exists $DB with (force)" >/dev/null 2>&1 || true' EXIT
+scratch_db "$PG_PORT" "$DB"
+trap 'drop_scratch_db "$PG_PORT" "$DB"' EXIT
 "$PG_BIN/pgbench" -q -i -s 10 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$DB" >/dev/null 2>&1
 
 # run PORT: "tps latency_ms"

@@ -45,7 +45,7 @@ AUTH="http://localhost:$(app_port auth-server)"
 declare -A PORT=([now]=$((18600 + PORT_OFFSET)) [before]=$((18601 + PORT_OFFSET)))
 declare -A PID JAR DB
 
-psql_su() { psql -X -q -At -h 127.0.0.1 -p "$1" -U postgres -d postgres -c "$2"; }
+psql_su() { bench_psql "$1" -d postgres -c "$2"; }
 
 cleanup() {
     for variant in "${!PID[@]}"; do kill "${PID[$variant]}" 2>/dev/null || true; done
