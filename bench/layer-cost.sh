@@ -28,6 +28,9 @@
 # BENCH_TRANSFER_BASELINE (a commit: its transaction-service, built in a git worktree, runs beside the suite's as
 # instance transaction-service.2 on the same ledger, and every transfer round loads both, the order alternating:
 # a before/after of the write path side by side; it is stopped before the gateway rounds),
+# BENCH_TRANSFER_BASELINE_SQL (SQL for the ledger database, run before every baseline round, with
+# BENCH_TRANSFER_SQL run before every other transfer round: without BENCH_TRANSFER_BASELINE, the baseline rounds
+# load the suite's own instance, so a database-side change is measured before/after with one jar),
 # BENCH_GATEWAY_ROUNDS (2; 0 skips), BENCH_JFR (1; 0 skips), BENCH_MVN_ARGS (extra arguments for the reference
 # app's build, e.g. -Dmaven.repo.local=...), SCALARHUB_RUN_DIR (bench/target/layer-cost),
 # SCALARHUB_PORT_OFFSET (800). Everything it started is stopped at the end; PostgreSQL and Redis stay.
@@ -199,6 +202,10 @@ run_get() {
 # run_transfer LABEL URL PID ROUND: warm-up, then a counted run; CPU per acknowledged (2xx) transfer
 run_transfer() {
     local label=$1 url=$2 pid=$3 round=$4 t0 t1 p0 p1 n ok rps p50 p99 _
+    case $label in # the database's side of a before/after (BENCH_TRANSFER_BASELINE_SQL); its warm-up follows
+        baseline) [[ -z $BASELINE_SQL ]] || sql "$BASELINE_SQL" >/dev/null ;;
+        transfer) [[ -z $CURRENT_SQL ]] || sql "$CURRENT_SQL" >/dev/null ;;
+    esac
     TOKEN=$(token)
     transfer_wrk "$url" "$WARM" "$OUT/wrk-$label-$round-warm.txt"
     t0=$(jvm_ticks "$pid") p0=$(pg_ticks "$PRIMARY_PID")
@@ -281,7 +288,11 @@ aged_keys() {
 }
 aged_keys before
 BASELINE=${BENCH_TRANSFER_BASELINE:-}
-if [[ -n $BASELINE ]]; then
+BASELINE_SQL=${BENCH_TRANSFER_BASELINE_SQL:-}
+CURRENT_SQL=${BENCH_TRANSFER_SQL:-}
+if [[ -z $BASELINE && -n $BASELINE_SQL ]]; then
+    BASELINE=BENCH_TRANSFER_BASELINE_SQL BASE_LEDGER=$LEDGER BASE_PID=$LEDGER_PID
+elif [[ -n $BASELINE ]]; then
     BASELINE_JAR=$(baseline_jar transaction-service "$BASELINE" "$RUN_DIR/baseline-$BASELINE" "$OUT/baseline-build.log")
     # the suite's own launcher, configuration and flags: only the jar differs
     load_secrets
@@ -310,7 +321,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     fi
 done
 # the gateway must reach only the code under test
-[[ -z $BASELINE ]] || stop_instances transaction-service.2
+[[ -z ${BENCH_TRANSFER_BASELINE:-} ]] || stop_instances transaction-service.2
 
 # ---- through the gateway: transfers against GET by id, the same connections -------------------------------
 gw_get() { # gw_get ROUND
