@@ -6,14 +6,21 @@
 # (pipelined, as the driver sends them), the key's lookup, ledger_post(), the key's record, COMMIT.
 #
 # Schema variants, to price a table's indexes or constraints by subtraction: BENCH_VARIANTS ("base") names them,
-# BENCH_SQL_<name> is SQL run on that variant's database after the migrations ("base" runs none). Rounds
-# interleave the variants, the order reversed every other round; per run tps, latency and the primary's CPU per
-# transfer (postmaster and children, through pg_ticks), then the medians.
+# BENCH_SQL_<name> is SQL run on that variant's database after the migrations ("base" runs none). The new
+# transaction's id comes from bench_transaction_id() (gen_random_uuid(), as the service's UUID.randomUUID()),
+# which a variant's SQL may replace. BENCH_HISTORY (0) earlier transfers are in the ledger before the rounds (made
+# after the variant's SQL, so with its ids), for a ledger that has been in use rather than an empty one.
+#
+# BENCH_CONNECTIONS (4) pgbench clients; each variant first runs BENCH_WARM_SECONDS (5) uncounted; then BENCH_ROUNDS
+# (4) rounds interleave the variants, the order reversed every other round. A round counts BENCH_SECONDS (10) once
+# all of pgbench's connections are up: the transfers written, the CPU of pgbench's backends (the statements' own
+# cost, the steady figure) and of the whole primary (pg_ticks: WAL writer and sender, autovacuum, checkpoints too);
+# then the medians. The ledger's invariants are checked in every variant's database at the end.
 #
 # BENCH_PERF=1 also samples the primary's processes with perf (cpu-clock, 10 s of the first variant, after the
 # rounds) and prints the functions they spent it in, for where the time goes rather than what a change buys.
 #
-#   bench/posting-cost.sh                                   ~2 min
+#   bench/posting-cost.sh                                   ~2 min (one variant)
 #   BENCH_VARIANTS="base nofk" BENCH_SQL_nofk="ALTER TABLE ledger_entry DROP CONSTRAINT ledger_entry_account_fkey" bench/posting-cost.sh
 #
 # Needs the local cluster (deploy/local/infra.sh up) and nothing else loading it.
@@ -22,11 +29,12 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PORT=${SCALARHUB_PG_PORT:-55432}
-CONNS=${BENCH_CONNECTIONS:-16}
+CONNS=${BENCH_CONNECTIONS:-4}
 SECS=${BENCH_SECONDS:-10}
 ROUNDS=${BENCH_ROUNDS:-4}
 WARM=${BENCH_WARM_SECONDS:-5}
 ACCOUNTS=${BENCH_ACCOUNTS:-1000}
+HISTORY=${BENCH_HISTORY:-0}
 read -r -a VARIANTS <<<"${BENCH_VARIANTS:-base}"
 PG_BIN=$(pg_config --bindir)
 DIR=$ROOT/bench/target/posting-cost
@@ -38,20 +46,23 @@ db_of() { echo "pgbench_posting_$1"; }
 cleanup() { local v; for v in "${VARIANTS[@]}"; do drop_scratch_db "$PORT" "$(db_of "$v")"; done; }
 trap cleanup EXIT
 
-# the ledger's schema as Flyway builds it (the platform's migrations between the service's, in version order)
-MIGRATIONS=(
-    transaction-service/src/main/resources/db/migration/V1__ledger.sql
-    platform-commons/src/main/resources/db/platform/V1_1__tenancy.sql
-    transaction-service/src/main/resources/db/migration/V2__tenants.sql
-    transaction-service/src/main/resources/db/migration/V3__posting_function.sql
-    platform-commons/src/main/resources/db/platform/R__idempotency_key.sql
+# the ledger's schema as Flyway builds it: the service's and the platform's versioned migrations in version order
+# (the platform's are 1.x), then the repeatable one
+mapfile -t MIGRATIONS < <(
+    for file in "$ROOT"/transaction-service/src/main/resources/db/migration/V*.sql \
+        "$ROOT"/platform-commons/src/main/resources/db/platform/V*.sql; do
+        version=${file##*/V}
+        version=${version%%__*}
+        echo "${version//_/.} $file"
+    done | sort -V | cut -d' ' -f2-
+    echo "$ROOT/platform-commons/src/main/resources/db/platform/R__idempotency_key.sql"
 )
 for variant in "${VARIANTS[@]}"; do
     db=$(db_of "$variant")
     scratch_db "$PORT" "$db"
     bench_psql "$PORT" -d postgres -c "alter database $db owner to $ROLE"
     args=()
-    for migration in "${MIGRATIONS[@]}"; do args+=(-f "$ROOT/$migration"); done
+    for migration in "${MIGRATIONS[@]}"; do args+=(-f "$migration"); done
     "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U "$ROLE" -d "$db" "${args[@]}" >/dev/null
     # accounts 1..ACCOUNTS, their ids made from the number (the script below makes the same ids)
     "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U "$ROLE" -d "$db" -c "
@@ -61,9 +72,27 @@ for variant in "${VARIANTS[@]}"; do
             SELECT ('00000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid, 'EUR', 'OPEN', 1000000000, now()
             FROM generate_series(1, $ACCOUNTS) g;
         COMMIT;" >/dev/null
+    # the new transaction's id, as Ledger#post makes it (a random UUID); a variant may redefine it
+    bench_psql "$PORT" -d "$db" -c "create function bench_transaction_id() returns uuid language sql volatile
+        as 'select gen_random_uuid()'; alter function bench_transaction_id() owner to $ROLE" >/dev/null
     sql_var=BENCH_SQL_$variant
     if [[ -n ${!sql_var:-} ]]; then
         bench_psql "$PORT" -d "$db" -v ON_ERROR_STOP=1 -c "${!sql_var}" >/dev/null
+    fi
+    if ((HISTORY > 0)); then # a ledger that has been in use: HISTORY earlier transfers, two entries each
+        "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U "$ROLE" -d "$db" -c "
+            BEGIN;
+            SELECT set_config('scalarhub.tenant_id', '$TENANT', true);
+            CREATE TEMP TABLE history ON COMMIT DROP AS
+                SELECT bench_transaction_id() AS id, ('00000000-0000-4000-8000-' || lpad((g % $ACCOUNTS + 1)::text, 12, '0'))::uuid AS source,
+                    ('00000000-0000-4000-8000-' || lpad(((g + 1) % $ACCOUNTS + 1)::text, 12, '0'))::uuid AS destination,
+                    now() - make_interval(secs => $HISTORY - g) AS at
+                FROM generate_series(1, $HISTORY) g;
+            INSERT INTO ledger_transaction (id, type, amount, currency, source_account_id, destination_account_id, description, status, created_at)
+                SELECT id, 'TRANSFER', 1, 'EUR', source, destination, 'history', 'POSTED', at FROM history;
+            INSERT INTO ledger_entry (transaction_id, account_id, amount, created_at)
+                SELECT id, source, -1, at FROM history UNION ALL SELECT id, destination, 1, at FROM history;
+            COMMIT;" >/dev/null
     fi
     bench_psql "$PORT" -d "$db" -c "vacuum analyze" >/dev/null
 done
@@ -81,7 +110,7 @@ SELECT set_config('scalarhub.tenant_id', '$TENANT', true);
 SELECT pg_try_advisory_xact_lock(hashtextextended(current_setting('scalarhub.tenant_id') || chr(31) || 'bench-client' || chr(31) || 'k-' || :key, 0));
 \\endpipeline
 SELECT request_hash, response_status, response_headers, response_body FROM idempotency_key WHERE client_id = 'bench-client' AND idempotency_key = 'k-' || :key AND created_at > now() - make_interval(secs => 86400);
-SELECT outcome, account_id, detail FROM ledger_post(gen_random_uuid(), 'TRANSFER', 1, 'EUR', ('00000000-0000-4000-8000-' || lpad(:a::text, 12, '0'))::uuid, ('00000000-0000-4000-8000-' || lpad(:b::text, 12, '0'))::uuid, 'bench transfer', now());
+SELECT outcome, account_id, detail FROM ledger_post(bench_transaction_id(), 'TRANSFER', 1, 'EUR', ('00000000-0000-4000-8000-' || lpad(:a::text, 12, '0'))::uuid, ('00000000-0000-4000-8000-' || lpad(:b::text, 12, '0'))::uuid, 'bench transfer', now());
 INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, response_headers, response_body) VALUES ('bench-client', 'k-' || :key, '6f1ed002ab5595859014ebf0951522d9f3f4c1f4e1cf6f1b2c7b0e5c1f2a3b4c', 201, '{"Location": "/v1/transactions/0d7e2b9c-6a51-4f0e-9a3c-2f4b8e1d7c60"}', '{"id":"0d7e2b9c-6a51-4f0e-9a3c-2f4b8e1d7c60","type":"TRANSFER","amount":1,"currency":"EUR","sourceAccountId":"00000000-0000-4000-8000-000000000001","destinationAccountId":"00000000-0000-4000-8000-000000000002","description":"bench transfer","status":"POSTED","createdAt":"2026-11-30T15:00:00.000000Z"}') ON CONFLICT (tenant_id, client_id, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, response_status = excluded.response_status, response_headers = excluded.response_headers, response_body = excluded.response_body, created_at = now();
 COMMIT;
 SQL
@@ -137,7 +166,7 @@ for variant in "${VARIANTS[@]}"; do
         SELECT (SELECT sum(balance) FROM ledger_account) = $ACCOUNTS::bigint * 1000000000
            AND (SELECT min(balance) FROM ledger_account) >= 0
            AND (SELECT count(*) FROM ledger_entry) = 2 * (SELECT count(*) FROM ledger_transaction)
-           AND (SELECT count(*) FROM idempotency_key) = (SELECT count(*) FROM ledger_transaction);
+           AND (SELECT count(*) FROM idempotency_key) = (SELECT count(*) FROM ledger_transaction) - $HISTORY;
         COMMIT;" | grep -E '^[tf]$')
     [[ $check == t ]] || { echo "variant $variant: the ledger's invariants failed" >&2; exit 1; }
 done
