@@ -3,7 +3,11 @@
 # class data, the JVM options, the environment, the start and the readiness wait. Source lib.sh and call
 # load_secrets first. Defines functions and the settings below; starts nothing.
 
+# How long an app may start (wait_ready): as long as it keeps writing to its log or GC log, until START_TIMEOUT
+# seconds pass with neither growing, or START_LIMIT seconds in all. Not a fixed deadline per app: apps started
+# together share two cores, and a cold suite (class data being recorded) on a slow machine took 190-300 s per app.
 START_TIMEOUT=${SCALARHUB_START_TIMEOUT:-180}
+START_LIMIT=${SCALARHUB_START_LIMIT:-600}
 mkdir -p "$RUN_DIR/pids" "$RUN_DIR/logs/gc" "$RUN_DIR/tmp"
 
 # prints nothing (and succeeds) when the app is not built yet: a fresh clone builds below
@@ -182,10 +186,35 @@ ready() { # ready NAME: its readiness group says UP; fails fast if the process d
     curl -fsS "http://$(instance_address):$(mgmt_port "$1")/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'
 }
 
+# output_size APP: the bytes of its log and its GC log: a JVM that is starting writes to one or the other
+output_size() {
+    { stat -c %s "$RUN_DIR/logs/$1.log" "$RUN_DIR/logs/gc/$1.log" 2>/dev/null || true; } | awk '{n += $1} END {print n + 0}'
+}
+
+# wait_starting APP: until APP is ready (true), or it wrote nothing for START_TIMEOUT seconds, or START_LIMIT
+# seconds have passed (false, after a warning); an app that exits fails at once (ready says why)
+wait_starting() {
+    local app=$1 size last started=$SECONDS quiet_since=$SECONDS
+    size=$(output_size "$app")
+    until ready "$app"; do
+        last=$size size=$(output_size "$app")
+        ((size == last)) || quiet_since=$SECONDS
+        if ((SECONDS - quiet_since >= START_TIMEOUT)); then
+            warn "$app is not ready and wrote nothing to its logs for ${START_TIMEOUT}s"
+            return 1
+        fi
+        if ((SECONDS - started >= START_LIMIT)); then
+            warn "$app is not ready after ${START_LIMIT}s"
+            return 1
+        fi
+        sleep 0.2
+    done
+}
+
 wait_ready() {
     local app
     for app in "$@"; do
-        wait_for "$START_TIMEOUT" "$app readiness" ready "$app" || die "$app did not become ready; see $RUN_DIR/logs/$app.log"
+        wait_starting "$app" || die "$app did not become ready; see $RUN_DIR/logs/$app.log"
         log "$app ready"
         cds_check "${app%%.*}" "$app"
     done
