@@ -43,6 +43,8 @@ ROLE=scalarhub
 export PGOPTIONS="-c client_min_messages=warning" # the migrations' IF EXISTS notices
 mkdir -p "$DIR"
 db_of() { echo "pgbench_posting_$1"; }
+# as_role ARGS: psql as the service's role (row-level security applies), stopping at the first error
+as_role() { "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U "$ROLE" "$@"; }
 cleanup() { local v; for v in "${VARIANTS[@]}"; do drop_scratch_db "$PORT" "$(db_of "$v")"; done; }
 trap cleanup EXIT
 
@@ -63,9 +65,9 @@ for variant in "${VARIANTS[@]}"; do
     bench_psql "$PORT" -d postgres -c "alter database $db owner to $ROLE"
     args=()
     for migration in "${MIGRATIONS[@]}"; do args+=(-f "$migration"); done
-    "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U "$ROLE" -d "$db" "${args[@]}" >/dev/null
+    as_role -d "$db" "${args[@]}" >/dev/null
     # accounts 1..ACCOUNTS, their ids made from the number (the script below makes the same ids)
-    "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U "$ROLE" -d "$db" -c "
+    as_role -d "$db" -c "
         BEGIN;
         SELECT set_config('scalarhub.tenant_id', '$TENANT', true);
         INSERT INTO ledger_account (id, currency, status, balance, updated_at)
@@ -80,7 +82,7 @@ for variant in "${VARIANTS[@]}"; do
         bench_psql "$PORT" -d "$db" -v ON_ERROR_STOP=1 -c "${!sql_var}" >/dev/null
     fi
     if ((HISTORY > 0)); then # a ledger that has been in use: HISTORY earlier transfers, two entries each
-        "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U "$ROLE" -d "$db" -c "
+        as_role -d "$db" -c "
             BEGIN;
             SELECT set_config('scalarhub.tenant_id', '$TENANT', true);
             CREATE TEMP TABLE history ON COMMIT DROP AS
@@ -160,7 +162,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 # every variant's ledger must still balance: money conserved, no negative balance, two entries per transfer
 for variant in "${VARIANTS[@]}"; do
-    check=$("$PG_BIN/psql" -X -q -At -h 127.0.0.1 -p "$PORT" -U "$ROLE" -d "$(db_of "$variant")" -c "
+    check=$(as_role -d "$(db_of "$variant")" -c "
         BEGIN;
         SELECT set_config('scalarhub.tenant_id', '$TENANT', true);
         SELECT (SELECT sum(balance) FROM ledger_account) = $ACCOUNTS::bigint * 1000000000
