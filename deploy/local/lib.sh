@@ -121,24 +121,16 @@ load_secrets() {
 #   SCALARHUB_JAVA_OPTS=-XX:CICompilerCount=2 gives the JDK's choice back (the last occurrence counts).
 APP_JVM_OPTS=(-Xmx160m -Xss512k -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:MetaspaceSize=128m
     -XX:CICompilerCount=4)
-# An app's own options, after those. The gateway: survivor spaces of 9 MiB, filled to 90 %, where the defaults give
-# 5.4 MiB and age objects out early past half of it. Under load 1.3-5.5 MiB of the gateway's objects are alive at a
-# young collection and dead by the next; with the defaults they were promoted, the old generation filled every
-# 5-10 s and a full collection of 100-140 ms followed: p99 62-94 ms through the gateway, 19-20 ms with these, and
-# 5-7 % less CPU per request (docs/performance.md, "The gateway's survivors"). The services' short-lived objects fit
-# the defaults (no full collection in 10,000 young ones), and a smaller eden would only collect them more often.
-# The control plane: config-server and discovery serve no API consumer's request, only the apps' start-up and
-# Eureka's heartbeats and fetches, so they run C1 alone (no C2 compiling while the rest of the suite starts) and a
-# 96 MiB heap (live sets after a full collection: 29 and 39 MiB). C1 alone shrinks the code cache to 48 MiB, and on
-# JDK 20+ that means a full collection for it every 7 MB of compiled code (0.5-0.8 s pauses seen 8-10 s after
-# start): the JDK's tiered size is set back, reserved, not resident. auth-server keeps C2 and its 160 MiB: its token
-# endpoint is a request path (bcrypt, 14 % slower under C1 alone) and its heap holds every token issued until it
-# expires (4.9 KB each, 15 min), so its size is a count of tokens, not of classes.
-# Measured side by side: 101 MiB less RSS for the two, the suite up 4.6 s sooner (docs/performance.md,
-# "The control plane").
-CONTROL_PLANE_JVM_OPTS="-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m -Xmx96m"
-declare -A APP_OWN_JVM_OPTS=([gateway]="-XX:SurvivorRatio=4 -XX:TargetSurvivorRatio=90"
-    [config-server]="$CONTROL_PLANE_JVM_OPTS" [discovery]="$CONTROL_PLANE_JVM_OPTS")
+# An app's own options come after those: APP_OWN_JVM_OPTS, from deploy/suite.yml's jvm-options (suite.sh; the images
+# carry the same), which say why (the gateway's survivor spaces, C1 alone for config-server and discovery). Added here,
+# the heap of the two control-plane apps on this host: 96 MiB where every other app gets 160 (live sets after a full
+# collection: 29 and 39 MiB). auth-server keeps 160 MiB: its heap holds every token issued until it expires (4.9 KB
+# each, 15 min), so its size is a count of tokens, not of classes. Measured side by side with C1 alone: 101 MiB less
+# RSS for the two, the suite up 4.6 s sooner (docs/performance.md, "The control plane"). In a container the heap
+# follows the memory limit instead.
+CONTROL_PLANE_HEAP=-Xmx96m
+APP_OWN_JVM_OPTS[config-server]+=" $CONTROL_PLANE_HEAP"
+APP_OWN_JVM_OPTS[discovery]+=" $CONTROL_PLANE_HEAP"
 
 # ---- The environment of each app (up.sh, and the start-up benchmark that launches apps itself) -----
 # Call load_secrets first; OTLP_ENDPOINT (optional) is where traces go.

@@ -86,6 +86,11 @@ class ImageLayoutTest {
 	void discoveryStartsFromTheImageLayoutWithItsAotCacheAndAnswersTheHealthCheck() throws Exception {
 		App app = SUITE.app("discovery");
 		Path dir = assemble(app.name());
+		// its own JVM options (deploy/suite.yml's jvm-options, C1 alone) reach the image's jvm.args, and the cache
+		// is made and used with them
+		assertThat(app.jvmOptionList()).as("discovery's jvm-options in deploy/suite.yml").isNotEmpty();
+		assertThat(Files.readAllLines(dir.resolve("jvm.args"))).as("the image's jvm.args")
+			.containsSubsequence(app.jvmOptionList());
 		Result training = train(dir);
 		assertThat(training.exitCode()).as("the training run:\n%s", training.tail()).isZero();
 		assertThat(dir.resolve("app.aot")).as("the AOT cache").isNotEmptyFile();
@@ -141,11 +146,11 @@ class ImageLayoutTest {
 	 */
 	@Test
 	void everyAppsTrainingRunCompletesWithoutInfrastructureUnlessItsBuildSkipsIt() throws Exception {
-		Map<String, String> cacheArgs = aotCacheBuildArgs();
+		Map<String, Map<String, String>> buildArgs = buildArgs();
 		for (App app : SUITE.apps()) {
 			Path dir = assemble(app.name());
 			Result training = train(dir);
-			if ("none".equals(cacheArgs.get(app.name()))) {
+			if ("none".equals(buildArgs.get(app.name()).get("AOT_CACHE"))) {
 				assertThat(training.exitCode()).as("%s is built without an AOT cache (AOT_CACHE=none in "
 						+ "deploy/compose/suite.yml) yet its training run completes: drop the exception", app.name())
 					.isNotZero();
@@ -169,14 +174,27 @@ class ImageLayoutTest {
 		return build.resolve(DOCKERFILE.extractDestination());
 	}
 
-	/** The image's /app: the layers copied in the Dockerfile's order, and its jvm.args. */
+	/**
+	 * The image's /app: the layers copied in the Dockerfile's order, and its jvm.args with the app's build argument
+	 * JVM_OPTIONS (the compose project's) split into words, as the build's shell does.
+	 */
 	private Path assemble(String app) throws Exception {
 		Path extracted = extract(app);
 		Path dir = Files.createDirectories(this.work.resolve(app).resolve("app"));
 		for (String layer : DOCKERFILE.layers()) {
 			copyTree(extracted.resolve(layer), dir);
 		}
-		Files.writeString(dir.resolve("jvm.args"), String.join("\n", DOCKERFILE.jvmArgs()) + "\n");
+		String jvmOptions = buildArgs().get(app).getOrDefault("JVM_OPTIONS", "");
+		List<String> jvmArgs = new ArrayList<>();
+		for (String word : DOCKERFILE.jvmArgs()) {
+			if (word.equals("${JVM_OPTIONS}")) {
+				jvmArgs.addAll(jvmOptions.isBlank() ? List.of() : List.of(jvmOptions.strip().split("\\s+")));
+			}
+			else {
+				jvmArgs.add(word);
+			}
+		}
+		Files.writeString(dir.resolve("jvm.args"), String.join("\n", jvmArgs) + "\n");
 		return dir;
 	}
 
@@ -187,17 +205,18 @@ class ImageLayoutTest {
 		return run(command, dir, Map.of(), TRAINING_TIMEOUT);
 	}
 
-	/** The build arguments AOT_CACHE of each app in the compose project (generated from deploy/suite.yml). */
+	/** The build arguments of each app in the compose project (generated from deploy/suite.yml), by app. */
 	@SuppressWarnings("unchecked")
-	private static Map<String, String> aotCacheBuildArgs() throws IOException {
-		Map<String, String> args = new HashMap<>();
+	private static Map<String, Map<String, String>> buildArgs() throws IOException {
+		Map<String, Map<String, String>> args = new HashMap<>();
 		try (Reader reader = Files.newBufferedReader(ROOT.resolve("deploy/compose/suite.yml"))) {
 			Map<String, Object> services = (Map<String, Object>) new Yaml().<Map<String, Object>>load(reader).get("services");
 			services.forEach((name, service) -> {
 				Object build = ((Map<String, Object>) service).get("build");
-				if (build instanceof Map<?, ?> map && map.get("args") instanceof Map<?, ?> buildArgs
-						&& buildArgs.get("AOT_CACHE") != null) {
-					args.put(name, buildArgs.get("AOT_CACHE").toString());
+				if (build instanceof Map<?, ?> map && map.get("args") instanceof Map<?, ?> buildArgs) {
+					Map<String, String> values = new HashMap<>();
+					buildArgs.forEach((key, value) -> values.put(key.toString(), value.toString()));
+					args.put(name, values);
 				}
 			});
 		}

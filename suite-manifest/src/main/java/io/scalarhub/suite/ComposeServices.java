@@ -72,6 +72,9 @@ final class ComposeServices implements DerivedFile {
 		if (NO_AOT_TRAINING.contains(name)) {
 			out.append(", AOT_CACHE: none");
 		}
+		if (!app.jvmOptions().isEmpty()) {
+			out.append(", JVM_OPTIONS: \"").append(String.join(" ", app.jvmOptionList())).append('"');
+		}
 		out.append(" }\n");
 		out.append("    environment:\n");
 		environment(out, suite, app);

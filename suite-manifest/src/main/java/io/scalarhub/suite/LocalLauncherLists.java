@@ -37,6 +37,12 @@ final class LocalLauncherLists implements DerivedFile {
 			.append(names(rest.stream().filter((app) -> app.kind() == Kind.INFRASTRUCTURE).toList()))
 			.append(")\n");
 		out.append("STOP_LAST=(").append(names(first)).append(")\n");
+		out.append("# each app's own JVM options (jvm-options), after those every app gets (APP_JVM_OPTS in lib.sh)\n");
+		out.append("declare -A APP_OWN_JVM_OPTS=(")
+			.append(suite.apps().stream().filter((app) -> !app.jvmOptions().isEmpty())
+				.map((app) -> "[" + app.name() + "]=\"" + String.join(" ", app.jvmOptionList()) + "\"")
+				.collect(Collectors.joining(" ")))
+			.append(")\n");
 		out.append("# the databases infra.sh creates (the apps' own, each on the primary and its replica)\n");
 		out.append("SUITE_DATABASES=\"").append(String.join(" ", suite.databases())).append("\"\n");
 		return out.toString();

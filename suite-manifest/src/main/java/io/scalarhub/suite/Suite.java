@@ -33,6 +33,12 @@ public record Suite(List<App> apps) {
 	/** A management port (probes, metrics) is always its app's port plus this. */
 	public static final int MANAGEMENT_PORT_SHIFT = 10000;
 
+	/**
+	 * One JVM option as {@code jvm-options} may list it: a dash, then no blank, quote, {@code $} or backslash, so that
+	 * the option reaches the JVM unchanged through a shell word, a YAML scalar and a Dockerfile's build argument.
+	 */
+	static final String JVM_OPTION = "-[A-Za-z0-9:=+.,_/%@-]+";
+
 	public Suite {
 		apps = List.copyOf(apps);
 		validate(apps);
@@ -128,6 +134,8 @@ public record Suite(List<App> apps) {
 			require(ports.add(app.port()) && ports.add(app.managementPort()), app.name() + ": port taken");
 			require(!app.replica() || app.database() != null, app.name() + ": a replica needs a database");
 			app.routes().forEach((route) -> require(routeIds.add(route.id()), "route id " + route.id() + " twice"));
+			app.jvmOptionList()
+				.forEach((option) -> require(option.matches(JVM_OPTION), app.name() + ": JVM option " + option));
 		});
 		apps.forEach((app) -> app.calls()
 			.forEach((callee) -> require(names.contains(callee), app.name() + " calls unknown app " + callee)));
@@ -158,11 +166,17 @@ public record Suite(List<App> apps) {
 
 	/** One app of the suite (a Maven module with a Spring Boot application). */
 	public record App(String name, Kind kind, int port, boolean startsFirst, String database, boolean replica,
-			boolean redis, List<String> calls, String apiDocs, List<Route> routes) {
+			boolean redis, List<String> calls, String apiDocs, List<Route> routes, String jvmOptions) {
 
 		public App {
 			calls = (calls != null) ? List.copyOf(calls) : List.of();
 			routes = (routes != null) ? List.copyOf(routes) : List.of();
+			jvmOptions = (jvmOptions != null) ? jvmOptions.strip() : "";
+		}
+
+		/** Its own JVM options ({@code jvm-options}), one per element; empty when it has none. */
+		public List<String> jvmOptionList() {
+			return this.jvmOptions.isEmpty() ? List.of() : List.of(this.jvmOptions.split("\\s+"));
 		}
 
 		public int managementPort() {

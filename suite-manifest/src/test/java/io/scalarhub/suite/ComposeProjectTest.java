@@ -91,6 +91,9 @@ class ComposeProjectTest {
 			assertThat(args.path("PORT").asString()).as(app.name()).isEqualTo(String.valueOf(app.port()));
 			assertThat(args.path("MANAGEMENT_PORT").asString()).as(app.name())
 				.isEqualTo(String.valueOf(app.managementPort()));
+			// the image writes them to its jvm.args (ImageLayoutTest runs that step)
+			assertThat(args.path("JVM_OPTIONS").asString("")).as("%s's JVM options", app.name())
+				.isEqualTo(String.join(" ", app.jvmOptionList()));
 		}
 	}
 

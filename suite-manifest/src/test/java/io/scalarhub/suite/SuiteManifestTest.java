@@ -150,17 +150,38 @@ class SuiteManifestTest {
 
 	@Test
 	void aManifestThatContradictsItselfIsRefused() {
-		App first = new App("config-server", Kind.INFRASTRUCTURE, 8888, true, null, false, false, null, null, null);
-		App edge = new App("gateway", Kind.EDGE, 8080, false, null, false, true, null, null, null);
+		App first = new App("config-server", Kind.INFRASTRUCTURE, 8888, true, null, false, false, null, null, null, null);
+		App edge = new App("gateway", Kind.EDGE, 8080, false, null, false, true, null, null, null, null);
 		assertThatIllegalArgumentException().isThrownBy(() -> new Suite(List.of(first, edge,
-				new App("a-service", Kind.SERVICE, 8080, false, "a", true, false, null, null, null))))
+				new App("a-service", Kind.SERVICE, 8080, false, "a", true, false, null, null, null, null))))
 			.withMessageContaining("port taken");
 		assertThatIllegalArgumentException().isThrownBy(() -> new Suite(List.of(first, edge,
-				new App("a-service", Kind.SERVICE, 8086, false, "a", true, false, List.of("b-service"), null, null))))
+				new App("a-service", Kind.SERVICE, 8086, false, "a", true, false, List.of("b-service"), null, null, null))))
 			.withMessageContaining("calls unknown app b-service");
 		assertThatIllegalArgumentException().isThrownBy(() -> new Suite(List.of(first, edge,
-				new App("a-service", Kind.SERVICE, 8086, false, null, true, false, null, null, null))))
+				new App("a-service", Kind.SERVICE, 8086, false, null, true, false, null, null, null, null))))
 			.withMessageContaining("a replica needs a database");
+		// an option goes through a shell word, a YAML scalar and a Dockerfile build argument unchanged, or not at all
+		for (String options : List.of("Xmx96m", "-Dx=$HOME", "-Dname='a b'", "-XX:OnError=\\x")) {
+			assertThatIllegalArgumentException().isThrownBy(() -> new Suite(List.of(first, edge,
+					new App("a-service", Kind.SERVICE, 8086, false, null, false, false, null, null, null, options))))
+				.withMessageContaining("a-service: JVM option");
+		}
+	}
+
+	@Test
+	void anAppsJvmOptionsAreItsOwnWordsInTheOrderListed() {
+		App edge = new App("gateway", Kind.EDGE, 8080, false, null, false, true, null, null, null,
+				" -XX:SurvivorRatio=4   -XX:TargetSurvivorRatio=90 ");
+		assertThat(edge.jvmOptionList()).containsExactly("-XX:SurvivorRatio=4", "-XX:TargetSurvivorRatio=90");
+		assertThat(new App("a-service", Kind.SERVICE, 8086, false, null, false, false, null, null, null, null)
+			.jvmOptionList()).isEmpty();
+		// the manifest's own: the control plane runs C1 alone with the tiered code cache's size, the gateway its
+		// survivor spaces (what the local launcher and the images pass on)
+		assertThat(SUITE.app("config-server").jvmOptionList()).contains("-XX:TieredStopAtLevel=1",
+				"-XX:ReservedCodeCacheSize=240m");
+		assertThat(SUITE.app("gateway").jvmOptionList()).contains("-XX:SurvivorRatio=4");
+		assertThat(SUITE.services()).allSatisfy((service) -> assertThat(service.jvmOptionList()).isEmpty());
 	}
 
 	@Test

@@ -1,0 +1,90 @@
+package io.scalarhub.e2e;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.scalarhub.suite.Suite;
+import io.scalarhub.suite.Suite.App;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The JVM options the local launcher starts each app with (deploy/local/launch.sh, {@code jvm_opts}): the ones every
+ * app gets, then the app's own from deploy/suite.yml's {@code jvm-options} (the images carry the same), then the
+ * caller's. The JVM takes the last of two contradicting options, so the order is the behaviour.
+ */
+class LauncherJvmOptionsTest {
+
+	static final Path REPO_ROOT = Path.of("").toAbsolutePath().getParent();
+
+	static final Suite SUITE = Suite.load(REPO_ROOT);
+
+	@TempDir
+	Path runDir;
+
+	@Test
+	void everyAppRunsWithItsOwnOptionsFromTheManifestAfterTheCommonOnes() throws Exception {
+		Map<String, List<String>> options = launcherOptions(Map.of());
+		for (App app : SUITE.apps()) {
+			List<String> own = options.get(app.name());
+			assertThat(own).as("%s's options", app.name()).contains("-XX:+UseSerialGC");
+			if (!app.jvmOptionList().isEmpty()) {
+				List<String> afterCommon = own.subList(own.indexOf("-XX:+UseSerialGC") + 1, own.size());
+				assertThat(afterCommon).as("%s's options after the common ones", app.name())
+					.containsSubsequence(app.jvmOptionList());
+			}
+		}
+		// the control plane's heap on this host comes after the common one, so it is the one the JVM takes
+		for (String controlPlane : List.of("config-server", "discovery")) {
+			assertThat(options.get(controlPlane)).containsSubsequence("-Xmx160m", "-XX:TieredStopAtLevel=1", "-Xmx96m");
+		}
+		assertThat(options.get("gateway")).containsSubsequence("-XX:+UseSerialGC", "-XX:SurvivorRatio=4");
+		assertThat(options.get("customer-service")).doesNotContain("-XX:TieredStopAtLevel=1", "-Xmx96m",
+				"-XX:SurvivorRatio=4");
+	}
+
+	@Test
+	void theCallersOptionsComeLastTheOneAppsLastOfAll() throws Exception {
+		Map<String, List<String>> options = launcherOptions(Map.of("SCALARHUB_JAVA_OPTS", "-XX:CICompilerCount=2",
+				"SCALARHUB_JAVA_OPTS_discovery", "-XX:TieredStopAtLevel=4"));
+		assertThat(options.get("discovery")).containsSubsequence("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=2",
+				"-XX:TieredStopAtLevel=4");
+		assertThat(options.get("discovery").get(options.get("discovery").size() - 1)).isEqualTo("-XX:TieredStopAtLevel=4");
+		assertThat(options.get("gateway")).endsWith("-XX:CICompilerCount=2");
+	}
+
+	/** Sources the launcher in a run dir of its own and asks it for every app's options. */
+	private Map<String, List<String>> launcherOptions(Map<String, String> environment) throws Exception {
+		StringBuilder script = new StringBuilder("set -euo pipefail\nsource deploy/local/lib.sh\nsource deploy/local/launch.sh\n");
+		SUITE.apps().forEach((app) -> script.append("echo \"").append(app.name()).append(": $(jvm_opts ")
+			.append(app.name()).append(")\"\n"));
+		Path output = this.runDir.resolve("options.out");
+		ProcessBuilder builder = new ProcessBuilder("bash", "-c", script.toString()).directory(REPO_ROOT.toFile())
+			.redirectErrorStream(true)
+			.redirectOutput(output.toFile());
+		builder.environment().put("SCALARHUB_RUN_DIR", this.runDir.resolve("run").toString());
+		builder.environment().putAll(environment);
+		Process process = builder.start();
+		assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the launcher answers").isTrue();
+		String text = Files.readString(output, StandardCharsets.UTF_8);
+		assertThat(process.exitValue()).as("the script:\n%s", text).isZero();
+		Map<String, List<String>> options = new HashMap<>();
+		text.lines().filter((line) -> line.contains(": -")).forEach((line) -> {
+			int colon = line.indexOf(": ");
+			options.put(line.substring(0, colon), Arrays.asList(line.substring(colon + 2).trim().split("\\s+")));
+		});
+		assertThat(options.keySet()).as("the launcher's output:\n%s", text)
+			.containsExactlyInAnyOrderElementsOf(SUITE.apps().stream().map(App::name).toList());
+		return options;
+	}
+
+}
