@@ -26,13 +26,8 @@ printf "\\\\startpipeline\nBEGIN READ WRITE;\nSELECT set_config('scalarhub.tenan
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 postmaster=$(postmaster_of "$PORT")
-proxy_ticks() { # every HAProxy process's (infra.sh runs one)
-    local total=0 pid
-    for pid in $(pgrep -x haproxy); do
-        total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
-    done
-    echo "$total"
-}
+# shellcheck disable=SC2046 # one word per pid
+proxy_ticks() { proc_ticks $(pgrep -x haproxy); } # every HAProxy process's (infra.sh runs one)
 hz=$(getconf CLK_TCK)
 run() { # run FORM MODE
     local t0 t1 h0 h1 out

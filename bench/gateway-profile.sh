@@ -47,7 +47,6 @@ TOKEN=$(demo_token "$GW")
 [[ -n $TOKEN ]] || die "no token"
 seed_customers "$GW" 50 "$OUT/ids.txt" || die "could not create the customers to read"
 gateway=$(cat "$(pid_file gateway)") service=$(cat "$(pid_file customer-service)")
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 run() { # run FILE SECONDS: one wrk run through the gateway
     BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"$2s" --latency -H "Authorization: Bearer $TOKEN" \
         -s "$BENCH_DIR/lua/get-by-id.lua" "$GW" >"$1"
@@ -80,10 +79,10 @@ if [[ -n $BASELINE || -n $BASELINE_OPTS ]]; then
     side() { # side LABEL URL PID ROUND INSTANCE: one counted run against one gateway
         local b0 b1 s0 s1 n g0 g1
         TOKEN=$(demo_token "$GW") # a long run outlives one token; an expired one would read as 401s
-        b0=$(cpu_ticks "$3") s0=$(cpu_ticks "$service") g0=$(gc_pauses "$5")
+        b0=$(proc_ticks "$3") s0=$(proc_ticks "$service") g0=$(gc_pauses "$5")
         BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" \
             -s "$BENCH_DIR/lua/get-by-id.lua" "$2" >"$OUT/wrk-$1-$4.txt"
-        b1=$(cpu_ticks "$3") s1=$(cpu_ticks "$service") g1=$(gc_pauses "$5")
+        b1=$(proc_ticks "$3") s1=$(proc_ticks "$service") g1=$(gc_pauses "$5")
         n=$(awk '/requests in/ {print $1}' "$OUT/wrk-$1-$4.txt")
         ! grep -q Non-2xx "$OUT/wrk-$1-$4.txt" || die "non-2xx answers: see $OUT/wrk-$1-$4.txt"
         awk -v l="$1" -v r="$4" -v n="$n" -v s="$SECS" -v g=$((b1 - b0)) -v c=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
@@ -126,9 +125,9 @@ fi
 TOKEN=$(demo_token "$GW")
 run /dev/null "$WARM"
 TOKEN=$(demo_token "$GW")
-g0=$(cpu_ticks "$gateway") s0=$(cpu_ticks "$service")
+g0=$(proc_ticks "$gateway") s0=$(proc_ticks "$service")
 run "$OUT/wrk.txt" "$SECS"
-g1=$(cpu_ticks "$gateway") s1=$(cpu_ticks "$service")
+g1=$(proc_ticks "$gateway") s1=$(proc_ticks "$service")
 requests=$(awk '/requests in/ {print $1}' "$OUT/wrk.txt")
 hz=$(getconf CLK_TCK)
 gateway_ms=$(awk -v t=$((g1 - g0)) -v n="$requests" -v hz="$hz" 'BEGIN {printf "%.3f", t * 1000 / hz / n}')

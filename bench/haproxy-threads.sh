@@ -42,7 +42,7 @@ start_proxy one
 scratch_db "$LEADER" "$DB"
 "$PG_BIN/pgbench" -q -i -s 10 -h 127.0.0.1 -p "$LEADER" -U postgres "$DB" >/dev/null 2>&1
 
-proxy_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$DIR/$1.pid")/stat"; }
+proxy_ticks() { proc_ticks "$(cat "$DIR/$1.pid")"; }
 : >"$DIR/results.txt"
 echo "pgbench -S, $CONNS clients, ${SECS}s a run, $ROUNDS interleaved rounds; HAProxy in front of the leader :$LEADER; cpu: HAProxy's"
 for ((round = 1; round <= ROUNDS; round++)); do

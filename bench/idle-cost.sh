@@ -16,6 +16,8 @@ export SCALARHUB_RUN_DIR=${SCALARHUB_RUN_DIR:-$(cd "$(dirname "$0")/.." && pwd)/
 export SCALARHUB_PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-900}
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "$0")/../deploy/local/lib.sh"
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 SETTLE=${BENCH_SETTLE_SECONDS:-120}
 SECS=${BENCH_SECONDS:-60}
@@ -41,13 +43,12 @@ fi
 log "settling for ${SETTLE}s (no requests), then measuring ${SECS}s"
 sleep "$SETTLE"
 
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 sessions() { psql -X -q -At -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "SELECT sum(sessions) FROM pg_stat_database"; }
 declare -A PIDS BEFORE
 for file in "$RUN_DIR"/pids/*.pid; do
     name=$(basename "$file" .pid)
     PIDS[$name]=$(cat "$file")
-    BEFORE[$name]=$(ticks "${PIDS[$name]}")
+    BEFORE[$name]=$(proc_ticks "${PIDS[$name]}")
 done
 sessions_before=$(sessions)
 sleep "$SECS"
@@ -57,7 +58,7 @@ sessions_after=$(sessions)
     printf '%-22s %s\n' app "core (mean over ${SECS}s)"
     total=0
     for name in $(printf '%s\n' "${!PIDS[@]}" | sort); do
-        used=$(( $(ticks "${PIDS[$name]}") - ${BEFORE[$name]} ))
+        used=$(( $(proc_ticks "${PIDS[$name]}") - ${BEFORE[$name]} ))
         total=$((total + used))
         awk -v n="$name" -v t="$used" -v hz="$HZ" -v s="$SECS" 'BEGIN {printf "%-22s %.4f\n", n, t / hz / s}'
     done

@@ -166,8 +166,7 @@ printf "another tenant's token gets: service %s, reference %s (both must be 404)
     "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $other" "$REF/v1/customers/$id")" | tee -a "$RESULTS"
 
 # ---- measuring -----------------------------------------------------------------------------------------
-jvm_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# pg_ticks, postmaster_of: bench/lib.sh
+# proc_ticks, pg_ticks, postmaster_of: bench/lib.sh
 # wrk_summary FILE: "requests 2xx req/s p50-ms p99-ms unanswered" (unanswered: socket errors, at most in flight)
 wrk_summary() {
     awk 'function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
@@ -191,9 +190,9 @@ run_get() {
     local label=$1 url=$2 pid=$3 round=$4 t0 t1 r0 r1 n ok rps p50 p99 _
     TOKEN=$(token)
     get_wrk "$url" "$WARM" "$CONNS" /dev/null
-    t0=$(jvm_ticks "$pid") r0=$(pg_ticks "$REPLICA_PID")
+    t0=$(proc_ticks "$pid") r0=$(pg_ticks "$REPLICA_PID")
     get_wrk "$url" "$SECS" "$CONNS" "$OUT/wrk-$label-$round.txt"
-    t1=$(jvm_ticks "$pid") r1=$(pg_ticks "$REPLICA_PID")
+    t1=$(proc_ticks "$pid") r1=$(pg_ticks "$REPLICA_PID")
     read -r n ok rps p50 p99 _ <<<"$(wrk_summary "$OUT/wrk-$label-$round.txt")"
     printf '%-12s round %s  %8.1f req/s  p50 %6.2f ms  p99 %7.2f ms  non-2xx %d  jvm %.3f ms cpu/req  replica %.3f ms cpu/req\n' \
         "$label" "$round" "$rps" "$p50" "$p99" "$((n - ok))" "$(awk -v c=$((t1 - t0)) -v n="$n" -v hz="$HZ" 'BEGIN {print c * 1000 / hz / n}')" \
@@ -208,9 +207,9 @@ run_transfer() {
     esac
     TOKEN=$(token)
     transfer_wrk "$url" "$WARM" "$OUT/wrk-$label-$round-warm.txt"
-    t0=$(jvm_ticks "$pid") p0=$(pg_ticks "$PRIMARY_PID")
+    t0=$(proc_ticks "$pid") p0=$(pg_ticks "$PRIMARY_PID")
     transfer_wrk "$url" "$SECS" "$OUT/wrk-$label-$round.txt"
-    t1=$(jvm_ticks "$pid") p1=$(pg_ticks "$PRIMARY_PID")
+    t1=$(proc_ticks "$pid") p1=$(pg_ticks "$PRIMARY_PID")
     read -r n ok rps p50 p99 _ <<<"$(wrk_summary "$OUT/wrk-$label-$round.txt")"
     ((ok > 0)) || die "no transfer was acknowledged: see $OUT/wrk-$label-$round.txt"
     printf '%-12s round %s  %8.1f req/s  p50 %6.2f ms  p99 %7.2f ms  non-2xx %d  jvm %.3f ms cpu/transfer  primary %.3f ms cpu/transfer\n' \

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Shared by the bench scripts that load GET /v1/customers/{id}. load() needs OUT (results folder), BENCH_DIR,
-# TOKEN, CONNS, WARM and SECS set when it is called.
+# Shared by the bench scripts: tokens, seeding and loading GET /v1/customers/{id} (load() needs OUT, the results
+# folder, BENCH_DIR, TOKEN, CONNS, WARM and SECS set when it is called), medians, PostgreSQL scratch databases and
+# what a process or a PostgreSQL server has spent in CPU.
 
 # demo_token URL: an access token of the demo client (every read scope) from URL's /oauth2/token (auth-server's
 # or the gateway's); prints nothing when there is none
@@ -83,6 +84,15 @@ leader_port() {
 postmaster_of() {
     head -n 1 "$(psql -X -q -At -h 127.0.0.1 -p "$1" -U postgres -d postgres -c 'show data_directory')/postmaster.pid"
 }
+# proc_ticks PID...: the CPU ticks (user + system, getconf CLK_TCK a second) the processes have used so far, summed;
+# a process gone counts 0
+proc_ticks() {
+    local pid total=0
+    for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0))); done
+    echo "$total"
+}
+# rss_mib PID: the process's resident memory (VmRSS), MiB
+rss_mib() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
 # pg_ticks POSTMASTER_PID: a PostgreSQL server's CPU ticks: the postmaster, its live children (backends, WAL
 # writer, checkpointer, WAL sender...), and through the postmaster's cutime/cstime every child that exited meanwhile
 pg_ticks() {

@@ -126,7 +126,6 @@ pgbench_transfers() { # pgbench_transfers VARIANT SECONDS
 backends_of() { # the pids of the backends serving database $1
     bench_psql "$PORT" -d postgres -c "select pid from pg_stat_activity where datname = '$1' and backend_type = 'client backend'"
 }
-ticks_of() { local pid t=0; for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
 transfers_in() { bench_psql "$PORT" -d "$1" -c "select count(*) from ledger_transaction"; } # as the superuser: no RLS
 # measure VARIANT ROUND: pgbench runs SECS + 4 s; the window counted is SECS s once all its connections are up, so
 # that connecting and disconnecting are not in it. Counted in the window: transfers (rows in ledger_transaction),
@@ -141,9 +140,9 @@ measure() {
     until ((${#pids[@]} == CONNS)) || ((SECONDS > deadline)); do mapfile -t pids < <(backends_of "$db"); done
     ((${#pids[@]} == CONNS)) || { echo "pgbench's $CONNS connections to $db did not come up" >&2; exit 1; }
     sleep 1 # measurement window, not synchronisation: its start, past the first transactions
-    n0=$(transfers_in "$db") b0=$(ticks_of "${pids[@]}") p0=$(pg_ticks "$postmaster")
+    n0=$(transfers_in "$db") b0=$(proc_ticks "${pids[@]}") p0=$(pg_ticks "$postmaster")
     sleep "$SECS"
-    n1=$(transfers_in "$db") b1=$(ticks_of "${pids[@]}") p1=$(pg_ticks "$postmaster")
+    n1=$(transfers_in "$db") b1=$(proc_ticks "${pids[@]}") p1=$(pg_ticks "$postmaster")
     wait "$bench_pid" || { cat "$DIR/pgbench-$1-$2.txt" >&2; exit 1; }
     awk -v label="$1 round $2" -v n=$((n1 - n0)) -v b=$((b1 - b0)) -v p=$((p1 - p0)) -v s="$SECS" -v hz="$hz" 'BEGIN {
         printf "%s  transfers/s %7.1f  backends %7.1f us/transfer  primary %7.1f us/transfer (CPU)\n", label, n / s,

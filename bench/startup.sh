@@ -26,7 +26,7 @@ export SCALARHUB_PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-500}
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "$0")/../deploy/local/lib.sh"
 # shellcheck source=bench/lib.sh
-source "$(dirname "$0")/lib.sh" # median
+source "$(dirname "$0")/lib.sh" # median, rss_mib
 
 REPS=${BENCH_REPS:-3}
 LOAD_SECONDS=${BENCH_LOAD_SECONDS:-10}
@@ -97,7 +97,7 @@ measure() {
     done
     local ms=$(($(now_ms) - t0))
     local rss
-    rss=$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$pid/status")
+    rss=$(rss_mib "$pid")
     local jvm
     jvm=$(grep -o 'Started [A-Za-z]* in [0-9.]* seconds (process running for [0-9.]*)' "$RUN_DIR/logs/$app.log" | head -n 1 | sed 's/.*for \([0-9.]*\))/\1/')
     echo "$ms $rss ${jvm:-?}"
@@ -190,7 +190,7 @@ suite() {
     [[ -n $token ]] || die "no token from $gw/oauth2/token"
     declare -A rss_before
     for app in "${APPS[@]}"; do
-        rss_before[$app]=$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$(cat "$(pid_file "$app")")/status")
+        rss_before[$app]=$(rss_mib "$(cat "$(pid_file "$app")")")
     done
     log "load: wrk -t1 -c4 -d${LOAD_SECONDS}s GET /v1/customers?size=5 through the gateway"
     wrk -t1 -c4 -d"${LOAD_SECONDS}s" --latency -H "Authorization: Bearer $token" "$gw/v1/customers?size=5" |
@@ -203,7 +203,7 @@ suite() {
             # anonymous memory is the process's own (heap, metaspace, code, malloc); file-backed is the jar and the
             # class data mapped from disk, which the page cache can share and drop
             printf '%-20s %14s %16s %18s %12s %12s %s\n' "$app" "$(awk -v a="$app" '$1 == a {print $2}' "$RESULTS/ready.txt")" "${rss_before[$app]}" \
-                "$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$pid/status")" \
+                "$(rss_mib "$pid")" \
                 "$(awk '/RssAnon/ {printf "%d", $2 / 1024}' "/proc/$pid/status")" \
                 "$(awk '/RssFile/ {printf "%d", $2 / 1024}' "/proc/$pid/status")" \
                 "$(grep -q '/app\.\(jsa\|aot\)$' "/proc/$pid/maps" && echo yes || echo no)"

@@ -107,7 +107,6 @@ for variant in now before; do
     (($(wc -l <"$OUT/ids-$variant.txt") == SEED)) || die "seeding $variant failed"
 done
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # the replica's CPU (bench/lib.sh's pg_ticks): the variants take turns on it
 REPLICA_PID=$(postmaster_of "$PG_REPLICA_PORT")
 xacts() { # committed transactions of the variant's database, primary + replica
@@ -121,10 +120,10 @@ run() { # run VARIANT ROUND
     local variant=$1 url="http://127.0.0.1:${PORT[$1]}" t0 t1 x0 x1 r0 r1
     BENCH_IDS=$OUT/ids-$variant.txt wrk -t1 -c"$CONNS" -d"${WARM}s" -H "Authorization: Bearer $TOKEN" \
         -s "$BENCH_DIR/lua/get-by-id.lua" "$url" >/dev/null
-    t0=$(cpu_ticks "${PID[$variant]}") x0=$(xacts "${DB[$variant]}") r0=$(pg_ticks "$REPLICA_PID")
+    t0=$(proc_ticks "${PID[$variant]}") x0=$(xacts "${DB[$variant]}") r0=$(pg_ticks "$REPLICA_PID")
     BENCH_IDS=$OUT/ids-$variant.txt wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" \
         -s "$BENCH_DIR/lua/get-by-id.lua" "$url" >"$OUT/wrk-$variant-$2.txt"
-    t1=$(cpu_ticks "${PID[$variant]}") x1=$(xacts "${DB[$variant]}") r1=$(pg_ticks "$REPLICA_PID")
+    t1=$(proc_ticks "${PID[$variant]}") x1=$(xacts "${DB[$variant]}") r1=$(pg_ticks "$REPLICA_PID")
     awk -v v="$variant" -v r="$2" -v cpu="$((t1 - t0))" -v hz="$HZ" -v x="$((x1 - x0))" -v rep="$((r1 - r0))" '
         /Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
         /requests in/ {n=$1}

@@ -20,7 +20,7 @@ export SCALARHUB_PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-1200}
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "$0")/../deploy/local/lib.sh"
 # shellcheck source=bench/lib.sh
-source "$(dirname "$0")/lib.sh" # median
+source "$(dirname "$0")/lib.sh" # median, proc_ticks
 
 read -r -a VARIANTS <<<"${BENCH_VARIANTS:-default}"
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -53,11 +53,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
             { tail -n 30 "$OUT/up-$variant-$round.out"; die "auth-server did not start ($variant)"; }
         pid=$(cat "$(pid_file auth-server)")
         wrk -t1 -c"$CONNS" -d"${WARM}s" -s "$GRANT" "$AUTH/oauth2/token" >/dev/null
-        t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+        t0=$(proc_ticks "$pid")
         wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$GRANT" "$AUTH/oauth2/token" >"$OUT/wrk-$variant-$round.txt"
-        t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+        t1=$(proc_ticks "$pid")
         awk -v v="$variant" -v r="$round" -v ticks=$((t1 - t0)) -v hz="$HZ" \
-            -v rss="$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$pid/status")" '
+            -v rss="$(rss_mib "$pid")" '
             /requests in/ {n = $1} /Requests\/sec/ {rps = $2} /^ +50%/ {p50 = $2} /Non-2xx/ {bad = $NF}
             END {printf "%s %d %.1f %s %.2f %d %d\n", v, r, rps, p50, ticks * 1000 / hz / n, bad, rss}' \
             "$OUT/wrk-$variant-$round.txt" | tee -a "$OUT/rounds.txt" |

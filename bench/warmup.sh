@@ -112,13 +112,13 @@ series() {
     pid=$(cat "$(pid_file $APP)")
     : >"$OUT/series-$1.txt"
     while ((t < SERIES)); do
-        c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+        c0=$(proc_ticks "$pid")
         # only 2xx count: a failure answered fast is not throughput
         rps=$(BENCH_IDS=$OUT/ids.txt wrk -t1 -c"$CONNS" -d"${SLICE}s" -H "Authorization: Bearer $TOKEN" \
             -s "$BENCH_DIR/lua/get-by-id.lua" "$SVC" | tee "$OUT/wrk-last.txt" |
             awk -v s="$SLICE" '/requests in/ {n = $1} /Non-2xx/ {bad = $NF} END {print (n - bad) / s}')
         grep -q Non-2xx "$OUT/wrk-last.txt" && warn "$1 at ${t}s: $(grep Non-2xx "$OUT/wrk-last.txt")"
-        c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+        c1=$(proc_ticks "$pid")
         awk -v t="$t" -v r="$rps" -v d="$((c1 - c0))" -v hz="$HZ" -v s="$SLICE" \
             'BEGIN {printf "%d %.0f %.3f\n", t, r, (r > 0 ? d * 1000 / hz / (r * s) : 0)}' >>"$OUT/series-$1.txt"
         t=$((t + SLICE))
@@ -162,7 +162,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         ready_after=$(start_variant "$variant")
         series "$label"
         gc=$(gc_pauses)
-        rss=$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$(cat "$(pid_file $APP)")/status")
+        rss=$(rss_mib "$(cat "$(pid_file $APP)")")
         grep -q '\[\(warning\|error\) *\]\[\(cds\|aot\)' "$RUN_DIR/logs/$APP.log" && warn "$label: the class data was refused"
         # steady: median of the last minute; at30: the slice ending 30 s after readiness; t90: first slice >= 90 %
         steady=$(awk -v from="$((SERIES - 60))" '$1 >= from {print $2}' "$OUT/series-$label.txt" | median)
