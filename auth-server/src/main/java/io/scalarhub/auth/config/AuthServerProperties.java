@@ -30,11 +30,13 @@ import org.springframework.core.io.Resource;
  * @param clients the registered clients by client id
  * @param audience the {@code aud} of every access token: the platform's API, which every app checks, so that a
  * token this server issued for anything else is never accepted by it
+ * @param authorizationPurgeInterval how often an instance deletes the stored authorizations whose tokens have all
+ * expired (ExpiredAuthorizationPurge)
  */
 @ConfigurationProperties("scalarhub.auth")
 public record AuthServerProperties(String issuer, @Nullable Resource signingKey,
 		@DefaultValue("15m") Duration accessTokenTtl, @DefaultValue Map<String, Client> clients,
-		@DefaultValue("scalarhub-api") String audience) {
+		@DefaultValue("scalarhub-api") String audience, @DefaultValue("60s") Duration authorizationPurgeInterval) {
 
 	private static final String PREFIX = "scalarhub.auth.";
 
@@ -46,6 +48,9 @@ public record AuthServerProperties(String issuer, @Nullable Resource signingKey,
 		checkIssuer(issuer, problems);
 		if (accessTokenTtl.isNegative() || accessTokenTtl.isZero()) {
 			problems.add(PREFIX + "access-token-ttl must be positive, was " + accessTokenTtl);
+		}
+		if (authorizationPurgeInterval.isNegative() || authorizationPurgeInterval.isZero()) {
+			problems.add(PREFIX + "authorization-purge-interval must be positive, was " + authorizationPurgeInterval);
 		}
 		if (clients.isEmpty()) {
 			problems.add(PREFIX + "clients is empty: register at least one client "

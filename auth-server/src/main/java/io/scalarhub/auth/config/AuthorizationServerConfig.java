@@ -12,7 +12,7 @@ import io.scalarhub.auth.keys.SigningKeySet;
 import io.scalarhub.auth.keys.SigningKeys;
 import io.scalarhub.auth.keys.SigningKeysEndpoint;
 import io.scalarhub.auth.tokens.AccessTokenClaims;
-import io.scalarhub.auth.tokens.ExpiringAuthorizationService;
+import io.scalarhub.auth.tokens.ExpiredAuthorizationPurge;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,6 +20,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -83,9 +84,18 @@ public class AuthorizationServerConfig {
 		return new AccessTokenClaims(properties.audience());
 	}
 
+	/**
+	 * Every issued authorization in the auth database (migration V2), for token introspection and revocation: one
+	 * store for every instance, so that each answers for tokens another issued, and none holds them in its heap.
+	 */
 	@Bean
-	OAuth2AuthorizationService authorizationService() {
-		return new ExpiringAuthorizationService(Clock.systemUTC());
+	OAuth2AuthorizationService authorizationService(JdbcTemplate jdbc, RegisteredClientRepository clients) {
+		return new JdbcOAuth2AuthorizationService(jdbc, clients);
+	}
+
+	@Bean
+	ExpiredAuthorizationPurge expiredAuthorizationPurge(JdbcTemplate jdbc) {
+		return new ExpiredAuthorizationPurge(jdbc);
 	}
 
 }

@@ -1,5 +1,8 @@
 package io.scalarhub.auth.tokens;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import io.scalarhub.auth.clients.RegisteredClients;
 
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
@@ -32,8 +35,10 @@ public class AccessTokenClaims implements OAuth2TokenCustomizer<JwtEncodingConte
 		if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
 			return;
 		}
+		// the claims are stored with the authorization (JdbcOAuth2AuthorizationService) and read back through Spring
+		// Security's allowlist of types, which takes an ArrayList and refuses List.of's own classes
 		context.getClaims()
-			.audience(java.util.List.of(this.audience))
+			.audience(new ArrayList<>(List.of(this.audience)))
 			.claim(CLIENT_ID, context.getRegisteredClient().getClientId())
 			.claim(TIER, RegisteredClients.tierOf(context.getRegisteredClient()).claimValue());
 		RegisteredClients.tenantOf(context.getRegisteredClient())
