@@ -12,7 +12,10 @@
 # connections). Per round: tokens/s, p50, auth-server's CPU per token (utime + stime from /proc), non-2xx answers,
 # its RSS. Then the medians per variant.
 # Environment: BENCH_VARIANTS ("default"), BENCH_ROUNDS (3), BENCH_WARMUP_SECONDS (30), BENCH_SECONDS (20),
-# BENCH_CONNECTIONS (4), SCALARHUB_RUN_DIR (bench/target/token-endpoint), SCALARHUB_PORT_OFFSET (1200).
+# BENCH_CONNECTIONS (4), BENCH_BASELINE (a commit: adds the variant "baseline", auth-server's jar as of that commit,
+# built in a git worktree and started by the suite's own launcher with the default options; run it with
+# SCALARHUB_CDS=off, so that both jars start plain rather than remaking one class-data cache in turn),
+# SCALARHUB_RUN_DIR (bench/target/token-endpoint), SCALARHUB_PORT_OFFSET (1200).
 # Everything it started is stopped at the end; PostgreSQL and Redis stay.
 set -euo pipefail
 export SCALARHUB_RUN_DIR=${SCALARHUB_RUN_DIR:-$(cd "$(dirname "$0")/.." && pwd)/bench/target/token-endpoint}
@@ -34,11 +37,28 @@ mkdir -p "$OUT"
 have wrk || die "wrk is needed (apt-get install wrk)"
 trap '"$REPO_ROOT/deploy/local/down.sh" --apps-only >"$OUT/down.out" 2>&1 || true' EXIT
 
-opts_of() { [[ $1 == default ]] && return 0; local var="BENCH_OPTS_$1"; echo "${!var:?$var is not set}"; }
+BASELINE=${BENCH_BASELINE:-}
+[[ -z $BASELINE ]] || VARIANTS+=(baseline)
+opts_of() { [[ $1 == default || $1 == baseline ]] && return 0; local var="BENCH_OPTS_$1"; echo "${!var:?$var is not set}"; }
 for variant in "${VARIANTS[@]}"; do opts_of "$variant" >/dev/null; done
 
 GRANT="$(cd "$(dirname "$0")" && pwd)/lua/post-token.lua" # the demo client's grant
 
+if [[ -n $BASELINE ]]; then
+    BASELINE_JAR=$(baseline_jar auth-server "$BASELINE" "$RUN_DIR/baseline-$BASELINE" "$OUT/baseline-build.log")
+    load_secrets
+    # shellcheck source=deploy/local/launch.sh
+    source "$REPO_ROOT/deploy/local/launch.sh"
+fi
+# start_variant VARIANT: auth-server (stopped) started again as VARIANT says
+start_variant() {
+    if [[ $1 == baseline ]]; then
+        # the suite's own launcher, configuration and flags: only the jar differs
+        (jar_of() { echo "$BASELINE_JAR"; } && start_app auth-server && wait_ready auth-server)
+    else
+        SCALARHUB_JAVA_OPTS_auth_server="$(opts_of "$1")" "$REPO_ROOT/deploy/local/up.sh"
+    fi
+}
 log "starting the suite (run dir $RUN_DIR, port offset $PORT_OFFSET)"
 "$REPO_ROOT/deploy/local/up.sh" >"$OUT/up.out" 2>&1 || { tail -n 30 "$OUT/up.out"; die "up.sh failed"; }
 [[ -n $(demo_token "$AUTH") ]] || die "no token from $AUTH/oauth2/token"
@@ -49,7 +69,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     ((round % 2 == 0)) && order=($(printf '%s\n' "${VARIANTS[@]}" | tac))
     for variant in "${order[@]}"; do
         stop_instances auth-server >/dev/null
-        SCALARHUB_JAVA_OPTS_auth_server="$(opts_of "$variant")" "$REPO_ROOT/deploy/local/up.sh" >"$OUT/up-$variant-$round.out" 2>&1 ||
+        start_variant "$variant" >"$OUT/up-$variant-$round.out" 2>&1 ||
             { tail -n 30 "$OUT/up-$variant-$round.out"; die "auth-server did not start ($variant)"; }
         pid=$(cat "$(pid_file auth-server)")
         wrk -t1 -c"$CONNS" -d"${WARM}s" -s "$GRANT" "$AUTH/oauth2/token" >/dev/null
