@@ -23,7 +23,7 @@ export SCALARHUB_PORT_OFFSET=${SCALARHUB_PORT_OFFSET:-1200}
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "$0")/../deploy/local/lib.sh"
 # shellcheck source=bench/lib.sh
-source "$(dirname "$0")/lib.sh" # median, proc_ticks
+source "$(dirname "$0")/lib.sh" # median, proc_ticks, rss_mib, baseline_jar
 
 read -r -a VARIANTS <<<"${BENCH_VARIANTS:-default}"
 ROUNDS=${BENCH_ROUNDS:-3}
