@@ -1,5 +1,6 @@
 package io.scalarhub.auth;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -12,6 +13,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTask;
+import org.springframework.scheduling.config.ScheduledTaskHolder;
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -51,6 +55,9 @@ class StoredAuthorizationsTest {
 
 	@Autowired
 	ExpiredAuthorizationPurge purge;
+
+	@Autowired
+	ScheduledTaskHolder scheduledTasks;
 
 	AuthServerHttp authServer;
 
@@ -107,6 +114,15 @@ class StoredAuthorizationsTest {
 		assertThat(AuthServerHttp.parse(this.authServer
 			.postWithBasic("/oauth2/introspect", "test-free", "other-secret", Map.of("token", live))
 			.body())).containsEntry("active", true);
+	}
+
+	@Test
+	void everyInstancePurgesOnASchedule() {
+		assertThat(this.scheduledTasks.getScheduledTasks()).map(ScheduledTask::getTask)
+			.filteredOn((task) -> task.toString().contains(ExpiredAuthorizationPurge.class.getName() + ".purge"))
+			.singleElement()
+			.isInstanceOfSatisfying(FixedDelayTask.class,
+					(task) -> assertThat(task.getIntervalDuration()).isEqualTo(Duration.ofSeconds(60)));
 	}
 
 	private String issue() {
