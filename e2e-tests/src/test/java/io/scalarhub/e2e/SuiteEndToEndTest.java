@@ -9,10 +9,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 
 import io.scalarhub.test.Polling;
 import org.junit.jupiter.api.AfterAll;
@@ -72,15 +75,20 @@ class SuiteEndToEndTest {
 		CompletableFuture.allOf(exits).get(15, TimeUnit.SECONDS);
 		assertThat(pids).as("processes left after down.sh")
 			.noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
-		// after every check's traffic, the drills' restarts and the JVMs' exits: no app stopped the world to make room
-		// in its code cache while it warmed up. With a 64 MiB cache every JVM did so 2-4 times in its first minute or
-		// two, up to a second each; with the JDK's size one comes only after ~36 MB of compiled code, minutes in
-		// (205-443 s of uptime in a CI run), which is the JVM unloading old code, not warm-up (docs/performance.md,
-		// "Footprint")
-		assertThat(LocalSuite.gcLogLines(suiteStarted, "Pause Full (CodeCache")).as("full collections for the code cache"
-				+ " in a JVM's first two minutes")
-			.filteredOn((line) -> LocalSuite.uptimeSeconds(line) < 120)
-			.isEmpty();
+		// after every check's traffic, the drills' restarts and the JVMs' exits: no app's code cache is too small for
+		// what it compiles. Since JDK 20 a JVM collects to unload code each time its compiled code has grown by 15 % of
+		// the cache's size (SweeperThreshold): with a 64 MiB cache that was every ~10 MB, 2-4 full collections of up to
+		// a second in every JVM's first minute or two; with the JDK's 240 MiB, the first comes after ~36 MB, the next
+		// only after as much again. When ~36 MB is reached depends on the load and the machine (205-443 s of uptime in
+		// one CI run; 118 s in a surge instance that started with no class data and then carried all of its service's
+		// traffic), so what is checked is the count, not the time: at most one in a JVM's first two minutes
+		// (docs/performance.md, "Footprint"). Each JVM writes its own GC log file: the JDK rotates the file at start.
+		Map<String, List<String>> codeCacheCollectionsByJvm = LocalSuite.gcLogLines(suiteStarted, "Pause Full (CodeCache")
+			.stream()
+			.filter((line) -> LocalSuite.uptimeSeconds(line) < 120)
+			.collect(Collectors.groupingBy((line) -> line.substring(0, line.indexOf(": ")), TreeMap::new, Collectors.toList()));
+		assertThat(codeCacheCollectionsByJvm).as("full collections for the code cache in a JVM's first two minutes")
+			.allSatisfy((jvm, collections) -> assertThat(collections).as(jvm).hasSizeLessThanOrEqualTo(1));
 		assertThat(LocalSuite.gcLogLines(suiteStarted, "Using Serial")).as("the GC logs this suite's JVMs wrote")
 			.hasSizeGreaterThanOrEqualTo(LocalSuite.APPS.size());
 	}
