@@ -32,9 +32,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every way Spring's endpoints look one up is served by an index, and the rows of expired tokens are deleted.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { AuthServerTestProperties.NO_CONFIG_SERVER, AuthServerTestProperties.NO_EUREKA })
+		properties = { AuthServerTestProperties.NO_CONFIG_SERVER, AuthServerTestProperties.NO_EUREKA,
+				"scalarhub.auth.authorization-purge-interval=" + StoredAuthorizationsTest.PURGE_INTERVAL_SECONDS + "s" })
 @ActiveProfiles("test")
 class StoredAuthorizationsTest {
+
+	/** Not the default (60 s), and no other schedule's interval. */
+	static final int PURGE_INTERVAL_SECONDS = 47;
+
+	static final Duration PURGE_INTERVAL = Duration.ofSeconds(PURGE_INTERVAL_SECONDS);
 
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
@@ -117,12 +123,26 @@ class StoredAuthorizationsTest {
 	}
 
 	@Test
-	void everyInstancePurgesOnASchedule() {
-		assertThat(this.scheduledTasks.getScheduledTasks()).map(ScheduledTask::getTask)
-			.filteredOn((task) -> task.toString().contains(ExpiredAuthorizationPurge.class.getName() + ".purge"))
-			.singleElement()
-			.isInstanceOfSatisfying(FixedDelayTask.class,
-					(task) -> assertThat(task.getIntervalDuration()).isEqualTo(Duration.ofSeconds(60)));
+	void everyInstancePurgesOnTheConfiguredSchedule() {
+		// the interval of the typed configuration (PURGE_INTERVAL, set above), as interval and as first delay
+		List<FixedDelayTask> purges = this.scheduledTasks.getScheduledTasks()
+			.stream()
+			.map(ScheduledTask::getTask)
+			.filter(FixedDelayTask.class::isInstance)
+			.map(FixedDelayTask.class::cast)
+			.filter((task) -> task.getIntervalDuration().equals(PURGE_INTERVAL))
+			.toList();
+		assertThat(purges).as("tasks every %s", PURGE_INTERVAL).hasSize(1);
+		FixedDelayTask scheduled = purges.get(0);
+		assertThat(scheduled.getInitialDelayDuration()).isEqualTo(PURGE_INTERVAL);
+		// and what runs on it is the purge
+		String expired = issue();
+		this.jdbc.update("UPDATE oauth2_authorization SET access_token_expires_at = now() - interval '1 second' "
+				+ "WHERE access_token_value = ?", expired);
+
+		scheduled.getRunnable().run();
+
+		assertThat(stored(expired)).isZero();
 	}
 
 	private String issue() {

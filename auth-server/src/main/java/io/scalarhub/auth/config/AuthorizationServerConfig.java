@@ -98,4 +98,10 @@ public class AuthorizationServerConfig {
 		return new ExpiredAuthorizationPurge(jdbc);
 	}
 
+	@Bean
+	InstanceSchedules instanceSchedules(SigningKeySet keys, SigningKeyProperties keyProperties,
+			ExpiredAuthorizationPurge purge, AuthServerProperties properties) {
+		return new InstanceSchedules(keys, keyProperties, purge, properties);
+	}
+
 }

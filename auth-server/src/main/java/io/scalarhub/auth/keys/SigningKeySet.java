@@ -15,7 +15,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.security.crypto.encrypt.Encryptors;
 import org.springframework.security.crypto.keygen.KeyGenerators;
 
@@ -65,9 +64,10 @@ public class SigningKeySet {
 		refresh();
 	}
 
-	/** Rotates if the newest key is due, drops keys no token can need any more, and reads the set again. */
-	@Scheduled(fixedDelayString = "${scalarhub.auth.keys.refresh-interval:5s}",
-			initialDelayString = "${scalarhub.auth.keys.refresh-interval:5s}")
+	/**
+	 * Rotates if the newest key is due, drops keys no token can need any more, and reads the set again; every refresh
+	 * interval (the config's InstanceSchedules).
+	 */
 	public synchronized void refresh() {
 		Instant now = now();
 		if (this.repository.addIfNewestActivatedBefore(now.minus(this.properties.rotationPeriod()),
