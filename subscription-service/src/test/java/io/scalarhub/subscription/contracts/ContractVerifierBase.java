@@ -1,40 +1,18 @@
 package io.scalarhub.subscription.contracts;
 
-import io.scalarhub.test.ContractVerifierCalls;
-import io.scalarhub.test.ServiceTestProperties;
+import io.scalarhub.test.ServiceUnderContract;
 import io.scalarhub.test.TestJwtIssuer;
-import io.scalarhub.test.TestPostgres;
 import org.junit.jupiter.api.BeforeEach;
-
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The base of the tests generated from the contracts subscription-service keeps for its callers
- * (src/test/resources/contracts/(caller)/): the real service on a random port and a real database holding
- * the subscriptions the contracts count, called over HTTP with a real service token (ContractVerifierCalls).
+ * (src/test/resources/contracts/(caller)/): ServiceUnderContract (the real service on a random port, a real
+ * database of its own, real service tokens) holding the subscriptions the contracts count.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-public abstract class ContractVerifierBase {
-
-	/** Left open: the generated classes share one service (a cached context), which keeps its keys from here. */
-	static final TestJwtIssuer issuer = new TestJwtIssuer();
-
-	static final TestPostgres.Database database = TestPostgres.createDatabase("subscription_contracts");
-
-	@DynamicPropertySource
-	static void properties(DynamicPropertyRegistry registry) {
-		ServiceTestProperties.register(registry, database, issuer);
-	}
-
-	@LocalServerPort
-	int port;
+public abstract class ContractVerifierBase extends ServiceUnderContract {
 
 	@BeforeEach
-	void serviceUnderContract() {
-		ContractVerifierCalls.to(this.port, issuer);
+	void contractsData() {
 		// the contracts' subscriptions, in the tenant the contracts call for (before each test; the first inserts them);
 		// customer ...01 has an active, a past-due and a canceled one, customer ...03 none. Their periods end
 		// long after the test, so that no billing run would pick them up.
