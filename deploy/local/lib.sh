@@ -125,9 +125,10 @@ APP_JVM_OPTS=(-Xmx160m -Xss512k -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000
 # carry the same), which say why (the gateway's survivor spaces, C1 alone for config-server and discovery). Added here,
 # the heap of the two control-plane apps on this host: 96 MiB where every other app gets 160 (live sets after a full
 # collection: 29 and 39 MiB). auth-server keeps 160 MiB: its heap held every token issued until it expired (4.9 KB
-# each, 15 min); they are rows in the auth database now, and a smaller heap is not measured yet. Measured side by side with C1 alone: 101 MiB less
-# RSS for the two, the suite up 4.6 s sooner (docs/performance.md, "The control plane"). In a container the heap
-# follows the memory limit instead.
+# each, 15 min); they are rows in the auth database now, and a smaller heap is not adopted on one measured run
+# (docs/performance.md, "Issued tokens in the database"). Measured side by side with C1 alone: 101 MiB less RSS for
+# the two, the suite up 4.6 s sooner (docs/performance.md, "The control plane"). In a container the heap follows the
+# memory limit instead.
 CONTROL_PLANE_HEAP=-Xmx96m
 APP_OWN_JVM_OPTS[config-server]+=" $CONTROL_PLANE_HEAP"
 APP_OWN_JVM_OPTS[discovery]+=" $CONTROL_PLANE_HEAP"
