@@ -58,6 +58,8 @@ PG_REPLICA_PORT=${SCALARHUB_PG_REPLICA_PORT:-55433}
 OUT=$RUN_DIR/results
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$OUT" "$RUN_DIR/tmp/reference-app"
+# the invariants add up every transfers-N.wrk in $OUT: an earlier run with more transfer runs (a baseline's) left some
+rm -f "$OUT"/transfers-*.wrk
 have wrk || die "wrk is needed (apt-get install wrk)"
 have jcmd && have jfr && have python3 || die "jcmd, jfr (a JDK) and python3 are needed"
 GW="http://localhost:$(app_port gateway)"
