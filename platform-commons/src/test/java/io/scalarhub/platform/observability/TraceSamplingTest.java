@@ -117,11 +117,16 @@ class TraceSamplingTest {
 	}
 
 	HttpResponse<String> get(String traceparent) throws Exception {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/probe"));
+		return probe(this.http, this.port, traceparent);
+	}
+
+	/** GET /probe on the test app, with the given {@code traceparent} header when not null. */
+	static HttpResponse<String> probe(HttpClient http, int port, String traceparent) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/probe"));
 		if (traceparent != null) {
 			request.header("traceparent", traceparent);
 		}
-		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	/** The server span ends as the response completes, maybe just after the client saw it: wait for its export. */

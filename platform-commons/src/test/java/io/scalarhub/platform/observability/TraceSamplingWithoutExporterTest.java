@@ -1,8 +1,6 @@
 package io.scalarhub.platform.observability;
 
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -76,11 +74,7 @@ class TraceSamplingWithoutExporterTest {
 	}
 
 	HttpResponse<String> get(String traceparent) throws Exception {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/probe"));
-		if (traceparent != null) {
-			request.header("traceparent", traceparent);
-		}
-		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		return TraceSamplingTest.probe(this.http, this.port, traceparent);
 	}
 
 	@TestConfiguration(proxyBeanMethods = false)
