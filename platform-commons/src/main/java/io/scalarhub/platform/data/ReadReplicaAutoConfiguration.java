@@ -43,9 +43,10 @@ public class ReadReplicaAutoConfiguration {
 	}
 
 	/**
-	 * The primary's pool, under whatever wraps it (the tracing proxy): the probes (4 queries a second) and the
-	 * writes' consistency tokens run there without a trace of their own each. Never deeper: the pool itself is
-	 * {@link Wrapped} too, and what it wraps opens a new PostgreSQL connection (a forked backend) per use.
+	 * The primary's pool, under whatever wraps it (the statement observations' proxy, in an app that exports spans):
+	 * the probes (4 queries a second) and the writes' consistency tokens run there without a trace of their own each.
+	 * Never deeper: the pool itself is {@link Wrapped} too, and what it wraps opens a new PostgreSQL connection (a
+	 * forked backend) per use.
 	 */
 	static ConnectionFactory poolOf(ConnectionFactory primary) {
 		ConnectionFactory current = primary;
