@@ -2,10 +2,8 @@ package io.scalarhub.customer;
 
 import java.lang.reflect.Proxy;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.r2dbc.pool.ConnectionPool;
-import io.r2dbc.spi.ConnectionFactory;
 import io.scalarhub.test.ServiceTestProperties;
 import io.scalarhub.test.TestJwtIssuer;
 import io.scalarhub.test.TestPostgres;
@@ -14,15 +12,10 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import static io.scalarhub.customer.KeptTraceQueryObservationTest.create;
-import static io.scalarhub.customer.KeptTraceQueryObservationTest.layers;
-import static io.scalarhub.customer.KeptTraceQueryObservationTest.observedStatements;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -32,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is the same app with an exporter.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class StatementsWithoutExporterTest {
+class StatementsWithoutExporterTest extends StatementObservationTestBase {
 
 	static final TestJwtIssuer issuer = new TestJwtIssuer();
 
@@ -46,15 +39,10 @@ class StatementsWithoutExporterTest {
 		issuer.close();
 	}
 
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	MeterRegistry meters;
-
-	@Autowired
-	@Qualifier("connectionFactory")
-	ConnectionFactory primary;
+	@Override
+	TestJwtIssuer issuer() {
+		return issuer;
+	}
 
 	@Autowired
 	ObjectProvider<SpanExporter> exporters;
@@ -63,16 +51,15 @@ class StatementsWithoutExporterTest {
 	void withNoExporterTheConnectionsAreThePoolsOwn() {
 		assertThat(this.exporters.stream()).as("span exporters in this app").isEmpty();
 		assertThat(this.primary).isInstanceOf(ConnectionPool.class);
-		assertThat(layers(this.primary)).as("the primary's connection factory, layer by layer")
-			.noneMatch(Proxy::isProxyClass);
+		assertThat(primaryLayers()).as("the primary's connection factory, layer by layer").noneMatch(Proxy::isProxyClass);
 	}
 
 	@Test
 	void aWriteWhoseTraceIsKeptObservesNoStatement() {
 		for (int i = 0; i < 3; i++) {
-			create(this.port, issuer, "no-exporter", "01");
+			create("01");
 		}
-		assertThat(observedStatements(this.meters)).as("statements observed with nothing to export to").isZero();
+		assertThat(observedStatements()).as("statements observed with nothing to export to").isZero();
 	}
 
 }
