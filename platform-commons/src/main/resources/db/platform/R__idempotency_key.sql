@@ -36,3 +36,28 @@ DROP POLICY IF EXISTS purge_expired_find ON idempotency_key;
 CREATE POLICY purge_expired ON idempotency_key FOR DELETE
     USING (scalarhub_system_scope() AND created_at < now() - greatest(interval '1 hour',
         coalesce(nullif(current_setting('scalarhub.purge_older_than', true), '')::interval, interval '1 hour')));
+
+-- A key's claim, in one round trip (IdempotentExecutor): the transaction-scoped advisory lock on the key, then,
+-- only once it is held, the lookup of its record within the retention. Two statements in that order, inside a
+-- VOLATILE function: under READ COMMITTED each takes its own snapshot, so the lookup sees a concurrent first
+-- request that committed while this one waited for nothing (a try-lock does not wait) and then got the lock. One
+-- statement could not: its single snapshot would be taken before the lock. One row always: locked false (another
+-- request holds the key: 409), or true with the record's columns (null when there is none).
+CREATE OR REPLACE FUNCTION idempotency_claim(p_client varchar, p_key varchar, p_retention_seconds double precision)
+RETURNS TABLE (locked boolean, request_hash char(64), response_status integer, response_headers jsonb,
+               response_body text)
+LANGUAGE plpgsql VOLATILE
+SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(hashtextextended(
+            current_setting('scalarhub.tenant_id') || chr(31) || p_client || chr(31) || p_key, 0)) THEN
+        RETURN QUERY SELECT false, NULL::char(64), NULL::integer, NULL::jsonb, NULL::text;
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT true, k.request_hash, k.response_status, k.response_headers, k.response_body
+        FROM (SELECT 1) AS one
+        LEFT JOIN idempotency_key k ON k.client_id = p_client AND k.idempotency_key = p_key
+            AND k.created_at > now() - make_interval(secs => p_retention_seconds);
+END
+$$;

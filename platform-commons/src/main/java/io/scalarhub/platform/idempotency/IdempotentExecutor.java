@@ -7,6 +7,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -93,37 +94,37 @@ public class IdempotentExecutor {
 			.map(SecurityContext::getAuthentication)
 			.map(Authentication::getName)
 			.defaultIfEmpty("")
-			.flatMap((client) -> lock(client, key).then(findRecent(client, key))
+			.flatMap((client) -> claim(client, key)
 				.flatMap((stored) -> replay(stored, requestHash))
 				.switchIfEmpty(Mono.defer(() -> runAndRecord(client, key, requestHash, action)))
 				.as(this.transactional::transactional));
 	}
 
-	/** A transaction-scoped advisory lock on the key: a concurrent first request holding it means 409. */
-	private Mono<Void> lock(String client, String key) {
-		return this.db.sql("SELECT pg_try_advisory_xact_lock(hashtextextended("
-				+ "current_setting('scalarhub.tenant_id') || chr(31) || :client || chr(31) || :key, 0))")
-			.bind("client", client)
-			.bind("key", key)
-			.map((row) -> row.get(0, Boolean.class))
-			.one()
-			.flatMap((locked) -> locked ? Mono.empty()
-					: Mono.error(ApiProblem.conflict(KEY_IN_USE,
-							"A request with this Idempotency-Key is still being processed; retry shortly.")));
-	}
-
-	private Mono<StoredResponse> findRecent(String client, String key) {
-		return this.db
-			.sql("SELECT request_hash, response_status, response_headers, response_body FROM idempotency_key "
-					+ "WHERE client_id = :client AND idempotency_key = :key AND created_at > now() - make_interval(secs => :retention)")
+	/**
+	 * The key's claim, one round trip ({@code idempotency_claim}, R__idempotency_key.sql): a transaction-scoped
+	 * advisory lock on the key, then, under it, the key's record within the retention. A concurrent first request
+	 * holding the lock means 409; empty when the key has no record. The lookup must come after the lock (its own
+	 * snapshot, inside the function), or it could miss a first request that committed in between.
+	 */
+	private Mono<StoredResponse> claim(String client, String key) {
+		return this.db.sql("SELECT locked, request_hash, response_status, response_headers, response_body "
+				+ "FROM idempotency_claim(:client, :key, :retention)")
 			.bind("client", client)
 			.bind("key", key)
 			.bind("retention", (double) this.properties.retention().toSeconds())
-			.map((row) -> new StoredResponse(row.get("request_hash", String.class),
-					row.get("response_status", Integer.class),
-					this.json.readValue(row.get("response_headers", Json.class).asString(), HEADERS),
-					row.get("response_body", String.class)))
-			.one();
+			.map((row) -> {
+				if (!Boolean.TRUE.equals(row.get("locked", Boolean.class))) {
+					throw ApiProblem.conflict(KEY_IN_USE,
+							"A request with this Idempotency-Key is still being processed; retry shortly.");
+				}
+				String hash = row.get("request_hash", String.class);
+				return Optional.ofNullable((hash == null) ? null : new StoredResponse(hash,
+						row.get("response_status", Integer.class),
+						this.json.readValue(row.get("response_headers", Json.class).asString(), HEADERS),
+						row.get("response_body", String.class)));
+			})
+			.one()
+			.flatMap(Mono::justOrEmpty);
 	}
 
 	private Mono<ResponseEntity<String>> replay(StoredResponse stored, String requestHash) {
