@@ -55,7 +55,7 @@ class ReplicaMonitorConnectionsTest {
 
 	@Test
 	void itsQueriesInsideATransactionReturnTheirReplicaConnectionBeforeTheTransactionEnds() {
-		ConnectionPool replicaPool = (ConnectionPool) this.replica.connectionFactory();
+		ConnectionPool replicaPool = this.replica.pool();
 		// a position the replica has not reached, so that the monitor must ask it
 		Lsn unreached = Lsn.parse("FFFFFF/0");
 		Integer heldInside = TransactionalOperator.create(this.transactions)

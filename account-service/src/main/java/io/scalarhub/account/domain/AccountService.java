@@ -13,6 +13,7 @@ import io.scalarhub.account.client.CustomerClient;
 import io.scalarhub.account.client.LedgerClient;
 import io.scalarhub.account.persistence.AccountRepository;
 import io.scalarhub.platform.client.ServiceUnavailableException;
+import io.scalarhub.platform.data.OneStatementRead;
 import io.scalarhub.platform.paging.PageQuery;
 import io.scalarhub.platform.paging.PageResponse;
 import reactor.core.publisher.Mono;
@@ -65,7 +66,7 @@ public class AccountService {
 			});
 	}
 
-	@Transactional(readOnly = true)
+	@OneStatementRead
 	public Mono<AccountWithBalance> get(UUID id) {
 		return this.repository.findById(id)
 			.switchIfEmpty(Mono.error(() -> AccountProblems.notFound(id)))

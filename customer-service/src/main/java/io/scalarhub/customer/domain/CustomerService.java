@@ -8,6 +8,7 @@ import java.util.UUID;
 import io.scalarhub.customer.client.AccountClient;
 import io.scalarhub.customer.client.SubscriptionClient;
 import io.scalarhub.customer.persistence.CustomerRepository;
+import io.scalarhub.platform.data.OneStatementRead;
 import io.scalarhub.platform.paging.PageQuery;
 import io.scalarhub.platform.paging.PageResponse;
 import io.scalarhub.platform.problem.ApiProblem;
@@ -49,7 +50,7 @@ public class CustomerService {
 			.switchIfEmpty(Mono.error(CustomerProblems::emailTaken));
 	}
 
-	@Transactional(readOnly = true)
+	@OneStatementRead
 	public Mono<Customer> get(UUID id) {
 		return this.repository.findById(id).switchIfEmpty(Mono.error(() -> CustomerProblems.notFound(id)));
 	}

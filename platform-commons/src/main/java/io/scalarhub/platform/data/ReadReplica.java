@@ -9,6 +9,7 @@ import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.ValidationDepth;
+import io.scalarhub.platform.tenancy.TenantSessionConnections;
 
 import org.springframework.boot.r2dbc.metrics.ConnectionPoolMetrics;
 
@@ -20,6 +21,8 @@ import org.springframework.boot.r2dbc.metrics.ConnectionPoolMetrics;
 public final class ReadReplica implements AutoCloseable {
 
 	private final ConnectionPool pool;
+
+	private final ConnectionFactory scoped;
 
 	ReadReplica(ReadReplicaProperties properties, MeterRegistry meterRegistry) {
 		ConnectionFactoryOptions.Builder options = ConnectionFactoryOptions.parse(properties.url()).mutate();
@@ -38,9 +41,16 @@ public final class ReadReplica implements AutoCloseable {
 					.validationDepth(ValidationDepth.LOCAL)
 					.build());
 		new ConnectionPoolMetrics(this.pool, "replica", List.of()).bindTo(meterRegistry);
+		this.scoped = TenantSessionConnections.of(this.pool);
 	}
 
+	/** The replica's connections for the app's reads, scoped to the work's tenant like the primary's. */
 	public ConnectionFactory connectionFactory() {
+		return this.scoped;
+	}
+
+	/** The pool itself, for the replica's health and lag probes: they read no table, and need no tenant. */
+	public ConnectionPool pool() {
 		return this.pool;
 	}
 

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Wrapped;
+import io.scalarhub.platform.tenancy.TenantSessionConnections;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -66,7 +67,7 @@ public class ReadReplicaAutoConfiguration {
 			TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(own).bindTo(meterRegistry);
 			return own;
 		});
-		ReplicaMonitor monitor = new ReplicaMonitor(poolOf(primary), replica.connectionFactory(), properties, registry);
+		ReplicaMonitor monitor = new ReplicaMonitor(poolOf(primary), replica.pool(), properties, registry);
 		Gauge.builder("scalarhub.db.replica.lag", monitor, ReplicaMonitor::lagSeconds)
 			.description("Replay lag of the read replica behind the primary (NaN while unknown)")
 			.baseUnit("seconds")
@@ -85,7 +86,8 @@ public class ReadReplicaAutoConfiguration {
 	@Primary
 	ReadWriteRoutingConnectionFactory readWriteRoutingConnectionFactory(
 			@Qualifier("connectionFactory") ConnectionFactory primary, ReadReplica replica, ReplicaMonitor monitor, ReadReplicaProperties properties, MeterRegistry meterRegistry) {
-		return new ReadWriteRoutingConnectionFactory(primary, replica.connectionFactory(), monitor, properties, meterRegistry);
+		return new ReadWriteRoutingConnectionFactory(TenantSessionConnections.of(primary), replica.connectionFactory(), monitor,
+				properties, meterRegistry);
 	}
 
 	@Bean

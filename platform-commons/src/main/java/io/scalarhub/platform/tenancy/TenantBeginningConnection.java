@@ -144,7 +144,7 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 	}
 
 	/** The setting as an SQL literal: it is a UUID or a word, so it never holds a quote; anything else is refused. */
-	private static String literal(String setting) {
+	static String literal(String setting) {
 		for (int i = 0; i < setting.length(); i++) {
 			char c = setting.charAt(i);
 			if (!(c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {

@@ -113,7 +113,11 @@ public class TenantScopedTransactionManager extends R2dbcTransactionManager {
 
 		@Override
 		public Publisher<? extends Connection> create() {
-			return Mono.from(this.delegate.create()).map(TenantBeginningConnection::new);
+			return Mono.from(this.delegate.create()).map((connection) -> {
+				// a transaction sets its tenant with its BEGIN: the session's own setting is not needed
+				TenantSessionConnections.leaveScopeToTransactions(connection);
+				return new TenantBeginningConnection(connection);
+			});
 		}
 
 		@Override

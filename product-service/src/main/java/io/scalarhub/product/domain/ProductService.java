@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
+import io.scalarhub.platform.data.OneStatementRead;
 import io.scalarhub.platform.paging.PageQuery;
 import io.scalarhub.platform.paging.PageResponse;
 import io.scalarhub.platform.problem.ApiProblem;
@@ -40,7 +41,7 @@ class ProductService {
 			.switchIfEmpty(Mono.error(() -> ProductProblems.skuTaken(request.sku())));
 	}
 
-	@Transactional(readOnly = true)
+	@OneStatementRead
 	public Mono<Product> get(UUID id) {
 		return this.repository.findById(id).switchIfEmpty(Mono.error(() -> ProductProblems.notFound(id)));
 	}

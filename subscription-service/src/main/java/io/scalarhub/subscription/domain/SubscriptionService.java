@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.scalarhub.platform.data.OneStatementRead;
 import io.scalarhub.platform.paging.PageQuery;
 import io.scalarhub.platform.paging.PageResponse;
 import io.scalarhub.subscription.client.AccountClient;
@@ -109,7 +110,7 @@ public class SubscriptionService {
 		return "Subscription " + subscriptionId + ", period " + period;
 	}
 
-	@Transactional(readOnly = true)
+	@OneStatementRead
 	public Mono<Subscription> get(UUID id) {
 		return this.repository.findById(id).switchIfEmpty(Mono.error(() -> SubscriptionProblems.notFound(id)));
 	}

@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
+import io.scalarhub.platform.data.OneStatementRead;
 import io.scalarhub.platform.paging.PageQuery;
 import io.scalarhub.platform.paging.PageResponse;
 import io.scalarhub.platform.problem.ApiProblem;
@@ -106,7 +107,7 @@ public class Ledger {
 		});
 	}
 
-	@Transactional(readOnly = true)
+	@OneStatementRead
 	public Mono<LedgerTransaction> get(UUID id) {
 		return this.repository.findTransaction(id).switchIfEmpty(Mono.error(() -> ApiProblem.notFound("transaction", id)));
 	}
@@ -119,12 +120,12 @@ public class Ledger {
 			.map((pageAndTotal) -> PageResponse.of(pageAndTotal.getT1(), page, pageAndTotal.getT2()));
 	}
 
-	@Transactional(readOnly = true)
+	@OneStatementRead
 	public Mono<LedgerAccount> account(UUID id) {
 		return this.repository.findAccount(id).switchIfEmpty(Mono.error(() -> ApiProblem.notFound("account", id)));
 	}
 
-	@Transactional(readOnly = true)
+	@OneStatementRead
 	public Flux<LedgerAccount> accounts(List<UUID> ids) {
 		return this.repository.findAccounts(ids);
 	}
