@@ -13,9 +13,10 @@ import org.springframework.transaction.NoTransactionException;
 import org.springframework.transaction.reactive.TransactionSynchronizationManager;
 
 /**
- * Sends each transaction to the right server: read-only transactions to the replica when it is usable and
- * has replayed what the caller must see ({@link ConsistencyTokenWebFilter}), everything else to the
- * primary. Services only declare intent ({@code @Transactional(readOnly = true)}); no code names a pool.
+ * Sends each transaction to the right server: read-only work (a read-only transaction, or a
+ * {@link OneStatementRead}) to the replica when it is usable and has replayed what the caller must see
+ * ({@link ConsistencyTokenWebFilter}), everything else to the primary. Services only declare intent
+ * ({@code @Transactional(readOnly = true)}, {@code @OneStatementRead}); no code names a pool.
  * A replica connection that cannot be had in time sends that read to the primary and opens the replica's
  * circuit, so a dead replica costs at most one connect timeout, once.
  */
@@ -45,7 +46,7 @@ public class ReadWriteRoutingConnectionFactory implements ConnectionFactory {
 
 	private static Counter readCounter(MeterRegistry registry, String target) {
 		return Counter.builder("scalarhub.db.reads")
-			.description("Read-only transactions by the server that served them")
+			.description("Read-only work (transactions and one-statement reads) by the server that served it")
 			.tag("target", target)
 			.register(registry);
 	}

@@ -22,7 +22,8 @@ import org.springframework.transaction.support.DelegatingTransactionDefinition;
  * new rows take it as their {@code tenant_id} by default. No query names the tenant, so none can forget it.
  * <p>
  * Work without a scope is a bug: it is refused before a connection is taken. A statement outside any
- * transaction runs with no tenant set, and the policies make PostgreSQL reject it.
+ * transaction runs under the session's setting, which the connection sets to the work's scope, or to none
+ * ({@link TenantSessionConnections}).
  * <p>
  * The tenant goes to PostgreSQL with the {@code BEGIN}, in the same simple query ({@link TenantBeginningConnection}):
  * a transaction costs no round trip for its scope. Only a transaction the driver must begin itself (an isolation
