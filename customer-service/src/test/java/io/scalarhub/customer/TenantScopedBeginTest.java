@@ -7,18 +7,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
-import io.r2dbc.proxy.ProxyConnectionFactory;
-import io.r2dbc.proxy.core.MethodExecutionInfo;
-import io.r2dbc.proxy.core.QueryExecutionInfo;
-import io.r2dbc.proxy.core.QueryInfo;
-import io.r2dbc.proxy.listener.ProxyExecutionListener;
-import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.scalarhub.platform.tenancy.TenantScope;
 import io.scalarhub.platform.tenancy.TenantScopedTransactionManager;
@@ -74,9 +67,9 @@ class TenantScopedBeginTest {
 		issuer.close();
 	}
 
-	final List<String> queries = new CopyOnWriteArrayList<>();
+	List<String> queries;
 
-	final List<String> connectionMethods = new CopyOnWriteArrayList<>();
+	List<String> connectionMethods;
 
 	TenantScopedTransactionManager transactions;
 
@@ -88,21 +81,11 @@ class TenantScopedBeginTest {
 
 	@BeforeEach
 	void watchThePrimaryPool() {
-		ConnectionFactory watched = ProxyConnectionFactory.builder(this.primaryPool).listener(new ProxyExecutionListener() {
-			@Override
-			public void beforeQuery(QueryExecutionInfo execution) {
-				execution.getQueries().stream().map(QueryInfo::getQuery).forEach(TenantScopedBeginTest.this.queries::add);
-			}
-
-			@Override
-			public void beforeMethod(MethodExecutionInfo execution) {
-				if (execution.getTarget() instanceof Connection) {
-					TenantScopedBeginTest.this.connectionMethods.add(execution.getMethod().getName());
-				}
-			}
-		}).build();
-		this.transactions = new TenantScopedTransactionManager(watched);
-		this.db = DatabaseClient.create(watched);
+		WatchedConnections watched = new WatchedConnections(this.primaryPool);
+		this.queries = watched.queries;
+		this.connectionMethods = watched.connectionMethods;
+		this.transactions = new TenantScopedTransactionManager(watched.factory);
+		this.db = DatabaseClient.create(watched.factory);
 	}
 
 	@Test

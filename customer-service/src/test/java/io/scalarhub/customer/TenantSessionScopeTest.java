@@ -2,13 +2,7 @@ package io.scalarhub.customer;
 
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.r2dbc.proxy.ProxyConnectionFactory;
-import io.r2dbc.proxy.core.MethodExecutionInfo;
-import io.r2dbc.proxy.core.QueryExecutionInfo;
-import io.r2dbc.proxy.core.QueryInfo;
-import io.r2dbc.proxy.listener.ProxyExecutionListener;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.scalarhub.platform.data.ReadReplica;
@@ -71,9 +65,9 @@ class TenantSessionScopeTest {
 		issuer.close();
 	}
 
-	final List<String> queries = new CopyOnWriteArrayList<>();
+	List<String> queries;
 
-	final List<String> connectionMethods = new CopyOnWriteArrayList<>();
+	List<String> connectionMethods;
 
 	DatabaseClient db;
 
@@ -91,20 +85,10 @@ class TenantSessionScopeTest {
 
 	@BeforeEach
 	void watchThePrimaryPool() {
-		ConnectionFactory watched = ProxyConnectionFactory.builder(this.primaryPool).listener(new ProxyExecutionListener() {
-			@Override
-			public void beforeQuery(QueryExecutionInfo execution) {
-				execution.getQueries().stream().map(QueryInfo::getQuery).forEach(TenantSessionScopeTest.this.queries::add);
-			}
-
-			@Override
-			public void beforeMethod(MethodExecutionInfo execution) {
-				if (execution.getTarget() instanceof Connection) {
-					TenantSessionScopeTest.this.connectionMethods.add(execution.getMethod().getName());
-				}
-			}
-		}).build();
-		ConnectionFactory scoped = TenantSessionConnections.of(watched);
+		WatchedConnections watched = new WatchedConnections(this.primaryPool);
+		this.queries = watched.queries;
+		this.connectionMethods = watched.connectionMethods;
+		ConnectionFactory scoped = TenantSessionConnections.of(watched.factory);
 		this.db = DatabaseClient.create(scoped);
 		this.transactional = TransactionalOperator.create(new TenantScopedTransactionManager(scoped));
 		// a known start: the pool's only connection, its session holding no tenant

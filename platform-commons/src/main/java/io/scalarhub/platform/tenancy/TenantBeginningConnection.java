@@ -6,15 +6,12 @@ import java.util.function.Supplier;
 
 import io.r2dbc.spi.Batch;
 import io.r2dbc.spi.Connection;
-import io.r2dbc.spi.ConnectionMetadata;
 import io.r2dbc.spi.IsolationLevel;
 import io.r2dbc.spi.Option;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.TransactionDefinition;
-import io.r2dbc.spi.ValidationDepth;
-import io.r2dbc.spi.Wrapped;
-import io.scalarhub.platform.data.ForwardingStatement;
+import io.scalarhub.platform.data.ForwardingConnection;
 import io.scalarhub.platform.observability.DriverContext;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -37,7 +34,7 @@ import reactor.core.publisher.Sinks;
  * Whatever it sends, the driver works under {@link DriverContext#forDriver}: no request's thread locals are
  * restored around each message it handles.
  */
-final class TenantBeginningConnection implements Connection, Wrapped<Connection> {
+final class TenantBeginningConnection extends ForwardingConnection {
 
 	/** The value for {@code scalarhub.tenant_id}: a UUID's text or {@code system}, never anything quotable. */
 	static final Option<String> TENANT_SETTING = Option.valueOf("scalarhub.tenant_id");
@@ -56,7 +53,11 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 	// once that BEGIN is sent: completes when PostgreSQL has answered it, whoever stopped listening
 	private volatile Mono<Void> beginAnswered;
 
+	// statements and batches take the pending BEGIN along
+	private final GuardedExecution afterBegin = this::afterPendingBegin;
+
 	TenantBeginningConnection(Connection delegate) {
+		super(delegate);
 		this.delegate = delegate;
 	}
 
@@ -174,7 +175,7 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 
 	@Override
 	public Batch createBatch() {
-		return new BatchAfterBegin(this.delegate.createBatch());
+		return this.afterBegin.guard(this.delegate.createBatch());
 	}
 
 	@Override
@@ -184,22 +185,12 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 
 	@Override
 	public Statement createStatement(String sql) {
-		return new StatementAfterBegin(DriverContext.isolated(this.delegate.createStatement(sql)));
+		return this.afterBegin.guard(DriverContext.isolated(this.delegate.createStatement(sql)));
 	}
 
 	@Override
 	public boolean isAutoCommit() {
 		return this.pendingBegin.get() == null && this.beginAnswered == null && this.delegate.isAutoCommit();
-	}
-
-	@Override
-	public ConnectionMetadata getMetadata() {
-		return this.delegate.getMetadata();
-	}
-
-	@Override
-	public IsolationLevel getTransactionIsolationLevel() {
-		return this.delegate.getTransactionIsolationLevel();
 	}
 
 	@Override
@@ -235,57 +226,6 @@ final class TenantBeginningConnection implements Connection, Wrapped<Connection>
 	@Override
 	public Publisher<Void> setTransactionIsolationLevel(IsolationLevel isolationLevel) {
 		return sendPendingBegin().then(Mono.defer(() -> Mono.from(this.delegate.setTransactionIsolationLevel(isolationLevel))));
-	}
-
-	@Override
-	public Publisher<Boolean> validate(ValidationDepth depth) {
-		return this.delegate.validate(depth);
-	}
-
-	@Override
-	public Connection unwrap() {
-		return this.delegate;
-	}
-
-	/** A statement that takes the pending {@code BEGIN} along when it executes. */
-	private final class StatementAfterBegin extends ForwardingStatement {
-
-		StatementAfterBegin(Statement statement) {
-			super(statement);
-		}
-
-		@Override
-		public Publisher<? extends Result> execute() {
-			return afterPendingBegin(unwrap()::execute);
-		}
-
-	}
-
-	/** A batch that takes the pending {@code BEGIN} along when it executes. */
-	private final class BatchAfterBegin implements Batch, Wrapped<Batch> {
-
-		private final Batch batch;
-
-		BatchAfterBegin(Batch batch) {
-			this.batch = batch;
-		}
-
-		@Override
-		public Batch add(String sql) {
-			this.batch.add(sql);
-			return this;
-		}
-
-		@Override
-		public Publisher<? extends Result> execute() {
-			return afterPendingBegin(() -> Flux.from(this.batch.execute()).contextWrite(DriverContext::forDriver));
-		}
-
-		@Override
-		public Batch unwrap() {
-			return this.batch;
-		}
-
 	}
 
 }

@@ -1,19 +1,14 @@
 package io.scalarhub.platform.tenancy;
 
-import java.time.Duration;
 import java.util.function.Supplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import io.r2dbc.spi.Batch;
 import io.r2dbc.spi.Connection;
-import io.r2dbc.spi.ConnectionMetadata;
-import io.r2dbc.spi.IsolationLevel;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
-import io.r2dbc.spi.TransactionDefinition;
-import io.r2dbc.spi.ValidationDepth;
 import io.r2dbc.spi.Wrapped;
-import io.scalarhub.platform.data.ForwardingStatement;
+import io.scalarhub.platform.data.ForwardingConnection;
 import io.scalarhub.platform.observability.DriverContext;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -37,7 +32,7 @@ import reactor.core.publisher.Mono;
  * <p>
  * The driver works under {@link DriverContext#forDriver}, as in a transaction.
  */
-final class TenantSessionConnection implements Connection, Wrapped<Connection> {
+final class TenantSessionConnection extends ForwardingConnection {
 
 	/** The setting for work with no scope: {@code scalarhub_tenant()} refuses it. */
 	static final String NO_TENANT = "";
@@ -53,7 +48,11 @@ final class TenantSessionConnection implements Connection, Wrapped<Connection> {
 
 	private volatile boolean transactional;
 
+	// statements and batches run once the session holds the scope
+	private final GuardedExecution inScope = this::inScope;
+
 	TenantSessionConnection(Connection delegate, String setting, Cache<Connection, String> sessionSettings) {
+		super(delegate);
 		this.delegate = delegate;
 		this.session = innermost(delegate);
 		this.setting = setting;
@@ -106,138 +105,18 @@ final class TenantSessionConnection implements Connection, Wrapped<Connection> {
 		if (this.transactional) {
 			return this.delegate.createStatement(sql);
 		}
-		return new StatementInScope(DriverContext.isolated(this.delegate.createStatement(sql)));
+		return this.inScope.guard(DriverContext.isolated(this.delegate.createStatement(sql)));
 	}
 
 	@Override
 	public Batch createBatch() {
-		return this.transactional ? this.delegate.createBatch() : new BatchInScope(this.delegate.createBatch());
+		return this.transactional ? this.delegate.createBatch()
+				: this.inScope.guard(this.delegate.createBatch());
 	}
 
 	@Override
 	public Publisher<Void> close() {
 		return this.transactional ? this.delegate.close() : DriverContext.isolated(this.delegate.close());
-	}
-
-	@Override
-	public Publisher<Void> beginTransaction() {
-		return this.delegate.beginTransaction();
-	}
-
-	@Override
-	public Publisher<Void> beginTransaction(TransactionDefinition definition) {
-		return this.delegate.beginTransaction(definition);
-	}
-
-	@Override
-	public Publisher<Void> commitTransaction() {
-		return this.delegate.commitTransaction();
-	}
-
-	@Override
-	public Publisher<Void> createSavepoint(String name) {
-		return this.delegate.createSavepoint(name);
-	}
-
-	@Override
-	public boolean isAutoCommit() {
-		return this.delegate.isAutoCommit();
-	}
-
-	@Override
-	public ConnectionMetadata getMetadata() {
-		return this.delegate.getMetadata();
-	}
-
-	@Override
-	public IsolationLevel getTransactionIsolationLevel() {
-		return this.delegate.getTransactionIsolationLevel();
-	}
-
-	@Override
-	public Publisher<Void> releaseSavepoint(String name) {
-		return this.delegate.releaseSavepoint(name);
-	}
-
-	@Override
-	public Publisher<Void> rollbackTransaction() {
-		return this.delegate.rollbackTransaction();
-	}
-
-	@Override
-	public Publisher<Void> rollbackTransactionToSavepoint(String name) {
-		return this.delegate.rollbackTransactionToSavepoint(name);
-	}
-
-	@Override
-	public Publisher<Void> setAutoCommit(boolean autoCommit) {
-		return this.delegate.setAutoCommit(autoCommit);
-	}
-
-	@Override
-	public Publisher<Void> setLockWaitTimeout(Duration timeout) {
-		return this.delegate.setLockWaitTimeout(timeout);
-	}
-
-	@Override
-	public Publisher<Void> setStatementTimeout(Duration timeout) {
-		return this.delegate.setStatementTimeout(timeout);
-	}
-
-	@Override
-	public Publisher<Void> setTransactionIsolationLevel(IsolationLevel isolationLevel) {
-		return this.delegate.setTransactionIsolationLevel(isolationLevel);
-	}
-
-	@Override
-	public Publisher<Boolean> validate(ValidationDepth depth) {
-		return this.delegate.validate(depth);
-	}
-
-	@Override
-	public Connection unwrap() {
-		return this.delegate;
-	}
-
-	/** A statement that runs once the session holds the checkout's scope. */
-	private final class StatementInScope extends ForwardingStatement {
-
-		StatementInScope(Statement statement) {
-			super(statement);
-		}
-
-		@Override
-		public Publisher<? extends Result> execute() {
-			return inScope(unwrap()::execute);
-		}
-
-	}
-
-	/** A batch that runs once the session holds the checkout's scope. */
-	private final class BatchInScope implements Batch, Wrapped<Batch> {
-
-		private final Batch batch;
-
-		BatchInScope(Batch batch) {
-			this.batch = batch;
-		}
-
-		@Override
-		public Batch add(String sql) {
-			this.batch.add(sql);
-			return this;
-		}
-
-		@Override
-		public Publisher<? extends Result> execute() {
-			return inScope(() -> Flux.from(this.batch.execute()).contextWrite(DriverContext::forDriver));
-		}
-
-		@Override
-		public Batch unwrap() {
-			return this.batch;
-		}
-
 	}
 
 }
