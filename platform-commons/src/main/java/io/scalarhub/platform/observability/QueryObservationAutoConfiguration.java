@@ -46,8 +46,7 @@ public class QueryObservationAutoConfiguration {
 	ProxyConnectionFactoryCustomizer keptTraceQueryObservations(ObjectProvider<ObservationRegistry> registry,
 			ObjectProvider<SpanExporters> exporters) {
 		return (builder) -> {
-			SpanExporters exported = exporters.getIfAvailable();
-			if (exported == null || exported.list().isEmpty()) {
+			if (!SpanExportAutoConfiguration.exportsSpans(exporters.getIfAvailable())) {
 				return;
 			}
 			ObservationRegistry observations = registry.getIfAvailable(() -> ObservationRegistry.NOOP);

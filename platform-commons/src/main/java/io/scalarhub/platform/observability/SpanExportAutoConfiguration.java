@@ -32,6 +32,14 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(OpenTelemetryTracingProperties.class)
 public class SpanExportAutoConfiguration {
 
+	/**
+	 * Whether spans leave this app at all: the one test behind recording no root span and observing no statement
+	 * where nothing would receive them (TraceSamplingAutoConfiguration, QueryObservationAutoConfiguration).
+	 */
+	static boolean exportsSpans(SpanExporters exporters) {
+		return exporters != null && !exporters.list().isEmpty();
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	BatchSpanProcessor otelSpanProcessor(SpanExporters exporters, OpenTelemetryTracingProperties tracing,

@@ -28,7 +28,7 @@ public class TraceSamplingAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	Sampler otelSampler(TracingProperties tracing, SpanExporters exporters) {
-		Sampler root = exporters.list().isEmpty() ? Sampler.alwaysOff()
+		Sampler root = !SpanExportAutoConfiguration.exportsSpans(exporters) ? Sampler.alwaysOff()
 				: Sampler.traceIdRatioBased(tracing.getSampling().getProbability());
 		return Sampler.parentBased(root);
 	}
