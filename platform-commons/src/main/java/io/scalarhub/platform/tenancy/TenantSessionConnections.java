@@ -17,7 +17,9 @@ import reactor.core.publisher.Mono;
  * {@code COMMIT}, and is as scoped as one in a transaction.
  * <p>
  * It remembers, per physical connection, which scope that connection's session holds, once PostgreSQL has
- * confirmed it: a connection taken again for the same tenant sends nothing more than its statement.
+ * confirmed it: a connection taken again for the same tenant sends nothing more than its statement. So nothing else
+ * may set {@code scalarhub.tenant_id} for a session: that memory would then be wrong. Transactions set it for
+ * themselves only ({@code set_config(…, true)}), which leaves the session's as it was.
  */
 // not Wrapped: Boot's pool metrics look through wrappers for a pool, and would count the pool again under this bean
 public final class TenantSessionConnections implements ConnectionFactory {
