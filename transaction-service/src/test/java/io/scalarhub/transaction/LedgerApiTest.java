@@ -212,6 +212,35 @@ class LedgerApiTest {
 		assertThat(this.ledger.balance(account)).isEqualTo(10);
 	}
 
+	/**
+	 * The key's record goes to PostgreSQL as literals, with the commit: a key and a body with quotes, backslashes,
+	 * dollar signs and characters beyond ASCII are stored and replayed as they were.
+	 */
+	@Test
+	void aKeyAndABodyWithQuotesBackslashesAndDollarsReplayAsTheyWere() {
+		UUID account = this.ledger.openAccount("EUR");
+		// printable ASCII without spaces, as keys must be
+		String key = "it's\\a$1$$key$$E'x'\\'" + UUID.randomUUID();
+		String description = "O'Brien \\\\ $1 $tag$ -- ; COMMIT; \\u00e9t\\u00e9 \\ud83c\\udf89";
+		String deposit = "{\"type\":\"DEPOSIT\",\"amount\":7,\"currency\":\"EUR\",\"destinationAccountId\":\"" + account
+				+ "\",\"description\":\"" + description + "\"}";
+		byte[] first = this.ledger.post(key, deposit)
+			.expectStatus()
+			.isCreated()
+			.expectBody()
+			.jsonPath("$.description").isEqualTo("O'Brien \\ $1 $tag$ -- ; COMMIT; été 🎉")
+			.returnResult()
+			.getResponseBody();
+		this.ledger.post(key, deposit)
+			.expectStatus()
+			.isCreated()
+			.expectHeader()
+			.valueEquals("Idempotent-Replayed", "true")
+			.expectBody()
+			.consumeWith((replay) -> assertThat(replay.getResponseBody()).isEqualTo(first));
+		assertThat(this.ledger.balance(account)).isEqualTo(7);
+	}
+
 	@Test
 	void keysBelongToTheirClient() {
 		UUID account = this.ledger.openAccount("EUR");

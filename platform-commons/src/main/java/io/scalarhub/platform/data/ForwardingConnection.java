@@ -119,4 +119,16 @@ public abstract class ForwardingConnection implements Connection, Wrapped<Connec
 		return this.delegate;
 	}
 
+	/** The first of {@code connection} and the connections it wraps ({@link Wrapped}, layer by layer) that is a {@code type}, or null. */
+	public static <T> T find(Connection connection, Class<T> type) {
+		Object current = connection;
+		while (current != null) {
+			if (type.isInstance(current)) {
+				return type.cast(current);
+			}
+			current = (current instanceof Wrapped<?> wrapped) ? wrapped.unwrap() : null;
+		}
+		return null;
+	}
+
 }

@@ -5,7 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryMetadata;
-import io.r2dbc.spi.Wrapped;
+import io.scalarhub.platform.data.ForwardingConnection;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
@@ -46,13 +46,9 @@ public final class TenantSessionConnections implements ConnectionFactory {
 	 * the tenant themselves, so its statements go out as they are.
 	 */
 	static void leaveScopeToTransactions(Connection connection) {
-		Object current = connection;
-		while (current != null) {
-			if (current instanceof TenantSessionConnection scoped) {
-				scoped.leaveScopeToTransactions();
-				return;
-			}
-			current = (current instanceof Wrapped<?> wrapped) ? wrapped.unwrap() : null;
+		TenantSessionConnection scoped = ForwardingConnection.find(connection, TenantSessionConnection.class);
+		if (scoped != null) {
+			scoped.leaveScopeToTransactions();
 		}
 	}
 
