@@ -61,25 +61,3 @@ BEGIN
             AND k.created_at > now() - make_interval(secs => p_retention_seconds);
 END
 $$;
-
--- A key's record (IdempotentExecutor), written in the same simple query as the transaction's COMMIT (WritesAtCommit):
--- a simple query has no parameters, so its values come as literals. Sent as an INSERT, that text was parsed and
--- planned again in every transaction; as a call, only the call is, and PL/pgSQL plans the INSERT once per session.
--- A record past its retention is replaced, so its key starts afresh. Returns 1 (the records written): a value every
--- client decodes, where some refuse void.
-CREATE OR REPLACE FUNCTION idempotency_record(p_client varchar, p_key varchar, p_request_hash char(64),
-        p_status integer, p_headers jsonb, p_body text)
-RETURNS integer
-LANGUAGE plpgsql VOLATILE
-SET plan_cache_mode = force_generic_plan
-AS $$
-BEGIN
-    INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, response_headers,
-            response_body)
-        VALUES (p_client, p_key, p_request_hash, p_status, p_headers, p_body)
-        ON CONFLICT (tenant_id, client_id, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash,
-            response_status = excluded.response_status, response_headers = excluded.response_headers,
-            response_body = excluded.response_body, created_at = now();
-    RETURN 1;
-END
-$$;

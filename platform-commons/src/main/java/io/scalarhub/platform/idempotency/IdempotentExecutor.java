@@ -157,11 +157,16 @@ public class IdempotentExecutor {
 			if (!response.getStatusCode().is2xxSuccessful()) {
 				return Mono.just(rendered);
 			}
-			// goes to PostgreSQL with the transaction's COMMIT, in the same simple query (hence literals): no round
-			// trip of its own (idempotency_record, R__idempotency_key.sql)
-			String record = "SELECT idempotency_record(" + SqlLiterals.text(client) + ", " + SqlLiterals.text(key) + ", "
-					+ SqlLiterals.text(requestHash) + ", " + response.getStatusCode().value() + ", "
-					+ SqlLiterals.text(this.json.writeValueAsString(headers)) + "::jsonb, " + SqlLiterals.text(body) + ")";
+			// a record past its retention is forgotten here, so its key starts afresh. It goes to PostgreSQL with the
+			// transaction's COMMIT, in the same simple query (hence literals): no round trip of its own
+			String record = "INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, "
+					+ "response_headers, response_body) VALUES (" + SqlLiterals.text(client) + ", "
+					+ SqlLiterals.text(key) + ", " + SqlLiterals.text(requestHash) + ", "
+					+ response.getStatusCode().value() + ", " + SqlLiterals.text(this.json.writeValueAsString(headers))
+					+ "::jsonb, " + SqlLiterals.text(body) + ") "
+					+ "ON CONFLICT (tenant_id, client_id, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, "
+					+ "response_status = excluded.response_status, response_headers = excluded.response_headers, "
+					+ "response_body = excluded.response_body, created_at = now()";
 			return WritesAtCommit.write(this.db, record)
 				.thenReturn(rendered);
 		});
