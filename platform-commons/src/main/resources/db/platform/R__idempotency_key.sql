@@ -61,3 +61,7 @@ BEGIN
             AND k.created_at > now() - make_interval(secs => p_retention_seconds);
 END
 $$;
+
+-- idempotency_record() wrote a key's record with the COMMIT for a while on 2026-12-01; measured, it cost PostgreSQL more
+-- than the round trip it saved (docs/performance.md), and the record is a prepared INSERT again
+DROP FUNCTION IF EXISTS idempotency_record(varchar, varchar, char, integer, jsonb, text);

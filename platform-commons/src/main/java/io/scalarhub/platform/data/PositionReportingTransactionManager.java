@@ -18,14 +18,11 @@ import org.springframework.transaction.reactive.TransactionSynchronizationManage
  * fails, so the position is read only after a commit that succeeded, and it is at or past the commit record: a
  * replica that has replayed that far shows the write. The leading {@code SELECT 1} fails in a transaction that
  * an earlier error aborted, where a bare {@code COMMIT} would quietly roll back (the driver's own commit checks
- * for that; a plain statement cannot see the command tag). Writes the connection carries to the commit
- * ({@link WritesAtCommit}) take that statement's place, and its part: the first of them fails in such a
- * transaction. Every other commit is the plain one.
+ * for that; a plain statement cannot see the command tag). Every other commit is the plain one.
  */
 public class PositionReportingTransactionManager extends TenantScopedTransactionManager {
 
-	/** What follows the guard: the commit, then the position. */
-	static final String COMMIT_REPORTING_POSITION = "COMMIT; SELECT pg_current_wal_lsn()::text";
+	static final String COMMIT_REPORTING_POSITION = "SELECT 1; COMMIT; SELECT pg_current_wal_lsn()::text";
 
 	public PositionReportingTransactionManager(ConnectionFactory connectionFactory) {
 		super(connectionFactory);
@@ -41,10 +38,7 @@ public class PositionReportingTransactionManager extends TenantScopedTransaction
 				return super.doCommit(synchronizationManager, status);
 			}
 			Connection connection = holder.getConnection();
-			WritesAtCommit carrier = ForwardingConnection.find(connection, WritesAtCommit.class);
-			String writes = (carrier != null) ? carrier.takeWritesAtCommit() : null;
-			String commit = ((writes != null) ? writes : "SELECT 1") + "; " + COMMIT_REPORTING_POSITION;
-			return Flux.from(connection.createStatement(commit).execute())
+			return Flux.from(connection.createStatement(COMMIT_REPORTING_POSITION).execute())
 				.concatMap((result) -> result.map((row, metadata) -> String.valueOf(row.get(0))))
 				.last("")
 				.doOnNext((text) -> {

@@ -12,8 +12,6 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import io.r2dbc.postgresql.codec.Json;
-import io.scalarhub.platform.data.SqlLiterals;
-import io.scalarhub.platform.data.WritesAtCommit;
 import io.scalarhub.platform.problem.ApiProblem;
 import io.scalarhub.platform.problem.ProblemTypes;
 import reactor.core.publisher.Mono;
@@ -36,8 +34,8 @@ import org.springframework.transaction.reactive.TransactionalOperator;
  * nothing; the same key with another request is a 422; a key whose first request is still running is a
  * 409. Keys belong to the API client that sent them.
  * <p>
- * The record is written in the same database transaction as the effect (the action joins it), with its commit
- * ({@link WritesAtCommit}), so a crash leaves both or neither: a request whose response was lost after commit replays on retry; one that died
+ * The record is written in the same database transaction as the effect (the action joins it), so a crash
+ * leaves both or neither: a request whose response was lost after commit replays on retry; one that died
  * before commit runs again. Only successful (2xx) responses are recorded: a refused request changed nothing
  * and may be retried with the same key once the reason is gone (funds deposited, say).
  * <p>
@@ -157,17 +155,19 @@ public class IdempotentExecutor {
 			if (!response.getStatusCode().is2xxSuccessful()) {
 				return Mono.just(rendered);
 			}
-			// a record past its retention is forgotten here, so its key starts afresh. It goes to PostgreSQL with the
-			// transaction's COMMIT, in the same simple query (hence literals): no round trip of its own
-			String record = "INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, "
-					+ "response_headers, response_body) VALUES (" + SqlLiterals.text(client) + ", "
-					+ SqlLiterals.text(key) + ", " + SqlLiterals.text(requestHash) + ", "
-					+ response.getStatusCode().value() + ", " + SqlLiterals.text(this.json.writeValueAsString(headers))
-					+ "::jsonb, " + SqlLiterals.text(body) + ") "
+			// a record past its retention is forgotten here, so its key starts afresh
+			return this.db.sql("INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, "
+					+ "response_headers, response_body) VALUES (:client, :key, :hash, :status, :headers, :body) "
 					+ "ON CONFLICT (tenant_id, client_id, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, "
 					+ "response_status = excluded.response_status, response_headers = excluded.response_headers, "
-					+ "response_body = excluded.response_body, created_at = now()";
-			return WritesAtCommit.write(this.db, record)
+					+ "response_body = excluded.response_body, created_at = now()")
+				.bind("client", client)
+				.bind("key", key)
+				.bind("hash", requestHash)
+				.bind("status", response.getStatusCode().value())
+				.bind("headers", Json.of(this.json.writeValueAsString(headers)))
+				.bind("body", body)
+				.then()
 				.thenReturn(rendered);
 		});
 	}

@@ -1,10 +1,6 @@
 package io.scalarhub.platform.tenancy;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -16,7 +12,6 @@ import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.TransactionDefinition;
 import io.scalarhub.platform.data.ForwardingConnection;
-import io.scalarhub.platform.data.WritesAtCommit;
 import io.scalarhub.platform.observability.DriverContext;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -36,13 +31,10 @@ import reactor.core.publisher.Sinks;
  * A transaction that runs no statement sends nothing. If the {@code BEGIN} fails, so does the statement's result;
  * the statement itself then ran outside a transaction with no tenant set, where the policies show and accept no row.
  * <p>
- * It carries writes to the transaction's commit ({@link WritesAtCommit}): the driver's plain commit becomes
- * {@code <the writes>; COMMIT}, one simple query.
- * <p>
  * Whatever it sends, the driver works under {@link DriverContext#forDriver}: no request's thread locals are
  * restored around each message it handles.
  */
-final class TenantBeginningConnection extends ForwardingConnection implements WritesAtCommit {
+final class TenantBeginningConnection extends ForwardingConnection {
 
 	/** The value for {@code scalarhub.tenant_id}: a UUID's text or {@code system}, never anything quotable. */
 	static final Option<String> TENANT_SETTING = Option.valueOf("scalarhub.tenant_id");
@@ -63,11 +55,6 @@ final class TenantBeginningConnection extends ForwardingConnection implements Wr
 
 	// statements and batches take the pending BEGIN along
 	private final GuardedExecution afterBegin = this::afterPendingBegin;
-
-	// the writes the commit carries, and how many there were when each savepoint was taken (guarded by this)
-	private final List<String> writesAtCommit = new ArrayList<>(1);
-
-	private final Map<String, Integer> writesAtSavepoint = new HashMap<>(0);
 
 	TenantBeginningConnection(Connection delegate) {
 		super(delegate);
@@ -176,7 +163,6 @@ final class TenantBeginningConnection extends ForwardingConnection implements Wr
 
 	@Override
 	public Publisher<Void> close() {
-		dropWritesAtCommit();
 		this.pendingBegin.set(null);
 		this.beginAnswered = null;
 		return DriverContext.isolated(this.delegate.close());
@@ -184,48 +170,7 @@ final class TenantBeginningConnection extends ForwardingConnection implements Wr
 
 	@Override
 	public Publisher<Void> commitTransaction() {
-		return Mono.defer(() -> {
-			String writes = takeWritesAtCommit();
-			if (writes == null) {
-				return end(this.delegate::commitTransaction);
-			}
-			// the writes first: PostgreSQL stops at the first statement that fails, so COMMIT follows only writes
-			// that succeeded, and the first write fails in a transaction an earlier error aborted. Sent as a
-			// statement, it takes a BEGIN still pending along
-			return Flux.from(createStatement(writes + "; COMMIT").execute())
-				.concatMap((result) -> result.getRowsUpdated())
-				.then()
-				.doOnSuccess((done) -> this.beginAnswered = null);
-		});
-	}
-
-	@Override
-	public synchronized void writeAtCommit(String sql) {
-		if (!carriesWritesToCommit()) {
-			throw new IllegalStateException("no transaction is open to carry a write to its commit");
-		}
-		this.writesAtCommit.add(sql);
-	}
-
-	@Override
-	public synchronized String takeWritesAtCommit() {
-		if (this.writesAtCommit.isEmpty()) {
-			return null;
-		}
-		String writes = String.join("; ", this.writesAtCommit);
-		this.writesAtCommit.clear();
-		this.writesAtSavepoint.clear();
-		return writes;
-	}
-
-	@Override
-	public boolean carriesWritesToCommit() {
-		return !isAutoCommit();
-	}
-
-	private synchronized void dropWritesAtCommit() {
-		this.writesAtCommit.clear();
-		this.writesAtSavepoint.clear();
+		return end(this.delegate::commitTransaction);
 	}
 
 	@Override
@@ -235,9 +180,6 @@ final class TenantBeginningConnection extends ForwardingConnection implements Wr
 
 	@Override
 	public Publisher<Void> createSavepoint(String name) {
-		synchronized (this) {
-			this.writesAtSavepoint.put(name, this.writesAtCommit.size());
-		}
 		return sendPendingBegin().then(Mono.defer(() -> Mono.from(this.delegate.createSavepoint(name))));
 	}
 
@@ -258,19 +200,11 @@ final class TenantBeginningConnection extends ForwardingConnection implements Wr
 
 	@Override
 	public Publisher<Void> rollbackTransaction() {
-		dropWritesAtCommit();
 		return end(this.delegate::rollbackTransaction);
 	}
 
 	@Override
 	public Publisher<Void> rollbackTransactionToSavepoint(String name) {
-		synchronized (this) {
-			// the writes added since the savepoint are rolled back with it
-			Integer kept = this.writesAtSavepoint.get(name);
-			if (kept != null && kept < this.writesAtCommit.size()) {
-				this.writesAtCommit.subList(kept, this.writesAtCommit.size()).clear();
-			}
-		}
 		return sendPendingBegin().then(Mono.defer(() -> Mono.from(this.delegate.rollbackTransactionToSavepoint(name))));
 	}
 
