@@ -194,7 +194,7 @@ final class LocalSuite {
 			env.put("SCALARHUB_OTLP_ENDPOINT", TRACES.tracesEndpoint());
 			// plain jars, no class data: this run dir is new with every build, so a cache written here never serves a
 			// start, and writing one costs each JVM a recording run and ~20 s of CPU as it stops (the final down.sh
-			// took 125 s with it, 26 s without; docs/performance.md, "The end-to-end test's own cost")
+			// took 125 s with it, 26 s without; docs/performance.md, "The test command's own cost")
 			env.put("SCALARHUB_CDS", "off");
 			Process process = builder.start();
 			if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
