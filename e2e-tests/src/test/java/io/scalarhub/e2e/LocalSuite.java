@@ -192,10 +192,6 @@ final class LocalSuite {
 			env.put("SCALARHUB_RUN_DIR", RUN_DIR.toString());
 			env.put("SCALARHUB_PORT_OFFSET", Integer.toString(PORT_OFFSET));
 			env.put("SCALARHUB_OTLP_ENDPOINT", TRACES.tracesEndpoint());
-			// plain jars, no class data: this run dir is new with every build, so a cache written here never serves a
-			// start, and writing one costs each JVM a recording run and ~20 s of CPU as it stops (the final down.sh
-			// took 125 s with it, 26 s without; docs/performance.md, "The test command's own cost")
-			env.put("SCALARHUB_CDS", "off");
 			Process process = builder.start();
 			if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
 				process.destroyForcibly();
