@@ -320,9 +320,17 @@ class ImageLayoutTest {
 			throws Exception {
 		Path log = Files.createTempFile(this.work, "run", ".log");
 		Process process = start(command, dir, environment, log);
-		if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-			process.destroyForcibly().waitFor();
-			fail("%s did not finish within %s:\n%s", String.join(" ", command), timeout, tail(log));
+		try {
+			if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+				process.destroyForcibly().waitFor();
+				fail("%s did not finish within %s:\n%s", String.join(" ", command), timeout, tail(log));
+			}
+		}
+		finally {
+			// a run abandoned (another training run failed and the others were interrupted) leaves no JVM behind
+			if (process.isAlive()) {
+				process.destroyForcibly();
+			}
 		}
 		return new Result(process.exitValue(), Files.readString(log), tail(log));
 	}
