@@ -194,6 +194,52 @@ app_alive() {
 # dumping at once on two cores take 30-60 s.
 STOP_TIMEOUT=${SCALARHUB_STOP_TIMEOUT:-90}
 stopped() { ! app_alive "$1"; }
+# A run folder that is thrown away after this stop (the end-to-end test's) needs no class data: with
+# SCALARHUB_STOP_DISCARD_CLASS_DATA=1 (down.sh --discard-class-data), a JVM that recorded class data is killed as soon
+# as its app has shut down, before it writes what it recorded. On two cores, nine JVMs preparing and assembling AOT
+# caches at once make a stop 30-60 s longer (docs/performance.md, "The test command's own cost").
+DISCARD_CLASS_DATA=${SCALARHUB_STOP_DISCARD_CLASS_DATA:-0}
+# app_shut_down_recording NAME PID: the JVM records class data (launch.sh's CDS_RECORD), and has run Spring's shutdown
+# hook to its end: the thread that handles SIGTERM is there (it halts the JVM when the hooks are done, and the JVM
+# then prepares and writes its class data: seconds of CPU), no thread of the hook is left, and the management port
+# is closed (the hook stops the servers: so the hook has not merely yet to start)
+app_shut_down_recording() {
+    local name=$1 pid=$2 threads
+    grep -qa -- '-XX:AOTCacheOutput=\|-XX:ArchiveClassesAtExit=' "/proc/$pid/cmdline" 2>/dev/null || return 1
+    threads=$(cat /proc/"$pid"/task/*/comm 2>/dev/null) || return 1
+    # thread names as Linux keeps them: the first 15 characters
+    [[ $threads == *"SIGTERM handler"* && $threads != *SpringApplicati* ]] || return 1
+    ! port_open "$(instance_address)" "$(mgmt_port "$name")"
+}
+# stopped_or_discarded NAME: stopped; or, when its class data is discarded, killed once its app has shut down
+stopped_or_discarded() {
+    stopped "$1" && return 0
+    [[ $DISCARD_CLASS_DATA == 1 ]] || return 1
+    local pid
+    pid=$(cat "$(pid_file "$1")" 2>/dev/null) || return 1
+    app_shut_down_recording "$1" "$pid" || return 1
+    # stopped first, so that it starts no JVM to assemble a cache between the two kills
+    kill -STOP "$pid" 2>/dev/null || true
+    pkill -KILL -P "$pid" 2>/dev/null || true
+    kill -KILL "$pid" 2>/dev/null || true
+    log "$1 shut down; its class data discarded"
+    wait_for 5 "$1 to die" stopped "$1" || return 1
+    # anything it had begun to write (the AOT configuration is opened, empty, at the JVM's start); launch.sh would
+    # never promote it
+    rm -f "$RUN_DIR/cds/${1%%.*}/"*.new*
+}
+# stopped_discarding NAME INSTANCE...: NAME has stopped. When class data is discarded, each of the instances being
+# stopped is looked at on the way, so that each is killed as soon as its app has shut down, whichever is waited on
+stopped_discarding() {
+    local name=$1 instance
+    shift
+    if [[ $DISCARD_CLASS_DATA == 1 ]]; then
+        for instance in "$@"; do
+            stopped_or_discarded "$instance" || true
+        done
+    fi
+    stopped "$name"
+}
 # stop_instances NAME...: SIGTERM to each at once (each drains, then shuts down gracefully), then wait for each;
 # SIGKILL past STOP_TIMEOUT
 stop_instances() {
@@ -205,7 +251,7 @@ stop_instances() {
         fi
     done
     for name in "$@"; do
-        if ! wait_for "$STOP_TIMEOUT" "$name to stop" stopped "$name"; then
+        if ! wait_for "$STOP_TIMEOUT" "$name to stop" stopped_discarding "$name" "$@"; then
             warn "$name ignored SIGTERM; killing it"
             kill -KILL "$(cat "$(pid_file "$name")")" 2>/dev/null || true
             wait_for 5 "$name to die" stopped "$name" || die "could not stop $name"

@@ -128,11 +128,31 @@ final class LocalSuite {
 		run(Duration.ofMinutes(8), "deploy/local/up.sh");
 	}
 
-	/** Stops the apps (the shared PostgreSQL and Redis stay up) and returns the pids that were stopped. */
+	/**
+	 * Stops the apps (the shared PostgreSQL and Redis stay up) and returns the pids that were stopped. The run folder
+	 * is the build's, gone with the next one: the class data its JVMs recorded is not written.
+	 */
 	static List<Long> down() {
 		List<Long> pids = pids();
-		run(Duration.ofMinutes(5), "deploy/local/down.sh", "--apps-only");
+		run(Duration.ofMinutes(5), "deploy/local/down.sh", "--apps-only", "--discard-class-data");
 		return pids;
+	}
+
+	/**
+	 * The class data (launch.sh's AOT caches or AppCDS archives, and what their JVMs write on the way) in the run
+	 * folder written at or after {@code since}.
+	 */
+	static List<Path> classDataWrittenSince(java.time.Instant since) throws IOException {
+		Path cds = RUN_DIR.resolve("cds");
+		if (!Files.isDirectory(cds)) {
+			return List.of();
+		}
+		try (Stream<Path> files = Files.walk(cds)) {
+			return files.filter(Files::isRegularFile)
+				.filter((file) -> file.toFile().lastModified() >= since.toEpochMilli())
+				.filter((file) -> file.getFileName().toString().matches("app\\.(aot|jsa)(\\..*)?"))
+				.toList();
+		}
 	}
 
 	/** deploy/local/scale.sh with these arguments, on this suite: more or fewer instances, or a rolling restart. */
