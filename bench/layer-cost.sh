@@ -25,9 +25,10 @@
 #
 # Environment: BENCH_ROUNDS (4), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (5), BENCH_PREWARM_SECONDS (60),
 # BENCH_CONNECTIONS (4, GET), BENCH_TRANSFER_CONNECTIONS (16), BENCH_SEED (200), BENCH_ACCOUNTS (100),
-# BENCH_TRANSFER_BASELINE (a commit: its transaction-service, built in a git worktree, runs beside the suite's as
-# instance transaction-service.2 on the same ledger, and every transfer round loads both, the order alternating:
-# a before/after of the write path side by side; it is stopped before the gateway rounds),
+# BENCH_TRANSFER_BASELINE (a commit: its transaction-service, built in a git worktree, runs as instance
+# transaction-service.2 on the same ledger beside the build's own as .3, both started together with no class data
+# and pre-warmed in turns, and every transfer round loads both, the order alternating: a before/after of the write
+# path side by side; both are stopped before the gateway rounds),
 # BENCH_TRANSFER_BASELINE_SQL (SQL for the ledger database, run before every baseline round, with
 # BENCH_TRANSFER_SQL run before every other transfer round: without BENCH_TRANSFER_BASELINE, the baseline rounds
 # load the suite's own instance, so a database-side change is measured before/after with one jar),
@@ -295,20 +296,40 @@ if [[ -z $BASELINE && -n $BASELINE_SQL ]]; then
     BASELINE=BENCH_TRANSFER_BASELINE_SQL BASE_LEDGER=$LEDGER BASE_PID=$LEDGER_PID
 elif [[ -n $BASELINE ]]; then
     BASELINE_JAR=$(baseline_jar transaction-service "$BASELINE" "$RUN_DIR/baseline-$BASELINE" "$OUT/baseline-build.log")
+    CURRENT_JAR=$(jar_of transaction-service)
     # the suite's own launcher, configuration and flags: only the jar differs
     load_secrets
     # shellcheck source=deploy/local/launch.sh
     source "$REPO_ROOT/deploy/local/launch.sh"
-    jar_of() { echo "$BASELINE_JAR"; }
-    start_app transaction-service.2
+    # Both sides fresh, as alike as two instances can be: the build's jar as instance .3 beside the baseline's .2,
+    # started together and with no class data. The suite's own instance would not do: it has run since up.sh, on
+    # its AOT cache's classes and profiles, and the baseline's jar has no cache, so in the first rounds the baseline
+    # was the colder of the two and the comparison flattered the build (seen 2026-12-01: "JVM -12 %" came from the
+    # rounds where the baseline was still warming)
+    CDS_MODE=off
+    jar_of() { echo "$INSTANCE_JAR"; }
+    INSTANCE_JAR=$BASELINE_JAR start_app transaction-service.2
+    INSTANCE_JAR=$CURRENT_JAR start_app transaction-service.3
     wait_ready transaction-service.2
+    wait_ready transaction-service.3
     BASE_LEDGER="http://127.0.0.1:$(app_port transaction-service.2)"
     BASE_PID=$(cat "$(pid_file transaction-service.2)")
+    LEDGER="http://127.0.0.1:$(app_port transaction-service.3)"
+    LEDGER_PID=$(cat "$(pid_file transaction-service.3)")
 fi
-log "pre-warming transaction-service with transfers, ${PREWARM}s"
 TOKEN=$(token)
-transfer_wrk "$LEDGER" "$PREWARM" "$OUT/prewarm-transfers.txt"
-[[ -z $BASELINE ]] || transfer_wrk "$BASE_LEDGER" "$PREWARM" "$OUT/prewarm-transfers-baseline.txt"
+if [[ -n ${BENCH_TRANSFER_BASELINE:-} ]]; then
+    # in turns, the order reversed halfway (ABBA): neither instance idles while the other warms
+    log "pre-warming both transaction-service instances with transfers, ${PREWARM}s each, in turns"
+    transfer_wrk "$LEDGER" "$((PREWARM / 2))" "$OUT/prewarm-transfers-1.txt"
+    transfer_wrk "$BASE_LEDGER" "$((PREWARM / 2))" "$OUT/prewarm-transfers-baseline-1.txt"
+    transfer_wrk "$BASE_LEDGER" "$((PREWARM / 2))" "$OUT/prewarm-transfers-baseline-2.txt"
+    transfer_wrk "$LEDGER" "$((PREWARM / 2))" "$OUT/prewarm-transfers-2.txt"
+else
+    log "pre-warming transaction-service with transfers, ${PREWARM}s"
+    transfer_wrk "$LEDGER" "$PREWARM" "$OUT/prewarm-transfers.txt"
+    [[ -z $BASELINE ]] || transfer_wrk "$BASE_LEDGER" "$PREWARM" "$OUT/prewarm-transfers-baseline.txt"
+fi
 log "POST /v1/transactions TRANSFER: wrk -t2 -c$TCONNS, ${WARM}s warm-up + ${SECS}s counted, $ROUNDS rounds interleaved with reference GETs"
 for ((round = 1; round <= ROUNDS; round++)); do
     if ((round % 2)); then
@@ -321,8 +342,12 @@ for ((round = 1; round <= ROUNDS; round++)); do
         run_transfer transfer "$LEDGER" "$LEDGER_PID" "$round"
     fi
 done
-# the gateway must reach only the code under test
-[[ -z ${BENCH_TRANSFER_BASELINE:-} ]] || stop_instances transaction-service.2
+# the gateway must reach only the suite's own instance, which the JFR run below records too
+if [[ -n ${BENCH_TRANSFER_BASELINE:-} ]]; then
+    stop_instances transaction-service.2 transaction-service.3
+    LEDGER="http://127.0.0.1:$(app_port transaction-service)"
+    LEDGER_PID=$(cat "$(pid_file transaction-service)")
+fi
 
 # ---- through the gateway: transfers against GET by id, the same connections -------------------------------
 gw_get() { # gw_get ROUND
