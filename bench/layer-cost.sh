@@ -296,11 +296,11 @@ if [[ -z $BASELINE && -n $BASELINE_SQL ]]; then
     BASELINE=BENCH_TRANSFER_BASELINE_SQL BASE_LEDGER=$LEDGER BASE_PID=$LEDGER_PID
 elif [[ -n $BASELINE ]]; then
     BASELINE_JAR=$(baseline_jar transaction-service "$BASELINE" "$RUN_DIR/baseline-$BASELINE" "$OUT/baseline-build.log")
-    CURRENT_JAR=$(jar_of transaction-service)
     # the suite's own launcher, configuration and flags: only the jar differs
     load_secrets
     # shellcheck source=deploy/local/launch.sh
     source "$REPO_ROOT/deploy/local/launch.sh"
+    CURRENT_JAR=$(jar_of transaction-service)
     # Both sides fresh, as alike as two instances can be: the build's jar as instance .3 beside the baseline's .2,
     # started together and with no class data. The suite's own instance would not do: it has run since up.sh, on
     # its AOT cache's classes and profiles, and the baseline's jar has no cache, so in the first rounds the baseline
