@@ -68,8 +68,8 @@ class SuiteEndToEndTest {
 		// file times have a coarser grain than the clock on some file systems
 		Instant stopping = Instant.now().minusSeconds(1);
 		List<Long> pids = LocalSuite.down();
-		// the run folder is the build's: what the JVMs recorded is discarded as each starts to write it, not written
-		// (on two cores, nine JVMs writing AOT caches at once made this stop about 100 s longer)
+		// the run folder is the build's: a JVM that recorded class data is killed once its app has shut down, before
+		// it writes the data (on two cores, nine JVMs writing AOT caches at once made this stop about 60 s longer)
 		assertThat(LocalSuite.classDataWrittenSince(stopping)).as("class data written by the final stop").isEmpty();
 		// the apps, and Prometheus where it is installed
 		assertThat(pids).hasSize(LocalSuite.APPS.size() + (LocalSuite.prometheusInstalled() ? 1 : 0));
