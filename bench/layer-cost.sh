@@ -29,6 +29,8 @@
 # transaction-service.2 on the same ledger beside the build's own as .3, both started together with no class data
 # and pre-warmed in turns, and every transfer round loads both, the order alternating: a before/after of the write
 # path side by side; both are stopped before the gateway rounds),
+# BENCH_BASELINE_JAVA_OPTS (JVM options for instance .2 alone, after the suite's: with BENCH_TRANSFER_BASELINE that
+# commit's jar runs with them, without it the build's own jar does, so that a JVM option is measured side by side),
 # BENCH_TRANSFER_BASELINE_SQL (SQL for the ledger database, run before every baseline round, with
 # BENCH_TRANSFER_SQL run before every other transfer round: without BENCH_TRANSFER_BASELINE, the baseline rounds
 # load the suite's own instance, so a database-side change is measured before/after with one jar),
@@ -119,12 +121,19 @@ wait_for 30 "the replica to have the reference app's role" \
     bash -c "psql -X -At -h 127.0.0.1 -p $PG_REPLICA_PORT -U $REF_ROLE -d customer -c 'select 1 from customer limit 1' >/dev/null 2>&1" ||
     die "the replica does not let $REF_ROLE read customer"
 
-log "starting the reference app (port $REF_PORT, the replica, the suite's JVM flags)"
-# the same JVM flags as up.sh gives every app: only the code differs
+# The suite's launcher: its JDK (JAVA) and the options every app gets on it (JVM_OPTS), for the reference app below
+# and the side-by-side instances further down
+load_secrets
+# shellcheck source=deploy/local/launch.sh
+source "$REPO_ROOT/deploy/local/launch.sh"
+log "starting the reference app (port $REF_PORT, the replica, the suite's JDK and JVM flags)"
+# the same JDK and JVM flags as up.sh gives every app: only the code differs. (Until 2026-12-01 it ran on the java on
+# PATH, JDK 17, while the apps ran on JDK 25: the read ratio compared JDKs as well as code)
+# shellcheck disable=SC2086 # JVM_OPTS is a list of options
 SERVER_PORT=$REF_PORT REFERENCE_R2DBC_URL="r2dbc:postgresql://127.0.0.1:$PG_REPLICA_PORT/customer" \
     REFERENCE_R2DBC_USERNAME=$REF_ROLE REFERENCE_R2DBC_PASSWORD=$REF_ROLE \
     REFERENCE_JWK_SET_URI="$AUTH/oauth2/jwks" REFERENCE_ISSUER="$GW" \
-    java "${APP_JVM_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp/reference-app" \
+    "$JAVA" $JVM_OPTS -Djava.io.tmpdir="$RUN_DIR/tmp/reference-app" \
     -jar "$REF_JAR" >"$OUT/reference-app.log" 2>&1 </dev/null &
 REF_PID=$!
 # a 404 for an unknown id means the token was checked against the key set and the query ran
@@ -292,15 +301,19 @@ aged_keys before
 BASELINE=${BENCH_TRANSFER_BASELINE:-}
 BASELINE_SQL=${BENCH_TRANSFER_BASELINE_SQL:-}
 CURRENT_SQL=${BENCH_TRANSFER_SQL:-}
-if [[ -z $BASELINE && -n $BASELINE_SQL ]]; then
+BASELINE_OPTS=${BENCH_BASELINE_JAVA_OPTS:-}
+SIDE_BY_SIDE=${BASELINE}${BASELINE_OPTS} # two fresh instances, .2 and .3, below
+if [[ -z $SIDE_BY_SIDE && -n $BASELINE_SQL ]]; then
     BASELINE=BENCH_TRANSFER_BASELINE_SQL BASE_LEDGER=$LEDGER BASE_PID=$LEDGER_PID
-elif [[ -n $BASELINE ]]; then
-    BASELINE_JAR=$(baseline_jar transaction-service "$BASELINE" "$RUN_DIR/baseline-$BASELINE" "$OUT/baseline-build.log")
-    # the suite's own launcher, configuration and flags: only the jar differs
-    load_secrets
-    # shellcheck source=deploy/local/launch.sh
-    source "$REPO_ROOT/deploy/local/launch.sh"
+elif [[ -n $SIDE_BY_SIDE ]]; then
+    if [[ -n $BASELINE ]]; then
+        BASELINE_JAR=$(baseline_jar transaction-service "$BASELINE" "$RUN_DIR/baseline-$BASELINE" "$OUT/baseline-build.log")
+    fi
+    # the suite's own launcher (sourced above), configuration and flags: only the jar differs
     CURRENT_JAR=$(jar_of transaction-service)
+    if [[ -z $BASELINE ]]; then # the build's own jar on both sides: only .2's JVM options differ
+        BASELINE_JAR=$CURRENT_JAR BASELINE="the build with $BASELINE_OPTS"
+    fi
     # Both sides fresh, as alike as two instances can be: the build's jar as instance .3 beside the baseline's .2,
     # started together and with no class data. The suite's own instance would not do: it has run since up.sh, on
     # its AOT cache's classes and profiles, and the baseline's jar has no cache, so in the first rounds the baseline
@@ -308,7 +321,7 @@ elif [[ -n $BASELINE ]]; then
     # rounds where the baseline was still warming)
     CDS_MODE=off
     jar_of() { echo "$INSTANCE_JAR"; }
-    INSTANCE_JAR=$BASELINE_JAR start_app transaction-service.2
+    SCALARHUB_JAVA_OPTS="${SCALARHUB_JAVA_OPTS:-} $BASELINE_OPTS" INSTANCE_JAR=$BASELINE_JAR start_app transaction-service.2
     INSTANCE_JAR=$CURRENT_JAR start_app transaction-service.3
     wait_ready transaction-service.2
     wait_ready transaction-service.3
@@ -318,7 +331,7 @@ elif [[ -n $BASELINE ]]; then
     LEDGER_PID=$(cat "$(pid_file transaction-service.3)")
 fi
 TOKEN=$(token)
-if [[ -n ${BENCH_TRANSFER_BASELINE:-} ]]; then
+if [[ -n $SIDE_BY_SIDE ]]; then
     # in turns, the order reversed halfway (ABBA): neither instance idles while the other warms
     log "pre-warming both transaction-service instances with transfers, ${PREWARM}s each, in turns"
     transfer_wrk "$LEDGER" "$((PREWARM / 2))" "$OUT/prewarm-transfers-1.txt"
@@ -343,7 +356,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     fi
 done
 # the gateway must reach only the suite's own instance, which the JFR run below records too
-if [[ -n ${BENCH_TRANSFER_BASELINE:-} ]]; then
+if [[ -n $SIDE_BY_SIDE ]]; then
     stop_instances transaction-service.2 transaction-service.3
     LEDGER="http://127.0.0.1:$(app_port transaction-service)"
     LEDGER_PID=$(cat "$(pid_file transaction-service)")
