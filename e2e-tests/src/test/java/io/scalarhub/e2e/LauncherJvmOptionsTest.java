@@ -8,6 +8,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +20,7 @@ import io.scalarhub.suite.Suite;
 import io.scalarhub.suite.Suite.App;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 /**
  * The JVM options the local launcher starts each app with (deploy/local/launch.sh, {@code jvm_opts}): the ones every
@@ -60,6 +65,46 @@ class LauncherJvmOptionsTest {
 				"-XX:TieredStopAtLevel=4");
 		assertThat(options.get("discovery").get(options.get("discovery").size() - 1)).isEqualTo("-XX:TieredStopAtLevel=4");
 		assertThat(options.get("gateway")).endsWith("-XX:CICompilerCount=2");
+	}
+
+	@Test
+	void anOptionOnlyJdk25KnowsReachesTheAppsOnJdk25AndIsLeftOutOnAnOlderJdk() throws Exception {
+		App gateway = SUITE.app("gateway");
+		assertThat(gateway.jvmOptionList()).as("the gateway's jvm-options in deploy/suite.yml")
+			.contains(COMPACT_HEADERS);
+		Path jdk25 = jdk((feature) -> feature >= 25);
+		Path older = jdk((feature) -> feature < 25);
+		Map<String, List<String>> on25 = launcherOptions(Map.of("SCALARHUB_JAVA_HOME", jdk25.toString()));
+		assertThat(on25.get("gateway")).containsSubsequence("-XX:SurvivorRatio=4", COMPACT_HEADERS);
+		assertThat(on25.get("customer-service")).doesNotContain(COMPACT_HEADERS);
+		Map<String, List<String>> onOlder = launcherOptions(Map.of("SCALARHUB_JAVA_HOME", older.toString()));
+		assertThat(onOlder.get("gateway")).contains("-XX:SurvivorRatio=4").doesNotContain(COMPACT_HEADERS);
+		// and that JDK would indeed refuse it, or leaving it out would prove nothing
+		Process refused = new ProcessBuilder(older.resolve("bin/java").toString(), COMPACT_HEADERS, "-version")
+			.redirectErrorStream(true)
+			.start();
+		refused.getInputStream().readAllBytes();
+		assertThat(refused.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(refused.exitValue()).as("%s with %s", older, COMPACT_HEADERS).isNotZero();
+	}
+
+	private static final String COMPACT_HEADERS = "-XX:+UseCompactObjectHeaders";
+
+	/** A JDK under /usr/lib/jvm whose feature release passes {@code wanted}: the machine has 17 and 25 (STACK). */
+	private static Path jdk(IntPredicate wanted) throws Exception {
+		try (Stream<Path> homes = Files.list(Path.of("/usr/lib/jvm"))) {
+			for (Path home : homes.filter((home) -> !Files.isSymbolicLink(home)).sorted().toList()) {
+				Path release = home.resolve("release");
+				if (Files.isExecutable(home.resolve("bin/java")) && Files.isRegularFile(release)) {
+					Matcher version = Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(Files.readString(release));
+					if (version.find() && wanted.test(Integer.parseInt(version.group(1)))) {
+						return home;
+					}
+				}
+			}
+		}
+		return fail("no such JDK under /usr/lib/jvm: the apps run on JDK 25 where it is installed, else on the "
+				+ "default JDK 17, and this test needs both");
 	}
 
 	/** Sources the launcher in a run dir of its own and asks it for every app's options. */
