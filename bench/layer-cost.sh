@@ -289,9 +289,10 @@ for ((i = 1; i <= ACCOUNTS; i++)); do
         die "could not fund account $i"
     echo "$account" >>"$OUT/accounts.txt"
 done
-# The ledger's state matters: every key lookup also scans the idempotency records older than an hour (the purge
-# job's row-level security policy is OR-ed into every SELECT; docs/performance.md), so the transfer figures
-# depend on how many there are. Printed with the figures, before and after the transfers.
+# The ledger's state once mattered: until 05a3b2b every key lookup also scanned the idempotency records older than an
+# hour (the purge job's row-level security policy was OR-ed into every SELECT; docs/performance.md), so the transfer
+# figures depended on how many there were. Still printed with the figures, before and after the transfers, so that a
+# return of that cost shows.
 sql() { psql -X -At -h 127.0.0.1 -p "$PG_PORT" -U postgres -d ledger -c "$1"; }
 aged_keys() {
     printf 'ledger state %s: %s idempotency records older than 1 h\n' "$1" \
