@@ -67,6 +67,10 @@ TOKEN=$(curl -s -u scalarhub-demo:demo-secret -d grant_type=client_credentials "
 [[ -n $TOKEN ]] || die "no token from the gateway"
 
 # ---- both variants, standalone, the same settings ------------------------------------------------------
+# the JDK and JVM options up.sh gives customer-service (launch.sh: JAVA, jvm_opts): the comparison is made on the JDK
+# the suite runs on (until 2026-12-01 both variants ran on the java on PATH, JDK 17, beside a suite on JDK 25)
+# shellcheck source=deploy/local/launch.sh
+source "$REPO_ROOT/deploy/local/launch.sh"
 start() { # start VARIANT
     local variant=$1 db
     db=customer_tenancy_bench_$variant
@@ -75,6 +79,7 @@ start() { # start VARIANT
     psql_su "$PG_PORT" "CREATE DATABASE $db OWNER scalarhub"
     wait_for 30 "the replica to have $db" \
         bash -c "psql -X -At -h 127.0.0.1 -p $PG_REPLICA_PORT -U postgres -d $db -c 'select 1' >/dev/null 2>&1"
+    # shellcheck disable=SC2046 # jvm_opts prints a list of options
     env SERVER_PORT="${PORT[$variant]}" MANAGEMENT_SERVER_PORT=0 \
         SPRING_CLOUD_CONFIG_ENABLED=false SPRING_CONFIG_IMPORT= EUREKA_CLIENT_ENABLED=false \
         SPRING_R2DBC_URL="r2dbc:postgresql://127.0.0.1:$PG_PORT/$db" SPRING_R2DBC_USERNAME=scalarhub SPRING_R2DBC_PASSWORD=scalarhub \
@@ -86,7 +91,7 @@ start() { # start VARIANT
         SCALARHUB_SERVICEIDENTITY_CLIENTID=customer-service SCALARHUB_SERVICEIDENTITY_CLIENTSECRET=customer-service-secret \
         SCALARHUB_SERVICEIDENTITY_TOKENURI="$AUTH/oauth2/token" \
         LOGGING_LEVEL_IO_SCALARHUB_REQUEST=WARN \
-        java "${APP_JVM_OPTS[@]}" -Djava.io.tmpdir="$RUN_DIR/tmp" \
+        "$JAVA" $(jvm_opts customer-service) -Djava.io.tmpdir="$RUN_DIR/tmp" \
         -jar "${JAR[$variant]}" >"$OUT/$variant.log" 2>&1 &
     PID[$variant]=$!
 }
