@@ -12,16 +12,23 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationPredicate;
 import io.scalarhub.platform.PlatformTestApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -36,8 +43,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * gateway's, which uses the same auto-configuration), and its hits and misses are meters. The token is read by the
  * platform's converter (any case of the scheme; a malformed token is a 401 {@code invalid_token}, never a 500 or
  * anonymous access), and the firewall refuses a disallowed character in a header the app reads with a 400 problem.
+ * Spring Security builds no observation of its own for a request (the platform's SecurityObservationAutoConfiguration).
  */
-@SpringBootTest(classes = PlatformTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(classes = { PlatformTestApplication.class, BearerTokenAppTest.ObservationNames.class },
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestPropertySource(properties = { "eureka.client.enabled=false", "management.server.port=0" })
 class BearerTokenAppTest {
 
@@ -68,6 +77,9 @@ class BearerTokenAppTest {
 
 	@Autowired
 	ServerWebExchangeFirewall firewall;
+
+	@Autowired
+	Set<String> observationNames;
 
 	final HttpClient http = HttpClient.newHttpClient();
 
@@ -116,6 +128,23 @@ class BearerTokenAppTest {
 		assertThat(this.meters.getMeters().stream().filter(io.micrometer.core.instrument.LongTaskTimer.class::isInstance))
 			.as("long-task timers of observations")
 			.isEmpty();
+	}
+
+	/**
+	 * Every observation that is created is offered to the registry's predicates before it starts, so the one asked
+	 * first ({@link ObservationNames}) sees each name, including those that another predicate then switches off.
+	 */
+	@Test
+	void springSecurityObservesNeitherAnAcceptedNorARefusedRequest() throws Exception {
+		String token = tokens.sign(TestTokens.claims(Instant.now(), Duration.ofMinutes(15)).build());
+		assertThat(get(token)).isEqualTo(200);
+		assertThat(get(tokens.signWithStrangerKey(TestTokens.claims(Instant.now(), Duration.ofMinutes(15)).build())))
+			.isEqualTo(401);
+		assertThat(send("Basic dXNlcjpwYXNz").statusCode()).isEqualTo(401);
+
+		// the recorder works: the server's own observation of the same requests is there
+		assertThat(this.observationNames).contains("http.server.requests");
+		assertThat(this.observationNames).noneMatch((name) -> name.startsWith("spring.security"));
 	}
 
 	int get(String token) throws Exception {
@@ -186,6 +215,23 @@ class BearerTokenAppTest {
 			in.transferTo(answer);
 			return answer.toString(StandardCharsets.ISO_8859_1);
 		}
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class ObservationNames {
+
+		@Bean
+		Set<String> observationNames() {
+			return ConcurrentHashMap.newKeySet();
+		}
+
+		/** Asked before the platform's and Boot's predicates, and never says no. */
+		@Bean
+		@Order(Ordered.HIGHEST_PRECEDENCE)
+		ObservationPredicate recordingEveryObservationName(Set<String> observationNames) {
+			return (name, context) -> observationNames.add(name) || true;
+		}
+
 	}
 
 }
