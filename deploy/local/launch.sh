@@ -70,9 +70,13 @@ cds_extract() {
 
 # cds_promote NAME: a JVM writes its archive or cache to <file>.new at exit; only one whose writer said it
 # finished is kept (a JVM killed while writing leaves a truncated file, and mapping one can crash the JVM).
-# Both kinds are looked at whatever the JDK of this run, so that switching JDKs loses neither.
+# Both kinds are looked at whatever the JDK of this run, so that switching JDKs loses neither. Nothing is touched
+# while NAME's first instance runs: it may be the JVM recording, and deleting its AOT configuration (or its
+# half-written cache) as another instance starts loses the cache it writes at exit (seen: a rolling restart's
+# restarted instance started without class data, as the instance carrying the traffic meanwhile had deleted it)
 cds_promote() {
     local dir
+    app_alive "$1" && return 0
     dir=$(cds_dir "$1")
     # AppCDS logs its last line to dump.log (-Xlog file); the JVM that assembles an AOT cache prints to stdout
     promote_if "$dir/app.jsa" 'Written dynamic archive' "$dir/dump.log" "$dir/training.log"
