@@ -14,6 +14,8 @@
 # counted wrk run of BENCH_SECONDS. Per run: req/s, p50, p99, the JVM's CPU per request (utime + stime
 # from /proc over the counted run, divided by the requests), the replica's (its postmaster and children), and
 # the transactions PostgreSQL counts per request. BENCH_BASELINE=<commit> compares any earlier customer-service.
+# BENCH_BASELINE_JAVA_OPTS: JVM options for the "before" variant alone, after customer-service's own; with it and no
+# BENCH_BASELINE, both variants run the build's own jar and only the options differ.
 #
 # Environment: BENCH_ROUNDS (4), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (10), BENCH_PREWARM_SECONDS (90),
 # BENCH_CONNECTIONS (4),
@@ -33,7 +35,9 @@ WARM=${BENCH_WARMUP_SECONDS:-10}
 PREWARM=${BENCH_PREWARM_SECONDS:-90}
 CONNS=${BENCH_CONNECTIONS:-4}
 SEED=${BENCH_SEED:-200}
-BASELINE=${BENCH_BASELINE:-7d28833}
+BASELINE_OPTS=${BENCH_BASELINE_JAVA_OPTS:-}
+# with options to compare and no commit named, the build's own jar on both sides
+BASELINE=${BENCH_BASELINE:-$([[ -n $BASELINE_OPTS ]] || echo 7d28833)}
 PG_PORT=${SCALARHUB_PG_PORT:-55432}
 PG_REPLICA_PORT=${SCALARHUB_PG_REPLICA_PORT:-55433}
 OUT=$RUN_DIR/results
@@ -57,7 +61,12 @@ trap cleanup EXIT
 JAR[now]=$(ls "$REPO_ROOT"/customer-service/target/customer-service-*.jar 2>/dev/null | grep -v plain | head -n 1 || true)
 [[ -n ${JAR[now]} ]] || die "customer-service is not built: run deploy/local/up.sh (or mvn package) first"
 # one worktree per commit: a folder reused for another BENCH_BASELINE would measure the old one
-JAR[before]=$(baseline_jar customer-service "$BASELINE" "$RUN_DIR/baseline-$BASELINE" "$OUT/baseline-build.log")
+if [[ -n $BASELINE ]]; then
+    JAR[before]=$(baseline_jar customer-service "$BASELINE" "$RUN_DIR/baseline-$BASELINE" "$OUT/baseline-build.log")
+else
+    JAR[before]=${JAR[now]}
+fi
+log "now: customer-service as built; before: ${BASELINE:-the same jar}${BASELINE_OPTS:+, with $BASELINE_OPTS}"
 
 # ---- the suite, for tokens -----------------------------------------------------------------------------
 log "starting the suite (run dir $RUN_DIR, port offset $PORT_OFFSET) for auth-server"
@@ -72,7 +81,8 @@ TOKEN=$(curl -s -u scalarhub-demo:demo-secret -d grant_type=client_credentials "
 # shellcheck source=deploy/local/launch.sh
 source "$REPO_ROOT/deploy/local/launch.sh"
 start() { # start VARIANT
-    local variant=$1 db
+    local variant=$1 db extra_opts=
+    [[ $1 == before ]] && extra_opts=$BASELINE_OPTS
     db=customer_tenancy_bench_$variant
     DB[$variant]=$db
     psql_su "$PG_PORT" "DROP DATABASE IF EXISTS $db WITH (FORCE)"
@@ -91,7 +101,7 @@ start() { # start VARIANT
         SCALARHUB_SERVICEIDENTITY_CLIENTID=customer-service SCALARHUB_SERVICEIDENTITY_CLIENTSECRET=customer-service-secret \
         SCALARHUB_SERVICEIDENTITY_TOKENURI="$AUTH/oauth2/token" \
         LOGGING_LEVEL_IO_SCALARHUB_REQUEST=WARN \
-        "$JAVA" $(jvm_opts customer-service) -Djava.io.tmpdir="$RUN_DIR/tmp" \
+        "$JAVA" $(jvm_opts customer-service) $extra_opts -Djava.io.tmpdir="$RUN_DIR/tmp" \
         -jar "${JAR[$variant]}" >"$OUT/$variant.log" 2>&1 &
     PID[$variant]=$!
 }
@@ -160,6 +170,10 @@ awk '/^median before/ {r0=$3; c0=$5; p0=$9} /^median now/ {r1=$3; c1=$5; p1=$9}
      END {printf "now against before: throughput %.3f; JVM CPU per request %+.3f ms (%+.1f %%); replica CPU per request %+.3f ms (%+.1f %%)\n",
           r1 / r0, c1 - c0, (c1 - c0) * 100 / c0, p1 - p0, (p0 > 0 ? (p1 - p0) * 100 / p0 : 0)}' \
     "$RESULTS" | tee -a "$RESULTS"
+# each JVM's resident memory after the rounds (both have served the same requests)
+for variant in before now; do
+    printf 'rss %-7s %s MiB\n' "$variant" "$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/${PID[$variant]}/status")"
+done | tee -a "$RESULTS"
 # ---- PostgreSQL's side: which part of that is row-level security, which the extra statement ------------------
 # pgbench on the "now" database, as the service's role, the statements one GET sends (BEGIN READ ONLY, the
 # read by primary key, COMMIT) in three forms: on a copy of the table without RLS; on the RLS table with the
