@@ -122,8 +122,7 @@ load_secrets() {
 APP_JVM_OPTS=(-Xmx160m -Xss512k -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:MetaspaceSize=128m
     -XX:CICompilerCount=4)
 # An app's own options come after those: APP_OWN_JVM_OPTS, from deploy/suite.yml's jvm-options (suite.sh; the images
-# carry the same), which say why (the gateway's survivor spaces and compact object headers, C1 alone for
-# config-server and discovery; launch.sh leaves out what an older JDK than the images' does not know). Added here,
+# carry the same), which say why (the gateway's survivor spaces, C1 alone for config-server and discovery). Added here,
 # the heap of the two control-plane apps on this host: 96 MiB where every other app gets 160 (live sets after a full
 # collection: 29 and 39 MiB). auth-server keeps 160 MiB: its heap held every token issued until it expired (4.9 KB
 # each, 15 min); they are rows in the auth database now, and a smaller heap is not adopted on one measured run

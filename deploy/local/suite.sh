@@ -13,6 +13,6 @@ STOP_FIRST=(gateway customer-service account-service transaction-service product
 STOP_THEN=(discovery auth-server)
 STOP_LAST=(config-server)
 # each app's own JVM options (jvm-options), after those every app gets (APP_JVM_OPTS in lib.sh)
-declare -A APP_OWN_JVM_OPTS=([config-server]="-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m" [discovery]="-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m" [gateway]="-XX:SurvivorRatio=4 -XX:TargetSurvivorRatio=90 -XX:+UseCompactObjectHeaders")
+declare -A APP_OWN_JVM_OPTS=([config-server]="-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m" [discovery]="-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m" [gateway]="-XX:SurvivorRatio=4 -XX:TargetSurvivorRatio=90")
 # the databases infra.sh creates (the apps' own, each on the primary and its replica)
 SUITE_DATABASES="auth customer account ledger product subscription"

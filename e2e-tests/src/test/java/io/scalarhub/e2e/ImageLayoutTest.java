@@ -97,7 +97,9 @@ class ImageLayoutTest {
 		// is made and used with them
 		assertThat(app.jvmOptionList()).as("discovery's jvm-options in deploy/suite.yml").isNotEmpty();
 		assertThat(Files.readAllLines(dir.resolve("jvm.args"))).as("the image's jvm.args")
-			.containsSubsequence(app.jvmOptionList());
+			.containsSubsequence(app.jvmOptionList())
+			// as the local launcher runs every app on JDK 25 (LauncherJvmOptionsTest)
+			.contains("-XX:+UseCompactObjectHeaders");
 		Result training = train(dir);
 		assertThat(training.exitCode()).as("the training run:\n%s", training.tail()).isZero();
 		assertThat(dir.resolve("app.aot")).as("the AOT cache").isNotEmptyFile();
