@@ -96,7 +96,8 @@ class ClassDataRecordingTest {
 
 		public static void main(String[] args) throws InterruptedException {
 			System.out.println(WAITING);
-			Thread.sleep(Long.MAX_VALUE);
+			// until SIGTERM ends the JVM: the main thread waits for itself
+			Thread.currentThread().join();
 		}
 
 	}
