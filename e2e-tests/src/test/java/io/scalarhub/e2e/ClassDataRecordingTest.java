@@ -2,10 +2,10 @@ package io.scalarhub.e2e;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
@@ -23,16 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ClassDataRecordingTest {
 
-	static final Path REPO_ROOT = Path.of("").toAbsolutePath().getParent();
-
 	@TempDir
 	Path runDir;
 
 	@Test
 	void anInstanceStartedWhileTheFirstRecordsLeavesItsCacheToBeWrittenAndUsedByItsNextStart() throws Exception {
-		String script = String.join("\n", "set -euo pipefail",
-				"source deploy/local/lib.sh",
-				"source deploy/local/launch.sh",
+		LauncherScript.Result result = LauncherScript.run(this.runDir, Map.of(), Duration.ofSeconds(120),
 				"((JAVA_FEATURE >= 25)) || { echo \"the launcher found no JDK 25 (JDK $JAVA_FEATURE)\"; exit 3; }",
 				"app=customer-service",
 				"dir=$(cds_dir $app)",
@@ -61,15 +57,8 @@ class ClassDataRecordingTest {
 				"cds_launch $app",
 				"echo \"restarted: ${CDS_OPTS[*]}\"",
 				"echo \"the first instance's output:\"", "cat \"$RUN_DIR/logs/$app.log\"");
-		Path output = this.runDir.resolve("launch.out");
-		ProcessBuilder builder = new ProcessBuilder("bash", "-c", script).directory(REPO_ROOT.toFile())
-			.redirectErrorStream(true)
-			.redirectOutput(output.toFile());
-		builder.environment().put("SCALARHUB_RUN_DIR", this.runDir.resolve("run").toString());
-		Process process = builder.start();
-		assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("the script ends by itself").isTrue();
-		String text = Files.readString(output, StandardCharsets.UTF_8);
-		assertThat(process.exitValue()).as("the script:\n%s", text).isZero();
+		String text = result.output();
+		assertThat(result.exitCode()).as("the script:\n%s", text).isZero();
 		Path cache = this.runDir.resolve("run/cds/customer-service/app.aot");
 		assertThat(text).as("the launcher's output").contains("first: -XX:AOTCacheOutput=" + cache + ".new");
 		assertThat(cache).as("the cache the first instance recorded, written as it stopped:\n%s", text).isNotEmptyFile();

@@ -1,8 +1,8 @@
 package io.scalarhub.e2e;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -116,19 +116,13 @@ class LauncherJvmOptionsTest {
 
 	/** Sources the launcher in a run dir of its own and asks it for every app's options. */
 	private Map<String, List<String>> launcherOptions(Map<String, String> environment) throws Exception {
-		StringBuilder script = new StringBuilder("set -euo pipefail\nsource deploy/local/lib.sh\nsource deploy/local/launch.sh\n");
-		SUITE.apps().forEach((app) -> script.append("echo \"").append(app.name()).append(": $(jvm_opts ")
-			.append(app.name()).append(")\"\n"));
-		Path output = this.runDir.resolve("options.out");
-		ProcessBuilder builder = new ProcessBuilder("bash", "-c", script.toString()).directory(REPO_ROOT.toFile())
-			.redirectErrorStream(true)
-			.redirectOutput(output.toFile());
-		builder.environment().put("SCALARHUB_RUN_DIR", this.runDir.resolve("run").toString());
-		builder.environment().putAll(environment);
-		Process process = builder.start();
-		assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the launcher answers").isTrue();
-		String text = Files.readString(output, StandardCharsets.UTF_8);
-		assertThat(process.exitValue()).as("the script:\n%s", text).isZero();
+		String[] lines = SUITE.apps()
+			.stream()
+			.map((app) -> "echo \"" + app.name() + ": $(jvm_opts " + app.name() + ")\"")
+			.toArray(String[]::new);
+		LauncherScript.Result result = LauncherScript.run(this.runDir, environment, Duration.ofSeconds(60), lines);
+		String text = result.output();
+		assertThat(result.exitCode()).as("the script:\n%s", text).isZero();
 		Map<String, List<String>> options = new HashMap<>();
 		text.lines().filter((line) -> line.contains(": -")).forEach((line) -> {
 			int colon = line.indexOf(": ");

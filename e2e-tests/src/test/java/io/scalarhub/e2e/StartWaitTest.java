@@ -1,11 +1,9 @@
 package io.scalarhub.e2e;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,8 +17,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * probe, plus, where a test says so, a writer appending to its log as a starting JVM does.
  */
 class StartWaitTest {
-
-	static final Path REPO_ROOT = Path.of("").toAbsolutePath().getParent();
 
 	/** Ports far from the suite's and the benchmarks': nothing answers there, so the app is never ready. */
 	static final int PORT_OFFSET = 4900;
@@ -60,10 +56,10 @@ class StartWaitTest {
 	 * alone (sourcing the launcher, which asks the JDK a question, is not counted).
 	 */
 	private Waited waitStarting(int silenceSeconds, int limitSeconds, String writer) throws IOException, InterruptedException {
-		String script = String.join("\n", "set -euo pipefail",
-				"source deploy/local/lib.sh",
-				"source deploy/local/launch.sh",
-				"log=$RUN_DIR/logs/config-server.log",
+		LauncherScript.Result result = LauncherScript.run(this.runDir,
+				Map.of("SCALARHUB_PORT_OFFSET", Integer.toString(PORT_OFFSET), "SCALARHUB_START_TIMEOUT",
+						Integer.toString(silenceSeconds), "SCALARHUB_START_LIMIT", Integer.toString(limitSeconds)),
+				Duration.ofSeconds(90), "log=$RUN_DIR/logs/config-server.log",
 				": >\"$log\"",
 				"sleep 120 & app=$!",
 				"echo $app >\"$(pid_file config-server)\"",
@@ -73,23 +69,13 @@ class StartWaitTest {
 				"status=0; wait_starting config-server || status=$?",
 				"echo \"elapsed_ms=$((($(date +%s%N) - started) / 1000000))\"",
 				"exit $status");
-		Path output = this.runDir.resolve("wait.out");
-		ProcessBuilder builder = new ProcessBuilder("bash", "-c", script).directory(REPO_ROOT.toFile())
-			.redirectErrorStream(true)
-			.redirectOutput(output.toFile());
-		builder.environment().put("SCALARHUB_RUN_DIR", this.runDir.resolve("run").toString());
-		builder.environment().put("SCALARHUB_PORT_OFFSET", Integer.toString(PORT_OFFSET));
-		builder.environment().put("SCALARHUB_START_TIMEOUT", Integer.toString(silenceSeconds));
-		builder.environment().put("SCALARHUB_START_LIMIT", Integer.toString(limitSeconds));
-		Process process = builder.start();
-		assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the wait ends by itself").isTrue();
-		String text = Files.readString(output, StandardCharsets.UTF_8);
+		String text = result.output();
 		long elapsedMillis = text.lines()
 			.filter((line) -> line.startsWith("elapsed_ms="))
 			.mapToLong((line) -> Long.parseLong(line.substring("elapsed_ms=".length())))
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("the script did not get to time the wait:\n" + text));
-		return new Waited(process.exitValue(), text, Duration.ofMillis(elapsedMillis));
+		return new Waited(result.exitCode(), text, Duration.ofMillis(elapsedMillis));
 	}
 
 	record Waited(int exitCode, String output, Duration elapsed) {
