@@ -100,7 +100,7 @@ class ImageLayoutTest {
 			.containsSubsequence(app.jvmOptionList())
 			// as the local launcher runs every app on JDK 25 (LauncherJvmOptionsTest)
 			.contains("-XX:+UseCompactObjectHeaders");
-		Result training = train(dir);
+		Result training = train(dir, true);
 		assertThat(training.exitCode()).as("the training run:\n%s", training.tail()).isZero();
 		assertThat(dir.resolve("app.aot")).as("the AOT cache").isNotEmptyFile();
 		Files.writeString(dir.resolve("jvm.args"), DOCKERFILE.cacheOption(dir) + "\n", StandardOpenOption.APPEND);
@@ -190,7 +190,7 @@ class ImageLayoutTest {
 
 	private void checkTraining(String app, Map<String, String> buildArgs) throws Exception {
 		Path dir = assemble(app);
-		Result training = run(DOCKERFILE.trainingCommandWithoutCache(java(), dir, ROOT), dir, Map.of(), TRAINING_TIMEOUT);
+		Result training = train(dir, false);
 		if ("none".equals(buildArgs.get("AOT_CACHE"))) {
 			assertThat(training.exitCode()).as("%s is built without an AOT cache (AOT_CACHE=none in "
 					+ "deploy/compose/suite.yml) yet its training run completes: drop the exception", app)
@@ -238,10 +238,18 @@ class ImageLayoutTest {
 		return dir;
 	}
 
-	/** The Dockerfile's training run, whole: the cache in {@code dir/app.aot}. */
-	private Result train(Path dir) throws Exception {
+	/**
+	 * The Dockerfile's training run: whole (the cache in {@code dir/app.aot}), or without the option that makes the
+	 * cache, the context's refresh alone.
+	 */
+	private Result train(Path dir, boolean withCache) throws Exception {
 		List<String> command = new ArrayList<>(List.of(java().toString()));
 		command.addAll(DOCKERFILE.trainingCommand(dir, ROOT));
+		if (!withCache) {
+			assertThat(command.removeIf((word) -> word.startsWith("-XX:AOTCacheOutput=")))
+				.as("the training run's cache option")
+				.isTrue();
+		}
 		// the image's ENV comes after the training run: none of it applies here
 		return run(command, dir, Map.of(), TRAINING_TIMEOUT);
 	}
@@ -436,15 +444,6 @@ class ImageLayoutTest {
 			String command = group("train\\) java (.+?/app\\.jar) &&")
 				.replace(mount.group(2), repository.resolve(mount.group(1)).toString());
 			return words(command).stream().map((word) -> mapped(word, app)).toList();
-		}
-
-		/** The training run's command line, java included, without the option that makes the cache. */
-		List<String> trainingCommandWithoutCache(Path java, Path app, Path repository) {
-			List<String> command = new ArrayList<>(List.of(java.toString()));
-			command.addAll(trainingCommand(app, repository));
-			assertThat(command.removeIf((word) -> word.startsWith("-XX:AOTCacheOutput="))).as("the training run's cache option")
-				.isTrue();
-			return command;
 		}
 
 		/** The line the build appends to jvm.args once the cache is made. */

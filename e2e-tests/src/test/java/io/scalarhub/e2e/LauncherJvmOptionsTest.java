@@ -29,9 +29,7 @@ import static org.assertj.core.api.Assertions.fail;
  */
 class LauncherJvmOptionsTest {
 
-	static final Path REPO_ROOT = Path.of("").toAbsolutePath().getParent();
-
-	static final Suite SUITE = Suite.load(REPO_ROOT);
+	static final Suite SUITE = Suite.load(LauncherScript.REPO_ROOT);
 
 	@TempDir
 	Path runDir;
