@@ -16,7 +16,7 @@
 #    TRANSFERs (a fresh Idempotency-Key each, bench/lua/post-transfer.lua) straight at transaction-service with
 #    BENCH_TRANSFER_CONNECTIONS, pre-warmed, then BENCH_ROUNDS rounds interleaved with GET rounds on the
 #    reference app (the CPU ratio is same-run). Per run: transfers/s, the JVM's CPU per transfer and the
-#    PostgreSQL primary's (the postmaster and all its children, exited ones included).
+#    PostgreSQL primary's (the postmaster and all its children, exited ones included), and the JVM's RSS at its end.
 # 4. Through the gateway: BENCH_GATEWAY_ROUNDS interleaved rounds of GET by id and of transfers, both with
 #    BENCH_TRANSFER_CONNECTIONS, for the bar "transfers >= 0.5 x GET through the gateway".
 # 5. JFR: one more counted run each on customer-service (GET), the reference app (GET) and transaction-service
@@ -224,10 +224,11 @@ run_transfer() {
     t1=$(proc_ticks "$pid") p1=$(pg_ticks "$PRIMARY_PID")
     read -r n ok rps p50 p99 _ <<<"$(wrk_summary "$OUT/wrk-$label-$round.txt")"
     ((ok > 0)) || die "no transfer was acknowledged: see $OUT/wrk-$label-$round.txt"
-    printf '%-12s round %s  %8.1f req/s  p50 %6.2f ms  p99 %7.2f ms  non-2xx %d  jvm %.3f ms cpu/transfer  primary %.3f ms cpu/transfer\n' \
+    # and the instance's RSS at the round's end: a side-by-side JVM option (BENCH_BASELINE_JAVA_OPTS) may be a heap size
+    printf '%-12s round %s  %8.1f req/s  p50 %6.2f ms  p99 %7.2f ms  non-2xx %d  jvm %.3f ms cpu/transfer  primary %.3f ms cpu/transfer  rss %d MiB\n' \
         "$label" "$round" "$(awk -v ok="$ok" -v n="$n" -v r="$rps" 'BEGIN {print r * ok / n}')" "$p50" "$p99" "$((n - ok))" \
         "$(awk -v c=$((t1 - t0)) -v n="$ok" -v hz="$HZ" 'BEGIN {print c * 1000 / hz / n}')" \
-        "$(awk -v c=$((p1 - p0)) -v n="$ok" -v hz="$HZ" 'BEGIN {print c * 1000 / hz / n}')" | tee -a "$RESULTS"
+        "$(awk -v c=$((p1 - p0)) -v n="$ok" -v hz="$HZ" 'BEGIN {print c * 1000 / hz / n}')" "$(rss_mib "$pid")" | tee -a "$RESULTS"
 }
 # run_ref_background ROUND: a reference GET round during the transfer phase, also reading the primary's CPU
 # with no transfer running (what the primary spends anyway: the suite's probes, other users of the cluster)
@@ -494,8 +495,9 @@ check "acknowledged transfers (2xx) $acked <= ledger transfers $transfers <= $ac
     if [[ -n $BASELINE ]]; then
         awk -v b="$BASELINE" -v tr="$(col transfer req/s)" -v br="$(col baseline req/s)" -v tc="$(col_after transfer jvm)" \
             -v bc="$(col_after baseline jvm)" -v tp="$(col_after transfer primary)" -v bp="$(col_after baseline primary)" \
-            'BEGIN {printf "transfers side by side, now / %s: %.3f x the transfers/s, JVM CPU %+.3f ms (%+.1f %%), PostgreSQL CPU %+.3f ms (%+.1f %%)\n",
-                    b, tr / br, tc - bc, (tc - bc) * 100 / bc, tp - bp, (tp - bp) * 100 / bp}'
+            -v tm="$(col_after transfer rss)" -v bm="$(col_after baseline rss)" \
+            'BEGIN {printf "transfers side by side, now / %s: %.3f x the transfers/s, JVM CPU %+.3f ms (%+.1f %%), PostgreSQL CPU %+.3f ms (%+.1f %%), RSS %+.0f MiB (%.0f against %.0f)\n",
+                    b, tr / br, tc - bc, (tc - bc) * 100 / bc, tp - bp, (tp - bp) * 100 / bp, tm - bm, tm, bm}'
     fi
     echo
     awk -v sr="$(col service req/s)" -v rr="$(col reference req/s)" -v tc="$(col_after transfer jvm)" \
