@@ -318,6 +318,8 @@ class GatewayTest {
 			.getResponseHeaders();
 		assertThat(headers.containsHeader("Server")).isFalse();
 		assertThat(headers.containsHeader("X-Powered-By")).isFalse();
+		assertThat(headers.containsHeader("X-AspNet-Version")).isFalse();
+		assertThat(headers.containsHeader("Via")).isFalse();
 		assertThat(headers.get("X-Content-Type-Options")).containsExactly("nosniff");
 		assertThat(headers.get("X-Frame-Options")).hasSize(1);
 		assertThat(headers.get("Strict-Transport-Security")).hasSize(1);
@@ -414,6 +416,8 @@ class GatewayTest {
 				// what a careless service might tell the world about itself
 				exchange.getResponseHeaders().set("Server", "customer-service-7f9c.internal/1.2");
 				exchange.getResponseHeaders().set("X-Powered-By", "Reactor Netty");
+				exchange.getResponseHeaders().set("X-AspNet-Version", "4.0.30319");
+				exchange.getResponseHeaders().set("Via", "1.1 sidecar-7f9c.internal");
 				exchange.sendResponseHeaders(200, body.length);
 				try (OutputStream out = exchange.getResponseBody()) {
 					out.write(body);
