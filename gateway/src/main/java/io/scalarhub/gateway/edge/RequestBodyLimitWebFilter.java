@@ -9,6 +9,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
@@ -44,6 +45,12 @@ public class RequestBodyLimitWebFilter implements WebFilter, Ordered {
 		}
 		if (declared >= 0) {
 			// the server reads no more than Content-Length: the announced size is the real one
+			return chain.filter(exchange);
+		}
+		if (!exchange.getRequest().getHeaders().containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
+			// neither header: in HTTP/1.1 (the gateway serves no HTTP/2) the request has no body (RFC 9112, 6.3).
+			// Most GETs: they go on as they came, not wrapped in a request and an exchange decorator that every
+			// later filter would read through
 			return chain.filter(exchange);
 		}
 		AtomicLong seen = new AtomicLong();
