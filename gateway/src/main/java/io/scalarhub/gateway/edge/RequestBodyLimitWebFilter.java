@@ -39,18 +39,15 @@ public class RequestBodyLimitWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		long declared = exchange.getRequest().getHeaders().getContentLength();
+		HttpHeaders headers = exchange.getRequest().getHeaders();
+		long declared = headers.getContentLength();
 		if (declared > this.maxBytes) {
 			return Mono.error(tooLarge());
 		}
-		if (declared >= 0) {
-			// the server reads no more than Content-Length: the announced size is the real one
-			return chain.filter(exchange);
-		}
-		if (!exchange.getRequest().getHeaders().containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
-			// neither header: in HTTP/1.1 (the gateway serves no HTTP/2) the request has no body (RFC 9112, 6.3).
-			// Most GETs: they go on as they came, not wrapped in a request and an exchange decorator that every
-			// later filter would read through
+		// Only a chunked body needs counting: with Content-Length the server reads no more than it announced, and
+		// with neither header a request has no body in HTTP/1.1 (RFC 9112, 6.3; the gateway serves no HTTP/2).
+		// Most GETs therefore go on as they came, not wrapped in decorators that every later filter reads through.
+		if (declared >= 0 || !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
 			return chain.filter(exchange);
 		}
 		AtomicLong seen = new AtomicLong();
