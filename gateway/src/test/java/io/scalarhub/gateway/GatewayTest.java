@@ -306,6 +306,25 @@ class GatewayTest {
 		assertThat(backend.lastHeaders).isEmpty();
 	}
 
+	/**
+	 * The gateway's header list replaces SCG's hop-by-hop list rather than adding to it: the hop-by-hop headers
+	 * a client sends still stop at the gateway.
+	 */
+	@Test
+	void hopByHopHeadersStopAtTheGateway() {
+		this.client.get()
+			.uri("/v1/customers/42")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + issuer.token("demo", "customers:read"))
+			.header(HttpHeaders.PROXY_AUTHORIZATION, "Basic c29tZW9uZTpzZWNyZXQ=")
+			.header(HttpHeaders.TE, "trailers")
+			.header("X-Application-Context", "someone-else:8080")
+			.exchange()
+			.expectStatus()
+			.isOk();
+		assertThat(backend.lastHeaders).containsKey("authorization")
+			.doesNotContainKeys("proxy-authorization", "te", "x-application-context");
+	}
+
 	@Test
 	void responsesCarrySecurityHeadersOnceAndNothingAboutTheServiceBehind() {
 		HttpHeaders headers = this.client.get()
