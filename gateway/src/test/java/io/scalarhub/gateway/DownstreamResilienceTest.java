@@ -6,11 +6,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.scalarhub.gateway.resilience.ReplayableBodyGlobalFilter;
 import io.scalarhub.test.Polling;
 import io.scalarhub.test.StubService;
 import io.scalarhub.test.TestJwtIssuer;
@@ -25,6 +28,8 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.gateway.filter.AdaptCachedBodyGlobalFilter;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -44,6 +49,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DownstreamResilienceTest {
 
 	static final TestJwtIssuer issuer = new TestJwtIssuer();
+
+	/** Every test POST's body. */
+	static final String BODY = "{\"n\":1}";
 
 	static final StubService slow = new StubService().on("GET", "/v1/slow/.*",
 			(request) -> StubService.Response.ok("{}"));
@@ -203,9 +211,24 @@ class DownstreamResilienceTest {
 		assertThat(resetting.resets.get() - resetsBefore).isEqualTo(failed);
 		assertThat(healthy.calls() - before).isEqualTo(6 - failed);
 
+		before = healthy.received().size();
+		resetsBefore = resetting.resets.get();
 		for (int i = 0; i < 6; i++) {
 			assertThat(post("/v1/reset/item", "key-" + i)).isEqualTo(200);
 		}
+		assertThat(resetting.resets.get() - resetsBefore).as("keyed POSTs whose connection was reset").isPositive();
+		// an attempt after the first sends the body again, whole: the gateway held it for that
+		assertThat(healthy.received().subList(before, healthy.received().size()))
+			.extracting(StubService.Request::body)
+			.containsExactly(Collections.nCopies(6, BODY).toArray(String[]::new));
+	}
+
+	/** SCG's body cache for retried routes is the one that leaves requests without a body alone. */
+	@Test
+	void theOnlyBodyCacheIsTheOneForRequestsThatHaveABody(@Autowired List<GlobalFilter> filters) {
+		assertThat(filters).filteredOn(AdaptCachedBodyGlobalFilter.class::isInstance)
+			.singleElement()
+			.isInstanceOf(ReplayableBodyGlobalFilter.class);
 	}
 
 	/**
@@ -303,7 +326,7 @@ class DownstreamResilienceTest {
 		if (idempotencyKey != null) {
 			request.header("Idempotency-Key", idempotencyKey);
 		}
-		return request.bodyValue("{\"n\":1}").exchange().returnResult(byte[].class).getStatus().value();
+		return request.bodyValue(BODY).exchange().returnResult(byte[].class).getStatus().value();
 	}
 
 	/** Accepts, reads a request's head, and resets the connection (SO_LINGER 0), as a process killed mid-request. */
