@@ -7,13 +7,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.scalarhub.gateway.resilience.ReplayableBodyGlobalFilter;
 import io.scalarhub.test.Polling;
 import io.scalarhub.test.StubService;
 import io.scalarhub.test.TestJwtIssuer;
@@ -28,8 +26,6 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.cloud.gateway.filter.AdaptCachedBodyGlobalFilter;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -221,14 +217,6 @@ class DownstreamResilienceTest {
 		assertThat(healthy.received().subList(before, healthy.received().size()))
 			.extracting(StubService.Request::body)
 			.containsExactly(Collections.nCopies(6, BODY).toArray(String[]::new));
-	}
-
-	/** SCG's body cache for retried routes is the one that leaves requests without a body alone. */
-	@Test
-	void theOnlyBodyCacheIsTheOneForRequestsThatHaveABody(@Autowired List<GlobalFilter> filters) {
-		assertThat(filters).filteredOn(AdaptCachedBodyGlobalFilter.class::isInstance)
-			.singleElement()
-			.isInstanceOf(ReplayableBodyGlobalFilter.class);
 	}
 
 	/**

@@ -29,12 +29,6 @@ class ResilienceConfiguration {
 		return new IdempotentRetryGatewayFilterFactory(retry, meters);
 	}
 
-	/** In place of SCG's body cache, which {@code application.yml} turns off: bodies cached only where there are. */
-	@Bean
-	ReplayableBodyGlobalFilter replayableBodyGlobalFilter() {
-		return new ReplayableBodyGlobalFilter();
-	}
-
 	@Bean
 	RouterFunction<ServerResponse> circuitBreakerFallbackRoute(CircuitBreakerRegistry breakers,
 			ProblemWriter problems) {
