@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -27,6 +28,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.util.Assert;
 
 /**
  * The {@code Idempotency-Key} contract for a POST: the first request with a key runs; the same key with the
@@ -85,6 +87,38 @@ public class IdempotentExecutor {
 	 */
 	public Mono<ResponseEntity<String>> execute(String key, String operation, Object request,
 			Supplier<? extends Mono<? extends ResponseEntity<?>>> action) {
+		return keyed(key, operation, request, (client, requestHash) -> claim(client, key, null)
+			.flatMap((stored) -> replay(stored, requestHash))
+			.switchIfEmpty(Mono.defer(() -> runAndRecord(client, key, requestHash, action))));
+	}
+
+	/**
+	 * Runs {@code effect} at most once for this client and key, where the request's success {@code response} is
+	 * known before the effect runs (its ids and times chosen up front): the key's record goes to the database with
+	 * the key's claim, and the effect runs after it in the same transaction. An effect that fails (a refusal
+	 * included) rolls the record back with it, so, as with {@link #execute(String, String, Object, Supplier)},
+	 * only a response that was given is replayed. One statement and one wait fewer than a record written after
+	 * the effect.
+	 * @param response the 2xx response the request gets when {@code effect} completes
+	 * @param effect the effect, run in the transaction that records the key; its value is not used
+	 */
+	public Mono<ResponseEntity<String>> execute(String key, String operation, Object request, ResponseEntity<?> response,
+			Supplier<? extends Mono<?>> effect) {
+		Assert.isTrue(response.getStatusCode().is2xxSuccessful(), "only a success is recorded");
+		return keyed(key, operation, request, (client, requestHash) -> {
+			Rendered rendered = render(response);
+			return claim(client, key, new Record(requestHash, rendered))
+				.flatMap((stored) -> replay(stored, requestHash))
+				.switchIfEmpty(Mono.defer(() -> effect.get().then(Mono.fromSupplier(rendered::entity))));
+		});
+	}
+
+	/**
+	 * Checks the key, then runs {@code claimAndRun} with the API client's name and the request's hash in one
+	 * transaction (the key's lock is transaction-scoped).
+	 */
+	private Mono<ResponseEntity<String>> keyed(String key, String operation, Object request,
+			BiFunction<String, String, Mono<ResponseEntity<String>>> claimAndRun) {
 		if (key == null || !SANE_KEY.matcher(key).matches()) {
 			return Mono.error(ApiProblem.validation(KEY_HEADER,
 					(key == null) ? "is required for this request" : "must be 1 to 255 printable ASCII characters"));
@@ -94,25 +128,29 @@ public class IdempotentExecutor {
 			.map(SecurityContext::getAuthentication)
 			.map(Authentication::getName)
 			.defaultIfEmpty("")
-			.flatMap((client) -> claim(client, key)
-				.flatMap((stored) -> replay(stored, requestHash))
-				.switchIfEmpty(Mono.defer(() -> runAndRecord(client, key, requestHash, action)))
-				.as(this.transactional::transactional));
+			.flatMap((client) -> claimAndRun.apply(client, requestHash).as(this.transactional::transactional));
 	}
 
 	/**
 	 * The key's claim, one round trip ({@code idempotency_claim}, R__idempotency_key.sql): a transaction-scoped
 	 * advisory lock on the key, then, under it, the key's record within the retention. A concurrent first request
 	 * holding the lock means 409; empty when the key has no record. The lookup must come after the lock (its own
-	 * snapshot, inside the function), or it could miss a first request that committed in between.
+	 * snapshot, inside the function), or it could miss a first request that committed in between. With a
+	 * {@code record} (null for none), the function writes it when the key has none.
 	 */
-	private Mono<StoredResponse> claim(String client, String key) {
-		return this.db.sql("SELECT locked, request_hash, response_status, response_headers, response_body "
-				+ "FROM idempotency_claim(:client, :key, :retention)")
+	private Mono<StoredResponse> claim(String client, String key, Record record) {
+		DatabaseClient.GenericExecuteSpec claim = this.db
+			.sql((record != null) ? "SELECT locked, request_hash, response_status, response_headers, response_body "
+					+ "FROM idempotency_claim(:client, :key, :retention, :hash, :status, :headers, :body)"
+					: "SELECT locked, request_hash, response_status, response_headers, response_body "
+							+ "FROM idempotency_claim(:client, :key, :retention)")
 			.bind("client", client)
 			.bind("key", key)
-			.bind("retention", (double) this.properties.retention().toSeconds())
-			.map((row) -> {
+			.bind("retention", (double) this.properties.retention().toSeconds());
+		if (record != null) {
+			claim = record.bindTo(claim);
+		}
+		return claim.map((row) -> {
 				if (!Boolean.TRUE.equals(row.get("locked", Boolean.class))) {
 					throw ApiProblem.conflict(KEY_IN_USE,
 							"A request with this Idempotency-Key is still being processed; retry shortly.");
@@ -140,36 +178,39 @@ public class IdempotentExecutor {
 	private Mono<ResponseEntity<String>> runAndRecord(String client, String key, String requestHash,
 			Supplier<? extends Mono<? extends ResponseEntity<?>>> action) {
 		return action.get().flatMap((response) -> {
-			String body = (response.getBody() != null) ? this.json.writeValueAsString(response.getBody()) : "";
-			Map<String, String> headers = new LinkedHashMap<>();
-			REPLAYED_HEADERS.forEach((name) -> {
-				String value = response.getHeaders().getFirst(name);
-				if (value != null) {
-					headers.put(name, value);
-				}
-			});
-			ResponseEntity<String> rendered = ResponseEntity.status(response.getStatusCode())
-				.headers((target) -> headers.forEach(target::set))
-				.contentType(MediaType.APPLICATION_JSON)
-				.body(body);
+			Rendered rendered = render(response);
 			if (!response.getStatusCode().is2xxSuccessful()) {
-				return Mono.just(rendered);
+				return Mono.just(rendered.entity());
 			}
 			// a record past its retention is forgotten here, so its key starts afresh
-			return this.db.sql("INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, "
-					+ "response_headers, response_body) VALUES (:client, :key, :hash, :status, :headers, :body) "
-					+ "ON CONFLICT (tenant_id, client_id, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, "
-					+ "response_status = excluded.response_status, response_headers = excluded.response_headers, "
-					+ "response_body = excluded.response_body, created_at = now()")
+			return new Record(requestHash, rendered)
+				.bindTo(this.db.sql("INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, "
+						+ "response_headers, response_body) VALUES (:client, :key, :hash, :status, :headers, :body) "
+						+ "ON CONFLICT (tenant_id, client_id, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, "
+						+ "response_status = excluded.response_status, response_headers = excluded.response_headers, "
+						+ "response_body = excluded.response_body, created_at = now()"))
 				.bind("client", client)
 				.bind("key", key)
-				.bind("hash", requestHash)
-				.bind("status", response.getStatusCode().value())
-				.bind("headers", Json.of(this.json.writeValueAsString(headers)))
-				.bind("body", body)
 				.then()
-				.thenReturn(rendered);
+				.thenReturn(rendered.entity());
 		});
+	}
+
+	/** The response as it is sent and as it is replayed: its body as JSON text, and the headers worth replaying. */
+	private Rendered render(ResponseEntity<?> response) {
+		String body = (response.getBody() != null) ? this.json.writeValueAsString(response.getBody()) : "";
+		Map<String, String> headers = new LinkedHashMap<>();
+		REPLAYED_HEADERS.forEach((name) -> {
+			String value = response.getHeaders().getFirst(name);
+			if (value != null) {
+				headers.put(name, value);
+			}
+		});
+		ResponseEntity<String> entity = ResponseEntity.status(response.getStatusCode())
+			.headers((target) -> headers.forEach(target::set))
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(body);
+		return new Rendered(entity, this.json.writeValueAsString(headers));
 	}
 
 	private static String sha256(String text) {
@@ -182,6 +223,22 @@ public class IdempotentExecutor {
 	}
 
 	private record StoredResponse(String requestHash, int status, Map<String, String> headers, String body) {
+	}
+
+	/** A response ready to send, and its replayed headers as the JSON the record stores. */
+	private record Rendered(ResponseEntity<String> entity, String headersJson) {
+	}
+
+	/** What a key's record holds besides its client and key. */
+	private record Record(String requestHash, Rendered response) {
+
+		DatabaseClient.GenericExecuteSpec bindTo(DatabaseClient.GenericExecuteSpec statement) {
+			return statement.bind("hash", this.requestHash)
+				.bind("status", this.response.entity().getStatusCode().value())
+				.bind("headers", Json.of(this.response.headersJson()))
+				.bind("body", this.response.entity().getBody());
+		}
+
 	}
 
 }

@@ -9,6 +9,7 @@ import io.scalarhub.platform.paging.PageQuery;
 import io.scalarhub.platform.paging.PageResponse;
 import io.scalarhub.platform.problem.ApiProblem;
 import io.scalarhub.transaction.domain.Ledger;
+import io.scalarhub.transaction.domain.LedgerTransaction;
 import jakarta.validation.Valid;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.headers.Header;
@@ -64,10 +65,15 @@ class TransactionController {
 		if (!Currencies.isIso4217(request.currency())) {
 			return Mono.error(ApiProblem.validation("currency", "is not an ISO 4217 currency"));
 		}
-		return this.idempotent.execute(key, "post-transaction", request,
-				() -> this.ledger.post(request.toNewTransaction())
-					.map((transaction) -> ResponseEntity.created(URI.create("/v1/transactions/" + transaction.id()))
-						.body(TransactionResponse.of(transaction))));
+		// the response is known before the posting (its id and time chosen here), so the key's record goes with its
+		// claim and a refusal rolls both back
+		return Mono.defer(() -> {
+			LedgerTransaction transaction = this.ledger.prepare(request.toNewTransaction());
+			return this.idempotent.execute(key, "post-transaction", request,
+					ResponseEntity.created(URI.create("/v1/transactions/" + transaction.id()))
+						.body(TransactionResponse.of(transaction)),
+					() -> this.ledger.post(transaction));
+		});
 	}
 
 	@Operation(operationId = "getTransaction", summary = "Get a transaction")

@@ -39,11 +39,21 @@ public class Ledger {
 		this.repository = repository;
 	}
 
+	/**
+	 * The transaction {@code request} becomes once posted: its shape checked (400 otherwise), its id and time
+	 * chosen. Nothing is written: {@link #post(LedgerTransaction)} does, and the caller can answer for it before.
+	 */
+	public LedgerTransaction prepare(NewTransaction request) {
+		checkShape(request);
+		return new LedgerTransaction(UUID.randomUUID(), request.type(), request.amount(), request.currency(),
+				request.sourceAccountId(), request.destinationAccountId(), request.description(), now());
+	}
+
+	/** Posts a transaction {@link #prepare(NewTransaction) prepared} here; a refusal is the API's problem. */
 	@Transactional
-	public Mono<LedgerTransaction> post(NewTransaction request) {
-		UUID id = UUID.randomUUID();
-		return post(id, request)
-			.switchIfEmpty(Mono.error(() -> new IllegalStateException("a random transaction id was taken: " + id)));
+	public Mono<LedgerTransaction> post(LedgerTransaction transaction) {
+		return write(transaction).switchIfEmpty(
+				Mono.error(() -> new IllegalStateException("a random transaction id was taken: " + transaction.id())));
 	}
 
 	/**
@@ -63,8 +73,8 @@ public class Ledger {
 		return this.repository.lockInIdOrder(List.of(accountId))
 			.then(this.repository.findTransaction(chargeId))
 			.map((existing) -> postedBefore(existing, chargeId, accountId, amount, currency))
-			.switchIfEmpty(Mono.defer(() -> post(chargeId,
-					new NewTransaction(TransactionType.WITHDRAWAL, amount, currency, accountId, null, description))
+			.switchIfEmpty(Mono.defer(() -> write(new LedgerTransaction(chargeId, TransactionType.WITHDRAWAL, amount,
+					currency, accountId, null, description, now()))
 				.map((posted) -> new Charged(posted, true))
 				// the id was taken after all: by a concurrent charge of this tenant to another account (visible
 				// now that it committed), or by another tenant (invisible, and it stays so)
@@ -88,21 +98,17 @@ public class Ledger {
 	}
 
 	/**
-	 * Posts the transaction under {@code transactionId}; empty, with nothing moved, when that id is taken. The
-	 * locking, the checks and the writes are one call to the database (LedgerRepository#post); this maps its
-	 * outcome to the API's problems.
+	 * Posts the transaction; empty, with nothing moved, when its id is taken. The locking, the checks and the
+	 * writes are one call to the database (LedgerRepository#post); this maps its outcome to the API's problems.
 	 */
-	private Mono<LedgerTransaction> post(UUID transactionId, NewTransaction request) {
-		checkShape(request);
-		LedgerTransaction transaction = new LedgerTransaction(transactionId, request.type(), request.amount(),
-				request.currency(), request.sourceAccountId(), request.destinationAccountId(), request.description(), now());
+	private Mono<LedgerTransaction> write(LedgerTransaction transaction) {
 		return this.repository.post(transaction).flatMap((outcome) -> switch (outcome.result()) {
 			case POSTED -> Mono.just(transaction);
 			case ID_TAKEN -> Mono.empty();
 			case UNKNOWN_ACCOUNT -> Mono.error(LedgerProblems.unknownAccount(outcome.accountId()));
 			case NOT_OPEN -> Mono.error(LedgerProblems.notOpen(outcome.accountId(), AccountStatus.valueOf(outcome.detail())));
 			case CURRENCY_MISMATCH ->
-				Mono.error(LedgerProblems.currencyMismatch(outcome.accountId(), outcome.detail(), request.currency()));
+				Mono.error(LedgerProblems.currencyMismatch(outcome.accountId(), outcome.detail(), transaction.currency()));
 			case INSUFFICIENT_FUNDS -> Mono.error(LedgerProblems.insufficientFunds(outcome.accountId()));
 		});
 	}

@@ -49,7 +49,8 @@ public abstract class ContractVerifierBase extends ServiceUnderContract {
 
 	private Mono<?> deposit(UUID account, long amount) {
 		return this.ledger.register(account, "EUR")
-			.then(this.ledger.post(new NewTransaction(TransactionType.DEPOSIT, amount, "EUR", null, account, "Contract")));
+			.then(Mono.defer(() -> this.ledger.post(
+				this.ledger.prepare(new NewTransaction(TransactionType.DEPOSIT, amount, "EUR", null, account, "Contract")))));
 	}
 
 	private static UUID account(int n) {
