@@ -400,6 +400,12 @@ postgresql:
     log_directory: $(node_logs "$node")
     log_filename: postgresql-%a.log
     log_truncate_on_rotation: "on"
+  # A node that follows fetches from the archive any WAL segment the primary no longer keeps. Without it, a former
+  # primary that wrote more than wal_keep_size since its last checkpoint (a load test, then a failover drill) cannot
+  # rejoin after pg_rewind: it needs segments of its old timeline that the new primary has recycled (seen 2026-12-02:
+  # "requested WAL segment ... has already been removed", the replica down until reinitialised).
+  recovery_conf:
+    restore_command: pgbackrest --config=$BACKUP_DIR/pgbackrest.conf --stanza=$CLUSTER --pg1-path=$(node_data "$node") archive-get %f "%p"
   pg_hba:
     - local all all trust
     - host all all 127.0.0.1/32 trust
