@@ -62,12 +62,13 @@ BEGIN
 END
 $$;
 
--- A key's claim that also writes its record (IdempotentExecutor, for an effect whose response is known before it
--- runs): the claim above, and where the key has no record within the retention, the record of the response this
--- request will give, in this transaction. The effect runs after it in the same transaction: if it fails, the
--- rollback takes the record with it, so only a response that was given is ever replayed. One statement and one
--- wait fewer per request than a record written after the effect (docs/performance.md). A record past its
--- retention is replaced, so its key starts afresh.
+-- A key's claim that also writes its record, for an effect whose response is known before it runs
+-- (IdempotentExecutor.ClaimingEffect): the claim above, and where the key has no record within the retention, the
+-- record of the response this request will give, in this transaction. A service's function calls it and then,
+-- only when it answers locked with no record, runs the effect, in the same statement (the ledger's
+-- ledger_post_keyed): one statement and one wait where there were three (claim, effect, record). If the effect
+-- fails, the request's rollback takes the record with it, so only a response that was given is ever replayed. A
+-- record past its retention is replaced, so its key starts afresh.
 CREATE OR REPLACE FUNCTION idempotency_claim(p_client varchar, p_key varchar, p_retention_seconds double precision,
         p_request_hash char(64), p_response_status integer, p_response_headers jsonb, p_response_body text)
 RETURNS TABLE (locked boolean, request_hash char(64), response_status integer, response_headers jsonb,

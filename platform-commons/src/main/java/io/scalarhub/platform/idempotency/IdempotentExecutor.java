@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import io.r2dbc.postgresql.codec.Json;
+import io.r2dbc.spi.Readable;
 import io.scalarhub.platform.problem.ApiProblem;
 import io.scalarhub.platform.problem.ProblemTypes;
 import reactor.core.publisher.Mono;
@@ -87,31 +88,62 @@ public class IdempotentExecutor {
 	 */
 	public Mono<ResponseEntity<String>> execute(String key, String operation, Object request,
 			Supplier<? extends Mono<? extends ResponseEntity<?>>> action) {
-		return keyed(key, operation, request, (client, requestHash) -> claim(client, key, null)
+		return keyed(key, operation, request, (client, requestHash) -> claim(client, key)
 			.flatMap((stored) -> replay(stored, requestHash))
 			.switchIfEmpty(Mono.defer(() -> runAndRecord(client, key, requestHash, action))));
 	}
 
 	/**
-	 * Runs {@code effect} at most once for this client and key, where the request's success {@code response} is
-	 * known before the effect runs (its ids and times chosen up front): the key's record goes to the database with
-	 * the key's claim, and the effect runs after it in the same transaction. An effect that fails (a refusal
-	 * included) rolls the record back with it, so, as with {@link #execute(String, String, Object, Supplier)},
-	 * only a response that was given is replayed. One statement and one wait fewer than a record written after
-	 * the effect.
-	 * @param response the 2xx response the request gets when {@code effect} completes
-	 * @param effect the effect, run in the transaction that records the key; its value is not used
+	 * Runs an effect at most once for this client and key, in the statement that claims the key: one round trip
+	 * for both. The request's success {@code response} must be known before the effect runs (its ids and times
+	 * chosen up front), so that the claim can write the key's record with it. An effect that fails (a refusal
+	 * included) rolls the record back with it, so, as with {@link #execute(String, String, Object, Supplier)}, only
+	 * a response that was given is replayed.
+	 * @param response the 2xx response the request gets when the effect succeeds
+	 * @param effect the statement that claims the key and runs the effect, and how to read its outcome
 	 */
 	public Mono<ResponseEntity<String>> execute(String key, String operation, Object request, ResponseEntity<?> response,
-			Supplier<? extends Mono<?>> effect) {
+			ClaimingEffect effect) {
 		Assert.isTrue(response.getStatusCode().is2xxSuccessful(), "only a success is recorded");
 		return keyed(key, operation, request, (client, requestHash) -> {
 			Rendered rendered = render(response);
-			return claim(client, key, new Record(requestHash, rendered))
-				.flatMap((stored) -> replay(stored, requestHash))
-				.switchIfEmpty(Mono.defer(() -> effect.get().then(Mono.fromSupplier(rendered::entity))));
+			return bindClaim(effect.statement(), client, key, requestHash, rendered)
+				.map((row) -> {
+					Optional<StoredResponse> stored = readClaim(row);
+					return stored.isPresent() ? replay(stored.get(), requestHash)
+							: effect.outcome(row).then(Mono.fromSupplier(rendered::entity));
+				})
+				.one()
+				.flatMap((result) -> result);
 		});
 	}
+
+	/**
+	 * An effect run by the statement that claims its key ({@link #execute(String, String, Object, ResponseEntity,
+	 * ClaimingEffect)}). The statement calls {@code idempotency_claim} (R__idempotency_key.sql) with
+	 * {@link #CLAIM_ARGUMENTS}, runs the effect only when the claim answers the key locked and without a record,
+	 * and answers one row: the claim's {@link #CLAIM_COLUMNS} and the effect's outcome (null when it did not run).
+	 * A PL/pgSQL function of the service's does that in one call (the ledger's {@code ledger_post_keyed}).
+	 */
+	public interface ClaimingEffect {
+
+		/** The statement, with the effect's own parameters bound; the executor binds the claim's. */
+		DatabaseClient.GenericExecuteSpec statement();
+
+		/**
+		 * The effect's outcome, read from the statement's row at once (the row is gone afterwards): completes on
+		 * success, fails with the refusal's problem.
+		 */
+		Mono<?> outcome(Readable row);
+
+	}
+
+	/** The claim's arguments in a {@link ClaimingEffect}'s statement, in idempotency_claim's order. */
+	public static final String CLAIM_ARGUMENTS = ":claimClient, :claimKey, :claimRetention, :claimHash, :claimStatus, "
+			+ ":claimHeaders, :claimBody";
+
+	/** The claim's columns a {@link ClaimingEffect}'s statement answers, as idempotency_claim names them. */
+	public static final String CLAIM_COLUMNS = "locked, request_hash, response_status, response_headers, response_body";
 
 	/**
 	 * Checks the key, then runs {@code claimAndRun} with the API client's name and the request's hash in one
@@ -133,36 +165,42 @@ public class IdempotentExecutor {
 
 	/**
 	 * The key's claim, one round trip ({@code idempotency_claim}, R__idempotency_key.sql): a transaction-scoped
-	 * advisory lock on the key, then, under it, the key's record within the retention. A concurrent first request
-	 * holding the lock means 409; empty when the key has no record. The lookup must come after the lock (its own
-	 * snapshot, inside the function), or it could miss a first request that committed in between. With a
-	 * {@code record} (null for none), the function writes it when the key has none.
+	 * advisory lock on the key, then, under it, the key's record within the retention. Empty when the key has no
+	 * record. The lookup must come after the lock (its own snapshot, inside the function), or it could miss a
+	 * first request that committed in between.
 	 */
-	private Mono<StoredResponse> claim(String client, String key, Record record) {
-		DatabaseClient.GenericExecuteSpec claim = this.db
-			.sql((record != null) ? "SELECT locked, request_hash, response_status, response_headers, response_body "
-					+ "FROM idempotency_claim(:client, :key, :retention, :hash, :status, :headers, :body)"
-					: "SELECT locked, request_hash, response_status, response_headers, response_body "
-							+ "FROM idempotency_claim(:client, :key, :retention)")
+	private Mono<StoredResponse> claim(String client, String key) {
+		return this.db.sql("SELECT " + CLAIM_COLUMNS + " FROM idempotency_claim(:client, :key, :retention)")
 			.bind("client", client)
 			.bind("key", key)
-			.bind("retention", (double) this.properties.retention().toSeconds());
-		if (record != null) {
-			claim = record.bindTo(claim);
-		}
-		return claim.map((row) -> {
-				if (!Boolean.TRUE.equals(row.get("locked", Boolean.class))) {
-					throw ApiProblem.conflict(KEY_IN_USE,
-							"A request with this Idempotency-Key is still being processed; retry shortly.");
-				}
-				String hash = row.get("request_hash", String.class);
-				return Optional.ofNullable((hash == null) ? null : new StoredResponse(hash,
-						row.get("response_status", Integer.class),
-						this.json.readValue(row.get("response_headers", Json.class).asString(), HEADERS),
-						row.get("response_body", String.class)));
-			})
+			.bind("retention", (double) this.properties.retention().toSeconds())
+			.map(this::readClaim)
 			.one()
 			.flatMap(Mono::justOrEmpty);
+	}
+
+	/** The claim's arguments, bound to a {@link ClaimingEffect}'s statement: the record it writes is this response's. */
+	private DatabaseClient.GenericExecuteSpec bindClaim(DatabaseClient.GenericExecuteSpec statement, String client,
+			String key, String requestHash, Rendered response) {
+		return statement.bind("claimClient", client)
+			.bind("claimKey", key)
+			.bind("claimRetention", (double) this.properties.retention().toSeconds())
+			.bind("claimHash", requestHash)
+			.bind("claimStatus", response.entity().getStatusCode().value())
+			.bind("claimHeaders", Json.of(response.headersJson()))
+			.bind("claimBody", response.entity().getBody());
+	}
+
+	/** The claim's columns: 409 when another request holds the key, the key's record when it has one. */
+	private Optional<StoredResponse> readClaim(Readable row) {
+		if (!Boolean.TRUE.equals(row.get("locked", Boolean.class))) {
+			throw ApiProblem.conflict(KEY_IN_USE,
+					"A request with this Idempotency-Key is still being processed; retry shortly.");
+		}
+		String hash = row.get("request_hash", String.class);
+		return Optional.ofNullable((hash == null) ? null : new StoredResponse(hash, row.get("response_status", Integer.class),
+				this.json.readValue(row.get("response_headers", Json.class).asString(), HEADERS),
+				row.get("response_body", String.class)));
 	}
 
 	private Mono<ResponseEntity<String>> replay(StoredResponse stored, String requestHash) {
@@ -183,14 +221,17 @@ public class IdempotentExecutor {
 				return Mono.just(rendered.entity());
 			}
 			// a record past its retention is forgotten here, so its key starts afresh
-			return new Record(requestHash, rendered)
-				.bindTo(this.db.sql("INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, "
+			return this.db.sql("INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, "
 						+ "response_headers, response_body) VALUES (:client, :key, :hash, :status, :headers, :body) "
 						+ "ON CONFLICT (tenant_id, client_id, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, "
 						+ "response_status = excluded.response_status, response_headers = excluded.response_headers, "
-						+ "response_body = excluded.response_body, created_at = now()"))
+						+ "response_body = excluded.response_body, created_at = now()")
 				.bind("client", client)
 				.bind("key", key)
+				.bind("hash", requestHash)
+				.bind("status", rendered.entity().getStatusCode().value())
+				.bind("headers", Json.of(rendered.headersJson()))
+				.bind("body", rendered.entity().getBody())
 				.then()
 				.thenReturn(rendered.entity());
 		});
@@ -227,18 +268,6 @@ public class IdempotentExecutor {
 
 	/** A response ready to send, and its replayed headers as the JSON the record stores. */
 	private record Rendered(ResponseEntity<String> entity, String headersJson) {
-	}
-
-	/** What a key's record holds besides its client and key. */
-	private record Record(String requestHash, Rendered response) {
-
-		DatabaseClient.GenericExecuteSpec bindTo(DatabaseClient.GenericExecuteSpec statement) {
-			return statement.bind("hash", this.requestHash)
-				.bind("status", this.response.entity().getStatusCode().value())
-				.bind("headers", Json.of(this.response.headersJson()))
-				.bind("body", this.response.entity().getBody());
-		}
-
 	}
 
 }

@@ -65,14 +65,14 @@ class TransactionController {
 		if (!Currencies.isIso4217(request.currency())) {
 			return Mono.error(ApiProblem.validation("currency", "is not an ISO 4217 currency"));
 		}
-		// the response is known before the posting (its id and time chosen here), so the key's record goes with its
-		// claim and a refusal rolls both back
+		// the response is known before the posting (its id and time chosen here): the key's claim writes its record,
+		// and the posting runs in the same call to the database; a refusal rolls both back
 		return Mono.defer(() -> {
 			LedgerTransaction transaction = this.ledger.prepare(request.toNewTransaction());
 			return this.idempotent.execute(key, "post-transaction", request,
 					ResponseEntity.created(URI.create("/v1/transactions/" + transaction.id()))
 						.body(TransactionResponse.of(transaction)),
-					() -> this.ledger.post(transaction));
+					this.ledger.postClaimingKey(transaction));
 		});
 	}
 

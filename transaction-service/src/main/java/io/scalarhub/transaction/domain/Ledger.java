@@ -6,7 +6,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
+import io.r2dbc.spi.Readable;
 import io.scalarhub.platform.data.OneStatementRead;
+import io.scalarhub.platform.idempotency.IdempotentExecutor;
 import io.scalarhub.platform.paging.PageQuery;
 import io.scalarhub.platform.paging.PageResponse;
 import io.scalarhub.platform.problem.ApiProblem;
@@ -14,6 +16,7 @@ import io.scalarhub.transaction.persistence.LedgerRepository;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -52,7 +55,32 @@ public class Ledger {
 	/** Posts a transaction {@link #prepare(NewTransaction) prepared} here; a refusal is the API's problem. */
 	@Transactional
 	public Mono<LedgerTransaction> post(LedgerTransaction transaction) {
-		return write(transaction).switchIfEmpty(
+		return this.repository.post(transaction).flatMap((outcome) -> posted(transaction, outcome));
+	}
+
+	/**
+	 * A prepared transaction's posting in the statement that claims the request's Idempotency-Key (one call to the
+	 * database for both, LedgerRepository#postClaimingKey), for IdempotentExecutor to run in its transaction.
+	 */
+	public IdempotentExecutor.ClaimingEffect postClaimingKey(LedgerTransaction transaction) {
+		return new IdempotentExecutor.ClaimingEffect() {
+
+			@Override
+			public DatabaseClient.GenericExecuteSpec statement() {
+				return Ledger.this.repository.postClaimingKey(transaction);
+			}
+
+			@Override
+			public Mono<?> outcome(Readable row) {
+				return posted(transaction, LedgerRepository.outcome(row));
+			}
+
+		};
+	}
+
+	/** A random id's posting: its outcome as the API's answer (the transaction) or problem. */
+	private static Mono<LedgerTransaction> posted(LedgerTransaction transaction, PostingOutcome outcome) {
+		return outcome(transaction, outcome).switchIfEmpty(
 				Mono.error(() -> new IllegalStateException("a random transaction id was taken: " + transaction.id())));
 	}
 
@@ -102,7 +130,12 @@ public class Ledger {
 	 * writes are one call to the database (LedgerRepository#post); this maps its outcome to the API's problems.
 	 */
 	private Mono<LedgerTransaction> write(LedgerTransaction transaction) {
-		return this.repository.post(transaction).flatMap((outcome) -> switch (outcome.result()) {
+		return this.repository.post(transaction).flatMap((outcome) -> outcome(transaction, outcome));
+	}
+
+	/** The posting's outcome as the API sees it: the transaction, empty when its id was taken, or a refusal. */
+	private static Mono<LedgerTransaction> outcome(LedgerTransaction transaction, PostingOutcome outcome) {
+		return switch (outcome.result()) {
 			case POSTED -> Mono.just(transaction);
 			case ID_TAKEN -> Mono.empty();
 			case UNKNOWN_ACCOUNT -> Mono.error(LedgerProblems.unknownAccount(outcome.accountId()));
@@ -110,7 +143,7 @@ public class Ledger {
 			case CURRENCY_MISMATCH ->
 				Mono.error(LedgerProblems.currencyMismatch(outcome.accountId(), outcome.detail(), transaction.currency()));
 			case INSUFFICIENT_FUNDS -> Mono.error(LedgerProblems.insufficientFunds(outcome.accountId()));
-		});
+		};
 	}
 
 	@OneStatementRead

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.UUID;
 
 import io.r2dbc.spi.Readable;
+import io.scalarhub.platform.idempotency.IdempotentExecutor;
 import io.scalarhub.platform.paging.PageQuery;
 import io.scalarhub.transaction.domain.AccountStatus;
 import io.scalarhub.transaction.domain.LedgerAccount;
@@ -30,6 +31,10 @@ public class LedgerRepository {
 
 	private static final String TRANSACTION_COLUMNS = "t.id, t.type, t.amount, t.currency, t.source_account_id, "
 			+ "t.destination_account_id, t.description, t.created_at";
+
+	/** ledger_post's arguments, in its order (the keyed form takes them after the claim's). */
+	private static final String POSTING_ARGUMENTS = ":id, :type, :amount, :currency, :source, :destination, "
+			+ ":description, :createdAt";
 
 	private final DatabaseClient db;
 
@@ -56,20 +61,39 @@ public class LedgerRepository {
 	 * what that means without ever seeing the row; a failed insert would end the transaction instead).
 	 */
 	public Mono<PostingOutcome> post(LedgerTransaction transaction) {
-		DatabaseClient.GenericExecuteSpec spec = this.db
-			.sql("SELECT outcome, account_id, detail FROM ledger_post(:id, :type, :amount, :currency, :source, "
-					+ ":destination, :description, :createdAt)")
-			.bind("id", transaction.id())
+		return bindPosting(this.db.sql("SELECT outcome, account_id, detail FROM ledger_post(" + POSTING_ARGUMENTS + ")"),
+				transaction)
+			.map(LedgerRepository::outcome)
+			.one();
+	}
+
+	/**
+	 * The posting in the statement that claims its Idempotency-Key ({@code ledger_post_keyed}, migration V5): the
+	 * claim's arguments are left for IdempotentExecutor to bind, and the row holds the claim's columns and, when
+	 * the posting ran, its outcome.
+	 */
+	public DatabaseClient.GenericExecuteSpec postClaimingKey(LedgerTransaction transaction) {
+		return bindPosting(this.db.sql("SELECT " + IdempotentExecutor.CLAIM_COLUMNS + ", outcome, account_id, detail "
+				+ "FROM ledger_post_keyed(" + IdempotentExecutor.CLAIM_ARGUMENTS + ", " + POSTING_ARGUMENTS + ")"),
+				transaction);
+	}
+
+	private static DatabaseClient.GenericExecuteSpec bindPosting(DatabaseClient.GenericExecuteSpec spec,
+			LedgerTransaction transaction) {
+		spec = spec.bind("id", transaction.id())
 			.bind("type", transaction.type().name())
 			.bind("amount", transaction.amount())
 			.bind("currency", transaction.currency())
 			.bind("createdAt", transaction.createdAt().atOffset(ZoneOffset.UTC));
 		spec = bindNullable(spec, "source", transaction.sourceAccountId(), UUID.class);
 		spec = bindNullable(spec, "destination", transaction.destinationAccountId(), UUID.class);
-		spec = bindNullable(spec, "description", transaction.description(), String.class);
-		return spec.map((row) -> new PostingOutcome(PostingOutcome.Result.of(row.get("outcome", String.class)),
-				row.get("account_id", UUID.class), row.get("detail", String.class)))
-			.one();
+		return bindNullable(spec, "description", transaction.description(), String.class);
+	}
+
+	/** The posting's outcome in a row of {@link #post}'s or {@link #postClaimingKey}'s statement. */
+	public static PostingOutcome outcome(Readable row) {
+		return new PostingOutcome(PostingOutcome.Result.of(row.get("outcome", String.class)),
+				row.get("account_id", UUID.class), row.get("detail", String.class));
 	}
 
 	public Mono<LedgerTransaction> findTransaction(UUID id) {
