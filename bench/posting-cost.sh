@@ -2,8 +2,8 @@
 # PostgreSQL's CPU per transfer, the database alone: the statements transaction-service sends for an idempotent
 # POST /v1/transactions, replayed by pgbench against the ledger's own migrations in scratch databases on the
 # cluster's primary (synchronous standby and all, as the service runs), as the service's role so that row-level
-# security applies. One transfer: BEGIN with the tenant's set_config and the idempotency key's advisory lock
-# (pipelined, as the driver sends them), the key's lookup, ledger_post(), the key's record, COMMIT.
+# security applies. One transfer: BEGIN with the tenant's set_config and ledger_post_keyed() (the key's claim and
+# record, then the posting; pipelined, as the driver sends them), then COMMIT.
 #
 # Schema variants, to price a table's indexes or constraints by subtraction: BENCH_VARIANTS ("base") names them,
 # BENCH_SQL_<name> is SQL run on that variant's database after the migrations ("base" runs none). The new
@@ -99,8 +99,8 @@ for variant in "${VARIANTS[@]}"; do
     bench_psql "$PORT" -d "$db" -c "vacuum analyze" >/dev/null
 done
 
-# One transfer as transaction-service sends it (IdempotentExecutor around Ledger#post), the response body about
-# the size of the real one. pgbench's \startpipeline stands for the BEGIN the driver sends with the first statement.
+# One transfer as transaction-service sends it (IdempotentExecutor with Ledger#postClaimingKey), the response body
+# about the size of the real one. pgbench's \startpipeline stands for the BEGIN the driver sends with the first statement.
 cat >"$DIR/transfer.sql" <<SQL
 \\set a random(1, $ACCOUNTS)
 \\set b random(1, $((ACCOUNTS - 1)))
@@ -109,11 +109,8 @@ cat >"$DIR/transfer.sql" <<SQL
 \\startpipeline
 BEGIN READ WRITE;
 SELECT set_config('scalarhub.tenant_id', '$TENANT', true);
-SELECT pg_try_advisory_xact_lock(hashtextextended(current_setting('scalarhub.tenant_id') || chr(31) || 'bench-client' || chr(31) || 'k-' || :key, 0));
+SELECT locked, request_hash, response_status, response_headers, response_body, outcome, account_id, detail FROM ledger_post_keyed('bench-client', 'k-' || :key, 86400, '6f1ed002ab5595859014ebf0951522d9f3f4c1f4e1cf6f1b2c7b0e5c1f2a3b4c', 201, '{"Location": "/v1/transactions/0d7e2b9c-6a51-4f0e-9a3c-2f4b8e1d7c60"}', '{"id":"0d7e2b9c-6a51-4f0e-9a3c-2f4b8e1d7c60","type":"TRANSFER","amount":1,"currency":"EUR","sourceAccountId":"00000000-0000-4000-8000-000000000001","destinationAccountId":"00000000-0000-4000-8000-000000000002","description":"bench transfer","status":"POSTED","createdAt":"2026-11-30T15:00:00.000000Z"}', bench_transaction_id(), 'TRANSFER', 1, 'EUR', ('00000000-0000-4000-8000-' || lpad(:a::text, 12, '0'))::uuid, ('00000000-0000-4000-8000-' || lpad(:b::text, 12, '0'))::uuid, 'bench transfer', now());
 \\endpipeline
-SELECT request_hash, response_status, response_headers, response_body FROM idempotency_key WHERE client_id = 'bench-client' AND idempotency_key = 'k-' || :key AND created_at > now() - make_interval(secs => 86400);
-SELECT outcome, account_id, detail FROM ledger_post(bench_transaction_id(), 'TRANSFER', 1, 'EUR', ('00000000-0000-4000-8000-' || lpad(:a::text, 12, '0'))::uuid, ('00000000-0000-4000-8000-' || lpad(:b::text, 12, '0'))::uuid, 'bench transfer', now());
-INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, response_headers, response_body) VALUES ('bench-client', 'k-' || :key, '6f1ed002ab5595859014ebf0951522d9f3f4c1f4e1cf6f1b2c7b0e5c1f2a3b4c', 201, '{"Location": "/v1/transactions/0d7e2b9c-6a51-4f0e-9a3c-2f4b8e1d7c60"}', '{"id":"0d7e2b9c-6a51-4f0e-9a3c-2f4b8e1d7c60","type":"TRANSFER","amount":1,"currency":"EUR","sourceAccountId":"00000000-0000-4000-8000-000000000001","destinationAccountId":"00000000-0000-4000-8000-000000000002","description":"bench transfer","status":"POSTED","createdAt":"2026-11-30T15:00:00.000000Z"}') ON CONFLICT (tenant_id, client_id, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, response_status = excluded.response_status, response_headers = excluded.response_headers, response_body = excluded.response_body, created_at = now();
 COMMIT;
 SQL
 
