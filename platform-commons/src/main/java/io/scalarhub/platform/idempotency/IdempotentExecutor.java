@@ -139,8 +139,8 @@ public class IdempotentExecutor {
 	}
 
 	/** The claim's arguments in a {@link ClaimingEffect}'s statement, in idempotency_claim's order. */
-	public static final String CLAIM_ARGUMENTS = ":keyClient, :keyName, :keyRetention, :keyRequestHash, :keyStatus, "
-			+ ":keyHeaders, :keyBody";
+	public static final String CLAIM_ARGUMENTS = ":claimClient, :claimKey, :claimRetention, :claimHash, :claimStatus, "
+			+ ":claimHeaders, :claimBody";
 
 	/** The claim's columns a {@link ClaimingEffect}'s statement answers, as idempotency_claim names them. */
 	public static final String CLAIM_COLUMNS = "locked, request_hash, response_status, response_headers, response_body";
@@ -182,19 +182,13 @@ public class IdempotentExecutor {
 	/** The claim's arguments, bound to a {@link ClaimingEffect}'s statement: the record it writes is this response's. */
 	private DatabaseClient.GenericExecuteSpec bindClaim(DatabaseClient.GenericExecuteSpec statement, String client,
 			String key, String requestHash, Rendered response) {
-		return bindRecord(statement, client, key, requestHash, response).bind("keyRetention",
-				(double) this.properties.retention().toSeconds());
-	}
-
-	/** A key's record, bound as {@link #CLAIM_ARGUMENTS} and idempotency_record's arguments name it. */
-	private static DatabaseClient.GenericExecuteSpec bindRecord(DatabaseClient.GenericExecuteSpec statement,
-			String client, String key, String requestHash, Rendered response) {
-		return statement.bind("keyClient", client)
-			.bind("keyName", key)
-			.bind("keyRequestHash", requestHash)
-			.bind("keyStatus", response.entity().getStatusCode().value())
-			.bind("keyHeaders", Json.of(response.headersJson()))
-			.bind("keyBody", response.entity().getBody());
+		return statement.bind("claimClient", client)
+			.bind("claimKey", key)
+			.bind("claimRetention", (double) this.properties.retention().toSeconds())
+			.bind("claimHash", requestHash)
+			.bind("claimStatus", response.entity().getStatusCode().value())
+			.bind("claimHeaders", Json.of(response.headersJson()))
+			.bind("claimBody", response.entity().getBody());
 	}
 
 	/** The claim's columns: 409 when another request holds the key, the key's record when it has one. */
@@ -226,9 +220,18 @@ public class IdempotentExecutor {
 			if (!response.getStatusCode().is2xxSuccessful()) {
 				return Mono.just(rendered.entity());
 			}
-			// idempotency_record (R__idempotency_key.sql) replaces a record past its retention: its key starts afresh
-			return bindRecord(this.db.sql("SELECT idempotency_record(:keyClient, :keyName, :keyRequestHash, :keyStatus, "
-					+ ":keyHeaders, :keyBody)"), client, key, requestHash, rendered)
+			// a record past its retention is forgotten here, so its key starts afresh
+			return this.db.sql("INSERT INTO idempotency_key (client_id, idempotency_key, request_hash, response_status, "
+						+ "response_headers, response_body) VALUES (:client, :key, :hash, :status, :headers, :body) "
+						+ "ON CONFLICT (tenant_id, client_id, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, "
+						+ "response_status = excluded.response_status, response_headers = excluded.response_headers, "
+						+ "response_body = excluded.response_body, created_at = now()")
+				.bind("client", client)
+				.bind("key", key)
+				.bind("hash", requestHash)
+				.bind("status", rendered.entity().getStatusCode().value())
+				.bind("headers", Json.of(rendered.headersJson()))
+				.bind("body", rendered.entity().getBody())
 				.then()
 				.thenReturn(rendered.entity());
 		});
