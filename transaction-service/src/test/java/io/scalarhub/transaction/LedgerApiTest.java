@@ -386,6 +386,74 @@ class LedgerApiTest {
 	}
 
 	/**
+	 * The posting function itself (migration V7), called as the service calls it, in a tenant of its own: each
+	 * outcome, the rules in their documented order (source first; funds last), postings in both id orders, a
+	 * deposit and a withdrawal (one account), and a taken id that writes nothing.
+	 */
+	@Test
+	void thePostingFunctionAnswersEachRuleInOrderAndWritesAllOrNothing() throws Exception {
+		try (Connection session = DriverManager.getConnection(database.jdbcUrl(), database.username(), database.password());
+				Statement statement = session.createStatement()) {
+			session.setAutoCommit(false);
+			statement.execute("SELECT set_config('scalarhub.tenant_id', '" + UUID.randomUUID() + "', true)");
+			UUID first = UUID.randomUUID();
+			UUID second = UUID.randomUUID();
+			UUID frozen = UUID.randomUUID();
+			UUID dollars = UUID.randomUUID();
+			UUID unknown = UUID.randomUUID();
+			statement.execute("INSERT INTO ledger_account (id, currency, status, balance, updated_at) VALUES ('" + first
+					+ "', 'EUR', 'OPEN', 0, now()), ('" + second + "', 'EUR', 'OPEN', 0, now()), ('" + frozen
+					+ "', 'EUR', 'FROZEN', 0, now()), ('" + dollars + "', 'USD', 'OPEN', 0, now())");
+			assertThat(post(statement, UUID.randomUUID(), "DEPOSIT", 100, null, first)).isEqualTo("posted null null");
+			assertThat(post(statement, UUID.randomUUID(), "TRANSFER", 1, unknown, UUID.randomUUID()))
+				.isEqualTo("unknown-account " + unknown + " null");
+			assertThat(post(statement, UUID.randomUUID(), "TRANSFER", 1, first, unknown))
+				.isEqualTo("unknown-account " + unknown + " null");
+			assertThat(post(statement, UUID.randomUUID(), "TRANSFER", 1, frozen, dollars))
+				.isEqualTo("not-open " + frozen + " FROZEN");
+			assertThat(post(statement, UUID.randomUUID(), "TRANSFER", 1, first, dollars))
+				.isEqualTo("currency-mismatch " + dollars + " USD");
+			assertThat(post(statement, UUID.randomUUID(), "TRANSFER", 1000, first, frozen))
+				.isEqualTo("not-open " + frozen + " FROZEN");
+			assertThat(post(statement, UUID.randomUUID(), "WITHDRAWAL", 101, first, null))
+				.isEqualTo("insufficient-funds " + first + " null");
+			assertThat(post(statement, UUID.randomUUID(), "TRANSFER", 30, first, second)).isEqualTo("posted null null");
+			assertThat(post(statement, UUID.randomUUID(), "TRANSFER", 10, second, first)).isEqualTo("posted null null");
+			assertThat(post(statement, UUID.randomUUID(), "WITHDRAWAL", 5, second, null)).isEqualTo("posted null null");
+			UUID deposit = UUID.randomUUID();
+			assertThat(post(statement, deposit, "DEPOSIT", 7, null, second)).isEqualTo("posted null null");
+			assertThat(post(statement, deposit, "DEPOSIT", 7, null, first)).isEqualTo("id-taken null null");
+			// balances: first 100 - 30 + 10, second 30 - 10 - 5 + 7, each the sum of its entries; the taken id wrote one entry
+			try (ResultSet balances = statement.executeQuery("SELECT a.balance, coalesce(sum(e.amount), 0), "
+					+ "(SELECT count(*) FROM ledger_entry WHERE transaction_id = '" + deposit + "') "
+					+ "FROM ledger_account a LEFT JOIN ledger_entry e ON e.account_id = a.id WHERE a.id IN ('" + first
+					+ "', '" + second + "') GROUP BY a.id, a.balance ORDER BY a.id = '" + first + "' DESC")) {
+				List<String> rows = new ArrayList<>();
+				while (balances.next()) {
+					rows.add(balances.getLong(1) + " " + balances.getLong(2) + " " + balances.getLong(3));
+				}
+				assertThat(rows).containsExactly("80 80 1", "22 22 1");
+			}
+			session.rollback();
+		}
+	}
+
+	/** One call to ledger_post as "outcome account detail". */
+	private static String post(Statement statement, UUID id, String type, long amount, UUID source, UUID destination)
+			throws SQLException {
+		try (ResultSet outcome = statement.executeQuery("SELECT outcome, account_id, detail FROM ledger_post('" + id
+				+ "', '" + type + "', " + amount + ", 'EUR', " + literal(source) + ", " + literal(destination)
+				+ ", 'test', now())")) {
+			assertThat(outcome.next()).isTrue();
+			return outcome.getString(1) + " " + outcome.getString(2) + " " + outcome.getString(3);
+		}
+	}
+
+	private static String literal(UUID id) {
+		return id == null ? "NULL" : "'" + id + "'::uuid";
+	}
+
+	/**
 	 * Account rows keep room on their pages for the balance updates every posting makes (migration V6), so that an
 	 * update stays on its page (HOT: no new index entries). What that buys shows only on a ledger grown under load
 	 * (bench/posting-cost.sh); here, that the setting is in place.

@@ -52,7 +52,7 @@ public class LedgerRepository {
 	}
 
 	/**
-	 * Posts in one call to {@code ledger_post} (migration V3): locks the accounts in id order, checks that each
+	 * Posts in one call to {@code ledger_post} (migrations V3 and V7): locks the accounts in id order, checks that each
 	 * exists, is open and is in the posting's currency and that the source holds the amount, then writes the
 	 * transaction, its entries and the balance changes. The balance CHECK constraint stands behind it.
 	 * <p>
